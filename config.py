@@ -1,0 +1,104 @@
+"""Settings for Core Learning, each read from an ``LMS_*`` environment variable.
+
+``Config`` is the default (development and the demo), ``TestConfig`` is used by
+the test suite and ``ProductionConfig`` refuses unsafe defaults.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the documented development default
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Return the ``LMS_<name>`` variable, or the default when unset or empty."""
+    value = os.environ.get(f"LMS_{name}")
+    return value if value else default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    TESTING = False
+    SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+    #: None means "a SQLite file in the instance folder", resolved by create_app.
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    STORAGE = env("STORAGE", "local")
+    MEDIA_DIR = env("MEDIA_DIR")  # None: media/ in the instance folder
+    S3_BUCKET = env("S3_BUCKET")
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL")
+    S3_REGION = env("S3_REGION", "us-east-1")
+    #: Seconds a presigned playback or upload URL stays valid.
+    S3_PRESIGN_SECONDS = env_int("S3_PRESIGN_SECONDS", 900)
+    BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+    MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024**3)
+    #: Largest body accepted by the app itself (simple uploads, local-mode parts).
+    MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 110 * 1024**2)
+
+    ORG_NAME = env("ORG_NAME", "Core Learning")
+    SELF_REGISTRATION = env_bool("SELF_REGISTRATION", True)
+
+    MAIL_SERVER = env("MAIL_SERVER")  # None: mail is written to the log
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_SENDER = env("MAIL_SENDER", "Core Learning <no-reply@localhost>")
+
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", "5/minute")
+
+    API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+    RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None
+    BASE_URL = "http://127.0.0.1:5000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    #: Set LMS_ALLOW_SQLITE=1 to run production on one machine with SQLite on purpose.
+    ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to start production with settings that are only safe on a laptop."""
+        if config["SECRET_KEY"] in (None, DEV_SECRET_KEY):
+            raise RuntimeError("LMS_SECRET_KEY must be set to a random value in production")
+        uri = config.get("SQLALCHEMY_DATABASE_URI") or "sqlite"
+        if uri.startswith("sqlite") and not cls.ALLOW_SQLITE:
+            raise RuntimeError(
+                "production needs LMS_DATABASE_URL (PostgreSQL); set LMS_ALLOW_SQLITE=1 to insist"
+            )
+
+
+CONFIGS = {"default": Config, "test": TestConfig, "production": ProductionConfig}

@@ -1,0 +1,144 @@
+"""Domain exceptions and their mapping to HTML error pages or problem+json.
+
+Services raise these; nothing else in the code base builds an error response.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+
+log = logging.getLogger("lms.errors")
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", *, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors or {}
+
+
+class ValidationError(DomainError):
+    """Input that breaks a rule; ``errors`` maps field names to messages."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class BadRequest(DomainError):
+    status = 400
+    title = "Bad request"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class TooLarge(DomainError):
+    status = 413
+    title = "Too large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    title = "Unsupported type"
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 60) -> None:
+        super().__init__(detail or "Too many attempts. Please wait and try again.")
+        self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str, **extra) -> Response:
+    """An RFC 9457 problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def error_response(status: int, title: str, detail: str, errors=None, headers=None) -> Response:
+    extra = {"errors": errors} if errors else {}
+    if wants_json():
+        response = problem(status, title, detail, **extra)
+    else:
+        html = render_template("errors/error.html", status=status, title=title, detail=detail)
+        response = Response(html, status=status, mimetype="text/html")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_domain_error(exc: DomainError) -> Response:
+    db.session.rollback()
+    if exc.status == 403:
+        log.warning("forbidden: %s %s: %s", request.method, request.path, exc.detail)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if isinstance(exc, Unauthorized):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return error_response(exc.status, exc.title, exc.detail, exc.errors, headers)
+
+
+def handle_http_exception(exc: HTTPException) -> Response:
+    db.session.rollback()
+    headers = {}
+    if exc.code == 429:
+        retry = getattr(getattr(exc, "limit", None), "reset_at", None)
+        headers["Retry-After"] = "60" if retry is None else str(retry)
+    if exc.code == 405 and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    detail = exc.description or exc.name
+    return error_response(exc.code or 500, exc.name, detail, headers=headers)
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    db.session.rollback()
+    incident = uuid.uuid4().hex[:12]
+    log.exception("unhandled error %s on %s %s", incident, request.method, request.path)
+    detail = f"Something went wrong on our side. Reference: {incident}"
+    return error_response(500, "Internal server error", detail)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,69 @@
+"""Cross-cutting HTTP behaviour: security headers, safe redirects, template helpers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+from lms.extensions import csrf
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{extra}; "
+    "media-src 'self' blob:{extra}; connect-src 'self'{extra}; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csrf_token_value"] = csrf_token_value
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def csrf_token_value() -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()
+
+
+def storage_origins(app: Flask) -> str:
+    """Origins the browser may fetch media from and PUT uploads to (S3 mode only)."""
+    if app.config.get("STORAGE") != "s3":
+        return ""
+    endpoint = app.config.get("S3_ENDPOINT_URL")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return f" {parts.scheme}://{parts.netloc}"
+    return " https://*.amazonaws.com"
+
+
+def add_security_headers(response: Response) -> Response:
+    from flask import current_app
+
+    extra = storage_origins(current_app)
+    response.headers.setdefault("Content-Security-Policy", CSP.format(extra=extra))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/api/") or request.endpoint in {"accounts.login"}:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def safe_next_url(target: str | None, default: str = "/") -> str:
+    """Return ``target`` only when it is a path on this site, else ``default``.
+
+    Refuses absolute URLs, scheme-relative ``//host`` and backslash tricks.
+    """
+    if not target:
+        return default
+    target = target.strip()
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
