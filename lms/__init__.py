@@ -45,12 +45,14 @@ def load_config(app: Flask, config_name: str, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     from lms import database
+    from lms.accounts.login import init_login
     from lms.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    init_login(login_manager)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
@@ -70,11 +72,11 @@ def register_web(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from lms import openapi
+    from lms import openapi, pages
     from lms.accounts import api as accounts_api
     from lms.accounts import views as accounts_views
 
-    for module in (accounts_views, accounts_api, openapi):
+    for module in (pages, accounts_views, accounts_api, openapi):
         app.register_blueprint(module.bp)
 
 

@@ -6,8 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
-from lms.extensions import csrf
-
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{extra}; "
     "media-src 'self' blob:{extra}; connect-src 'self'{extra}; font-src 'self'; "

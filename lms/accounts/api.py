@@ -1,0 +1,142 @@
+"""Accounts JSON API: members, tokens, the current member, roles."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from lms.accounts import service
+from lms.accounts.models import User
+from lms.apikit import actor, api_blueprint, iso, json_body, listing, page_args, require_actor
+from lms.errors import NotFound, Unauthorized, ValidationError
+from lms.extensions import db, limiter
+from lms.openapi import obj, operation, query
+
+bp = api_blueprint("accounts_api", __name__)
+
+MEMBER_FIELDS = obj(email="string", password="string", name="string",
+                    certificate_name="string?", career_stage="string?", org_type="string?")
+
+OPENAPI = {
+    "/members": {
+        "post": operation("Register a member", auth=False, body=MEMBER_FIELDS,
+                          responses={201: "Member", 404: "Self-registration is off",
+                                     409: "Email taken", 422: "Invalid fields"}),
+        "get": operation("Search members (admin)", params=[query("q"), query("page", "integer"),
+                                                           query("per_page", "integer")],
+                         responses={200: "List of members", 403: "Not admin"}),
+    },
+    "/members/{member_id}/roles": {
+        "put": operation("Set a member's roles (admin)", body=obj(roles="array"),
+                         responses={200: "Member", 403: "Not admin", 404: "No such member",
+                                    422: "Unknown role"}),
+    },
+    "/tokens": {
+        "post": operation("Create an access token", auth=False,
+                          body=obj(email="string", password="string", name="string?"),
+                          responses={201: "{token, expires_at}", 401: "Wrong credentials",
+                                     429: "Too many failures"}),
+    },
+    "/tokens/{token_id}": {
+        "delete": operation("Revoke one of your tokens",
+                            responses={204: "Revoked", 404: "No such token"}),
+    },
+    "/me": {
+        "get": operation("The current member", responses={200: "Member"}),
+        "patch": operation(
+            "Update the current member",
+            body=obj(name="string?", certificate_name="string?", career_stage="string?",
+                     org_type="string?", password="string?", current_password="string?"),
+            responses={200: "Member", 422: "Invalid fields"}),
+    },
+}
+
+
+def member_json(user: User) -> dict:
+    return {
+        "id": user.id, "email": user.email, "name": user.name,
+        "certificate_name": user.certificate_name, "roles": user.roles,
+        "career_stage": user.career_stage, "org_type": user.org_type,
+        "created_at": iso(user.created_at),
+    }
+
+
+def text_field(data: dict, name: str, required: bool = False) -> str | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("Invalid input.", errors={name: ["Must be a string."]})
+    return value
+
+
+@bp.post("/members")
+@limiter.limit("20/hour")
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        raise NotFound("Self-registration is turned off on this site.")
+    data = json_body()
+    registration = service.Registration(
+        email=text_field(data, "email", True), password=text_field(data, "password", True),
+        name=text_field(data, "name", True), certificate_name=text_field(data, "certificate_name"),
+        career_stage=text_field(data, "career_stage"), org_type=text_field(data, "org_type"))
+    user = service.register_member(registration)
+    db.session.commit()
+    return member_json(user), 201
+
+
+@bp.get("/members")
+def search_members():
+    page, per_page = page_args()
+    members, total = service.search_members(actor(), request.args.get("q", ""), page, per_page)
+    return listing([member_json(member) for member in members], total, page, per_page)
+
+
+@bp.put("/members/<int:member_id>/roles")
+def set_roles(member_id: int):
+    roles = json_body().get("roles")
+    if not isinstance(roles, list):
+        raise ValidationError("roles must be a list.", errors={"roles": ["Send a list of roles."]})
+    user = service.set_roles(require_actor(), member_id, roles)
+    db.session.commit()
+    return member_json(user)
+
+
+@bp.post("/tokens")
+@limiter.limit("30/minute")
+def create_token():
+    data = json_body()
+    try:
+        user = service.authenticate(text_field(data, "email", True) or "",
+                                    text_field(data, "password", True) or "", request.remote_addr)
+    except Unauthorized:
+        db.session.commit()  # keep the failure count
+        raise
+    token, record = service.issue_api_token(user, text_field(data, "name") or "API token")
+    db.session.commit()
+    return {"token": token, "expires_at": iso(record.expires_at), "id": record.id}, 201
+
+
+@bp.delete("/tokens/<int:token_id>")
+def revoke_token(token_id: int):
+    service.revoke_api_token(require_actor(), token_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/me")
+def me():
+    return member_json(require_actor())
+
+
+@bp.patch("/me")
+def update_me():
+    user = require_actor()
+    data = json_body()
+    if "password" in data:
+        service.change_password(user, text_field(data, "current_password") or "",
+                                text_field(data, "password", True))
+    service.update_profile(user, {key: text_field(data, key) for key in
+                                  ("name", "certificate_name", "career_stage", "org_type")
+                                  if key in data})
+    db.session.commit()
+    return member_json(user)

@@ -1,0 +1,410 @@
+"""Accounts: registration, login, sessions, passwords, API tokens and roles.
+
+Plain functions; each checks who may act, flushes, and leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms import mail, ratelimit
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, ApiToken, TeachApplication, User
+from lms.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
+from lms.extensions import db, utcnow
+
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset(
+    {"password", "password1", "password12", "password123", "1234567890", "qwertyuiop",
+     "123456789a", "iloveyou12", "letmein123", "welcome123", "library123", "librarian1"}
+)
+TOKEN_PREFIX = "lms_"
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    password: str
+    name: str
+    certificate_name: str | None = None
+    career_stage: str | None = None
+    org_type: str | None = None
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Why a password is too weak, in words a member can act on (empty when fine)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return ["This password is too easy to guess; add unusual words or characters."]
+    if email and password.lower() == normalize_email(email):
+        return ["Your password must not be your email address."]
+    return []
+
+
+def _email_problem(email: str) -> str | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "Enter a valid email address, like name@library.org."
+    return None
+
+
+def _profile_problems(fields: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "name" in fields and not (fields["name"] or "").strip():
+        errors["name"] = ["Enter your name."]
+    if "name" in fields and len((fields["name"] or "").strip()) > 120:
+        errors["name"] = ["Use at most 120 characters."]
+    if len((fields.get("certificate_name") or "").strip()) > 200:
+        errors["certificate_name"] = ["Use at most 200 characters."]
+    if fields.get("career_stage") not in (None, "", *CAREER_STAGES):
+        errors["career_stage"] = ["Choose one of the listed career stages."]
+    if fields.get("org_type") not in (None, "", *ORG_TYPES):
+        errors["org_type"] = ["Choose one of the listed organisation types."]
+    return errors
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def register_member(data: Registration) -> User:
+    """Create a member account.
+
+    Raises ValidationError (field messages) or Conflict when the email is taken.
+    """
+    email = normalize_email(data.email)
+    errors = _profile_problems(
+        {"name": data.name, "certificate_name": data.certificate_name,
+         "career_stage": data.career_stage, "org_type": data.org_type}
+    )
+    if problem := _email_problem(email):
+        errors["email"] = [problem]
+    if problems := password_problems(data.password, email):
+        errors["password"] = problems
+    if errors:
+        raise ValidationError("Please correct the marked fields.", errors=errors)
+    if find_by_email(email):
+        raise Conflict(
+            "An account with this email already exists.",
+            errors={"email": ["An account with this email already exists. Try logging in."]},
+        )
+    user = User(
+        email=email,
+        name=data.name.strip(),
+        certificate_name=(data.certificate_name or data.name).strip(),
+        password_hash=generate_password_hash(data.password),
+        career_stage=data.career_stage or None,
+        org_type=data.org_type or None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str, remote_addr: str) -> User:
+    """Return the member with these credentials.
+
+    Failed attempts are limited per account and per address (RateLimited), and
+    the error never says whether the email exists (Unauthorized).
+    """
+    email = normalize_email(email)
+    keys = [f"email:{email}", f"ip:{remote_addr}"]
+    ratelimit.check_failures("login", keys)
+    user = find_by_email(email)
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        ratelimit.record_failure("login", keys)
+        raise Unauthorized("Email or password is incorrect.")
+    if not user.is_active:
+        raise Unauthorized("This account has been deactivated. Contact the site staff.")
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Resolve a session or remember-me id ``"<user id>:<session version>"``."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of this member."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def update_profile(user: User, fields: dict) -> User:
+    """Change name, certificate name, career stage or organisation type."""
+    allowed = {"name", "certificate_name", "career_stage", "org_type"}
+    changes = {key: value for key, value in fields.items() if key in allowed}
+    if errors := _profile_problems(changes):
+        raise ValidationError("Please correct the marked fields.", errors=errors)
+    for key, value in changes.items():
+        value = value.strip() if isinstance(value, str) else value
+        if key in ("career_stage", "org_type"):
+            value = value or None
+        if key == "certificate_name" and not value:
+            value = changes.get("name") or user.name
+        setattr(user, key, value)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one; ends all other sessions."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationError(
+            "Your current password is not right.",
+            errors={"current_password": ["Your current password is not right."]},
+        )
+    _set_password(user, new_password)
+
+
+def _set_password(user: User, new_password: str) -> None:
+    if problems := password_problems(new_password, user.email):
+        raise ValidationError("Choose a stronger password.", errors={"password": problems})
+    user.password_hash = generate_password_hash(new_password)
+    end_all_sessions(user)
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a used token cannot be used again."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str, reset_url_for) -> None:
+    """Mail a reset link if the account exists; callers answer the same either way."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = reset_url_for(make_reset_token(user))
+    minutes = current_app.config["RESET_TOKEN_SECONDS"] // 60
+    body = (
+        f"Hello {user.name},\n\nSomeone asked to reset the password of your Core Learning "
+        f"account. To choose a new password, open this link within {minutes} minutes:\n\n"
+        f"{link}\n\nIf it was not you, ignore this message; your password stays the same.\n"
+    )
+    mail.send_mail(user.email, "Reset your Core Learning password", body)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The member a reset token was made for; raises NotFound when it is not valid."""
+    max_age = current_app.config["RESET_TOKEN_SECONDS"]
+    try:
+        payload = _reset_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        raise NotFound("This reset link has expired or was already used.") from None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("pw") != _password_fingerprint(user):
+        raise NotFound("This reset link has expired or was already used.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "API token", now: datetime | None = None):
+    """Create a token; returns ``(token, ApiToken)`` — the token is shown only now."""
+    now = now or utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    days = current_app.config["API_TOKEN_DAYS"]
+    record = ApiToken(
+        user=user, name=(name or "API token")[:80], token_hash=_hash_token(token),
+        created_at=now, expires_at=now + timedelta(days=days),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return token, record
+
+
+def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
+    """The active member owning a valid, unexpired, unrevoked token."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    record = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+    ).scalar_one_or_none()
+    now = now or utcnow()
+    if record is None or record.revoked_at or record.expires_at <= now:
+        return None
+    return record.user if record.user.is_active else None
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    ).scalars())
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        raise NotFound("No such token.")
+    record.revoked_at = record.revoked_at or utcnow()
+    db.session.flush()
+
+
+def require_admin(actor: User | None) -> User:
+    if actor is None:
+        raise Unauthorized("Log in first.")
+    if not actor.is_admin:
+        raise Forbidden("Only site staff can do this.")
+    return actor
+
+
+def require_instructor(actor: User | None) -> User:
+    if actor is None:
+        raise Unauthorized("Log in first.")
+    if not actor.can_teach:
+        raise Forbidden("Only instructors can do this.")
+    return actor
+
+
+def get_member(actor: User | None, member_id: int) -> User:
+    require_admin(actor)
+    user = db.session.get(User, member_id)
+    if user is None:
+        raise NotFound("No such member.")
+    return user
+
+
+def search_members(actor: User | None, q: str = "", page: int = 1, per_page: int = 50):
+    """Admin search by name or email; returns ``(members, total)``."""
+    require_admin(actor)
+    query = select(User)
+    if q := (q or "").strip():
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    members = db.session.execute(
+        query.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
+    ).scalars().all()
+    return list(members), total
+
+
+def set_roles(actor: User | None, member_id: int, roles: list[str]) -> User:
+    """Grant exactly these roles (``member`` is implied). Admins cannot drop their own admin."""
+    user = get_member(actor, member_id)
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not isinstance(roles, list):
+        raise ValidationError("Unknown role.", errors={"roles": [f"Roles are {', '.join(ROLES)}."]})
+    if user.id == actor.id and "admin" not in roles:
+        raise Conflict("You cannot remove your own admin role.")
+    user.is_instructor = "instructor" in roles
+    user.is_admin = "admin" in roles
+    db.session.flush()
+    return user
+
+
+def set_active(actor: User | None, member_id: int, active: bool) -> User:
+    user = get_member(actor, member_id)
+    if user.id == actor.id and not active:
+        raise Conflict("You cannot deactivate your own account.")
+    user.is_active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+    return user
+
+
+def set_extra_time(actor: User | None, member_id: int, percent: int) -> User:
+    """Set a quiz-time accommodation (0–300 percent extra)."""
+    user = get_member(actor, member_id)
+    if not 0 <= percent <= 300:
+        raise ValidationError("Extra time is 0 to 300 percent.",
+                              errors={"extra_time_percent": ["Use 0 to 300."]})
+    user.extra_time_percent = percent
+    db.session.flush()
+    return user
+
+
+def apply_to_teach(user: User, expertise: str, topic: str) -> TeachApplication:
+    """File a request for the instructor role; one pending request at a time."""
+    errors = {}
+    if len((expertise or "").strip()) < 20:
+        errors["expertise"] = ["Tell us a little more (at least 20 characters)."]
+    if not (topic or "").strip():
+        errors["proposed_topic"] = ["Name a topic you would like to teach."]
+    if errors:
+        raise ValidationError("Please correct the marked fields.", errors=errors)
+    if user.can_teach:
+        raise Conflict("You can already create courses.")
+    if pending_application(user):
+        raise Conflict("Your earlier application is still being reviewed.")
+    application = TeachApplication(user=user, expertise=expertise.strip(),
+                                   proposed_topic=topic.strip()[:200])
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def pending_application(user: User) -> TeachApplication | None:
+    return db.session.execute(
+        select(TeachApplication).where(
+            TeachApplication.user_id == user.id, TeachApplication.status == "pending")
+    ).scalar_one_or_none()
+
+
+def list_applications(actor: User | None, status: str = "pending") -> list[TeachApplication]:
+    require_admin(actor)
+    return list(db.session.execute(
+        select(TeachApplication).where(TeachApplication.status == status)
+        .order_by(TeachApplication.created_at)
+    ).scalars())
+
+
+def decide_application(actor: User | None, application_id: int, approve: bool) -> TeachApplication:
+    """Approve (grants instructor) or decline a pending application, and tell the member."""
+    require_admin(actor)
+    application = db.session.get(TeachApplication, application_id)
+    if application is None:
+        raise NotFound("No such application.")
+    if application.status != "pending":
+        raise Conflict("This application was already decided.")
+    application.status = "approved" if approve else "declined"
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    if approve:
+        application.user.is_instructor = True
+    db.session.flush()
+    verdict = "approved: you can now create courses" if approve else "not approved this time"
+    mail.send_mail(application.user.email, "Your application to teach",
+                   f"Hello {application.user.name},\n\nYour application to teach was {verdict}.\n")
+    return application

@@ -1,0 +1,252 @@
+"""Account pages: register, log in/out, password reset, profile, teaching, staff."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import service
+from lms.accounts.forms import (
+    EmptyForm,
+    LoginForm,
+    MemberAdminForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+    TeachForm,
+    TokenForm,
+)
+from lms.errors import DomainError, RateLimited, Unauthorized, ValidationError
+from lms.extensions import db, limiter
+from lms.forms import apply_errors
+from lms.web import safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        abort(404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = service.Registration(**{k: form.data[k] for k in (
+            "email", "password", "name", "certificate_name", "career_stage", "org_type")})
+        try:
+            user = service.register_member(data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Welcome to Core Learning! Your account is ready.", "success")
+            return redirect(url_for("pages.home"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    next_url = safe_next_url(request.args.get("next"), url_for("pages.home"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except RateLimited as exc:
+            db.session.commit()
+            form.form_errors.append(exc.detail)
+            html = render_template("accounts/login.html", form=form, next_url=next_url)
+            return html, 429, {"Retry-After": str(exc.retry_after)}
+        except Unauthorized as exc:
+            db.session.commit()
+            form.form_errors.append(exc.detail)
+            status = 401
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url)
+    return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        service.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        flash("You are logged out on every device.", "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(
+            form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True))
+        db.session.commit()
+        flash("If an account uses that address, we have sent it a link to reset the password.",
+              "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def reset(token: str):
+    user = service.user_for_reset_token(token)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your password was changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form, user=user)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            service.update_profile(current_user, form.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your profile was saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_profile(profile_form=form)
+
+
+def render_profile(**forms):
+    forms.setdefault("profile_form", ProfileForm(obj=current_user))
+    forms.setdefault("password_form", PasswordForm())
+    forms.setdefault("token_form", TokenForm())
+    status = 422 if any(form.errors for form in forms.values()) else 200
+    return render_template(
+        "accounts/profile.html", tokens=service.active_tokens(current_user),
+        revoke_form=EmptyForm(), application=service.pending_application(current_user),
+        **forms), status
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # this device stays logged in with the new version
+            flash("Your password was changed; other devices were logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_profile(password_form=form)
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        token, _record = service.issue_api_token(current_user, form.name.data)
+        db.session.commit()
+        return render_template("accounts/token_created.html", token=token)
+    return render_profile(token_form=form)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        service.revoke_api_token(current_user, token_id)
+        db.session.commit()
+        flash("The token was revoked.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/teach", methods=["GET", "POST"])
+@login_required
+def apply_to_teach():
+    form = TeachForm()
+    if form.validate_on_submit():
+        try:
+            service.apply_to_teach(current_user, form.expertise.data, form.proposed_topic.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Thank you! Staff will review your application.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/teach.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/admin/members")
+@login_required
+def admin_members():
+    q = request.args.get("q", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    members, total = service.search_members(current_user, q, page, per_page=50)
+    return render_template("accounts/admin_members.html", members=members, total=total,
+                           q=q, page=page, per_page=50)
+
+
+@bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
+@login_required
+def admin_member(member_id: int):
+    member = service.get_member(current_user, member_id)
+    form = MemberAdminForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            save_member_admin(member, form)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved {member.name}.", "success")
+            return redirect(url_for("accounts.admin_member", member_id=member.id))
+    return render_template("accounts/admin_member.html", member=member, form=form)
+
+
+def save_member_admin(member, form: MemberAdminForm) -> None:
+    roles = ["member"] + (["instructor"] if form.is_instructor.data else [])
+    roles += ["admin"] if form.is_admin.data else []
+    service.set_roles(current_user, member.id, roles)
+    service.set_active(current_user, member.id, form.is_active.data)
+    extra = (form.extra_time_percent.data or "0").strip()
+    if not extra.isdigit():
+        raise ValidationError("Whole number", errors={"extra_time_percent": ["Use 0 to 300."]})
+    service.set_extra_time(current_user, member.id, int(extra))
+
+
+@bp.get("/admin/applications")
+@login_required
+def admin_applications():
+    applications = service.list_applications(current_user)
+    return render_template("accounts/admin_applications.html", applications=applications,
+                           form=EmptyForm())
+
+
+@bp.post("/admin/applications/<int:application_id>")
+@login_required
+def decide_application(application_id: int):
+    if EmptyForm().validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        service.decide_application(current_user, application_id, approve)
+        db.session.commit()
+        flash("Approved." if approve else "Declined.", "success")
+    return redirect(url_for("accounts.admin_applications"))

@@ -1,0 +1,77 @@
+"""The OpenAPI 3.1 document, assembled from the ``OPENAPI`` dict of each API module.
+
+Each domain's ``api.py`` describes its own paths next to its handlers; a test
+checks that the document and the registered routes list the same operations.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+PROBLEM_SCHEMA = {"schema": {"$ref": "#/components/schemas/Problem"}}
+PROBLEM = {"description": "Problem (RFC 9457)",
+           "content": {"application/problem+json": PROBLEM_SCHEMA}}
+
+
+def operation(summary: str, *, auth: bool = True, body: dict | None = None,
+              responses: dict[int, str] | None = None, params: list[dict] | None = None) -> dict:
+    """A compact way for API modules to describe one operation."""
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    for status, description in (responses or {200: "OK"}).items():
+        op["responses"][str(status)] = (
+            PROBLEM | {"description": description} if status >= 400
+            else {"description": description,
+                  "content": {"application/json": {"schema": {"type": "object"}}}})
+    if auth:
+        op["security"] = [{"bearer": []}]
+        op["responses"].setdefault("401", PROBLEM)
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def obj(**properties: str) -> dict:
+    """A JSON object schema from ``name="type"`` pairs; a ``?`` suffix marks it optional."""
+    props, required = {}, []
+    for name, kind in properties.items():
+        optional = kind.endswith("?")
+        props[name] = {"type": kind.rstrip("?")}
+        if not optional:
+            required.append(name)
+    return {"type": "object", "properties": props, "required": required}
+
+
+def query(name: str, kind: str = "string", description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind},
+            "description": description}
+
+
+def build_document() -> dict:
+    paths: dict[str, dict] = {}
+    for blueprint in current_app.blueprints.values():
+        module = sys.modules.get(blueprint.import_name)
+        for path, operations in getattr(module, "OPENAPI", {}).items():
+            paths.setdefault(path, {}).update(operations)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Core Learning API", "version": "1.0.0"},
+        "servers": [{"url": "/api/v1"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Problem": obj(type="string", title="string", status="integer",
+                                       detail="string", errors="object?")},
+        },
+    }
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document():
+    return jsonify(build_document())

@@ -1,0 +1,31 @@
+"""Counting failures (not requests) against a limit, on Flask-Limiter's storage.
+
+Flask-Limiter's decorators count every request; a login must only count the
+failed ones, per account and per address, so it uses the limiter's storage
+directly through these two functions.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from limits import parse
+
+from lms.errors import RateLimited
+from lms.extensions import limiter
+
+
+def check_failures(scope: str, keys: list[str]) -> None:
+    """Raise ``RateLimited`` when any key has used up its failures in this window."""
+    limit = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+    for key in keys:
+        if not limiter.limiter.test(limit, scope, key):
+            reset_at, _remaining = limiter.limiter.get_window_stats(limit, scope, key)
+            raise RateLimited(retry_after=int(reset_at - time.time()) + 1)
+
+
+def record_failure(scope: str, keys: list[str]) -> None:
+    limit = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+    for key in keys:
+        limiter.limiter.hit(limit, scope, key)
