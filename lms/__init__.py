@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Domains from lowest to highest: a domain imports only from those before it.
+DOMAINS = ("accounts", "media", "catalog", "quizzes", "packages", "progress", "certificates",
+           "reports")
 
 
 def create_app(config_name: str = "default", **overrides) -> Flask:
@@ -48,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from lms.accounts.login import init_login
     from lms.extensions import csrf, db, limiter, login_manager, migrate
 
+    import_models()
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -56,6 +63,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+
+
+def import_models() -> None:
+    """Load every domain's models so the metadata (and migrations) see all tables."""
+    for domain in DOMAINS:
+        name = f"lms.{domain}.models"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -71,17 +86,25 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
 
 
+def domain_modules(kind: str):
+    """Yield ``lms.<domain>.<kind>`` for every domain that has such a module."""
+    for domain in DOMAINS:
+        name = f"lms.{domain}.{kind}"
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
 def register_blueprints(app: Flask) -> None:
     from lms import openapi, pages
-    from lms.accounts import api as accounts_api
-    from lms.accounts import views as accounts_views
 
-    for module in (pages, accounts_views, accounts_api, openapi):
+    for module in (pages, openapi, *domain_modules("views"), *domain_modules("api")):
         app.register_blueprint(module.bp)
 
 
 def register_signals(app: Flask) -> None:
-    """Connect higher domains to the signals lower domains send."""
+    """Connect higher domains to the signals lower domains send (``receivers.connect()``)."""
+    for module in domain_modules("receivers"):
+        module.connect()
 
 
 def register_cli(app: Flask) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
-from lms.accounts import cli as accounts_cli
-
 lms_group = AppGroup("lms", help="Core Learning administration.")
-accounts_cli.register(lms_group)
+
+
+def register_domain_commands() -> None:
+    from lms import domain_modules
+
+    for module in domain_modules("cli"):
+        module.register(lms_group)
+
+
+register_domain_commands()

@@ -16,6 +16,7 @@ CSP = (
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
+    app.jinja_env.globals["maybe_url"] = maybe_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -24,6 +25,17 @@ def csrf_token_value() -> str:
     from flask_wtf.csrf import generate_csrf
 
     return generate_csrf()
+
+
+def maybe_url(endpoint: str, **values) -> str | None:
+    """``url_for`` that answers None for an endpoint this app does not have."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 def storage_origins(app: Flask) -> str:

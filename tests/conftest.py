@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from tests import factories
+from tests import factories, s3server
 from tests.mailserver import MailServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -64,6 +64,13 @@ def mail_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (moto's standalone server in a subprocess)."""
+    with s3server.running() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

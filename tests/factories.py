@@ -70,3 +70,77 @@ class Auth:
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf("/"))
         return self.client.post(path, data=data, **kwargs)
+
+
+def make_media(**over):
+    """A ready media asset row (no bytes stored unless a test stores them)."""
+    from lms.media.models import MediaAsset
+
+    n = next(_counter)
+    fields = {"storage_backend": "local", "storage_key": f"media/test-{n}/1",
+              "original_name": f"recording-{n}.mp4", "content_type": "video/mp4",
+              "kind": "video", "size": 1000, "status": "ready", "duration_seconds": 120.0}
+    fields.update(over)
+    media = MediaAsset(**fields)
+    db.session.add(media)
+    db.session.commit()
+    return media
+
+
+def make_course(instructors=(), modules: int = 0, items_per_module: int = 0, **over):
+    """A committed course (published unless ``status`` says otherwise).
+
+    ``modules``/``items_per_module`` add that many reading items, all required.
+    """
+    from decimal import Decimal
+
+    from lms.catalog.models import Course, CourseInstructor
+
+    n = next(_counter)
+    fields = {"slug": f"course-{n}", "title": f"Course {n}", "summary": f"Summary {n}",
+              "description": "", "format": "course", "ce_hours": Decimal("1.5"),
+              "status": "published", "access": "open"}
+    fields.update(over)
+    course = Course(**fields)
+    course.instructor_links = [CourseInstructor(user=user) for user in instructors]
+    db.session.add(course)
+    db.session.flush()
+    for m in range(modules):
+        module = make_module(course, commit=False, title=f"Module {m + 1}", position=m)
+        for i in range(items_per_module):
+            make_item(module, commit=False, title=f"Reading {m + 1}.{i + 1}", position=i)
+    db.session.commit()
+    return course
+
+
+def make_module(course, commit: bool = True, **over):
+    from lms.catalog.models import Module
+
+    fields = {"title": "Module", "position": len(course.modules)}
+    fields.update(over)
+    module = Module(course=course, **fields)
+    db.session.add(module)
+    db.session.commit() if commit else db.session.flush()
+    return module
+
+
+def make_item(module, commit: bool = True, **over):
+    """A reading item by default; pass ``kind="video", media=make_media()`` for a video."""
+    from lms.catalog.models import Item
+
+    fields = {"kind": "reading", "title": "Item", "position": len(module.items),
+              "body": "Some text.", "is_required": True}
+    fields.update(over)
+    item = Item(module=module, **fields)
+    db.session.add(item)
+    db.session.commit() if commit else db.session.flush()
+    return item
+
+
+def enrol(user, course, **over):
+    from lms.catalog.models import Enrollment
+
+    enrollment = Enrollment(user=user, course=course, **over)
+    db.session.add(enrollment)
+    db.session.commit()
+    return enrollment

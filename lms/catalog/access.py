@@ -1,0 +1,104 @@
+"""Who may see and change a course: the one place these rules live.
+
+Higher domains (quizzes, progress, certificates, reports) call these too, so the
+HTML pages and the API share every check.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.catalog.models import Course, CourseInstructor, Enrollment, Item, Module
+from lms.errors import Forbidden, NotFound, Unauthorized
+from lms.extensions import db, utcnow
+
+
+def is_instructor_of(user: User | None, course: Course) -> bool:
+    if user is None:
+        return False
+    return db.session.execute(
+        select(CourseInstructor.user_id).where(
+            CourseInstructor.course_id == course.id, CourseInstructor.user_id == user.id)
+    ).first() is not None
+
+
+def can_edit(user: User | None, course: Course) -> bool:
+    return user is not None and (user.is_admin or is_instructor_of(user, course))
+
+
+def can_see(user: User | None, course: Course) -> bool:
+    """Published courses are public; drafts and archives only to their editors."""
+    return course.status == "published" or can_edit(user, course)
+
+
+def enrollment_of(user: User | None, course: Course) -> Enrollment | None:
+    if user is None:
+        return None
+    return db.session.execute(
+        select(Enrollment).where(Enrollment.user_id == user.id,
+                                 Enrollment.course_id == course.id)
+    ).scalar_one_or_none()
+
+
+def get_visible_course(user: User | None, course_id: int) -> Course:
+    """The course, or NotFound when it does not exist or the user may not know it exists."""
+    course = db.session.get(Course, course_id)
+    if course is None or not can_see(user, course):
+        raise NotFound("No such course.")
+    return course
+
+
+def get_editable_course(user: User | None, course_id: int) -> Course:
+    """The course for an edit: 404 if the user may not even see it, 403 if only see it."""
+    course = get_visible_course(user, course_id)
+    if user is None:
+        raise Unauthorized("Log in first.")
+    if not can_edit(user, course):
+        raise Forbidden("Only this course's instructors and site staff can change it.")
+    return course
+
+
+def course_of_item(item: Item) -> Course:
+    return item.module.course
+
+
+def get_item_for_learner(user: User | None, item_id: int) -> tuple[Item, Enrollment | None]:
+    """An item a member may open: enrolled members, the course's editors and staff.
+
+    Returns the item and the member's enrolment (None for editors previewing).
+    Raises NotFound for items of courses the user cannot see, Forbidden otherwise.
+    """
+    item = db.session.get(Item, item_id)
+    if item is None:
+        raise NotFound("No such item.")
+    course = course_of_item(item)
+    if not can_see(user, course):
+        raise NotFound("No such item.")
+    if user is None:
+        raise Unauthorized("Log in first.")
+    enrollment = enrollment_of(user, course)
+    if enrollment is None and not can_edit(user, course):
+        raise Forbidden("Enrol in the course to open its items.")
+    return item, enrollment
+
+
+def is_read_only(enrollment: Enrollment | None) -> bool:
+    """True once the member's enrolment window has closed (they may look, not progress)."""
+    return bool(enrollment and enrollment.access_ends_at and enrollment.access_ends_at <= utcnow())
+
+
+def get_module_for_edit(user: User | None, module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None:
+        raise NotFound("No such module.")
+    get_editable_course(user, module.course_id)
+    return module
+
+
+def get_item_for_edit(user: User | None, item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None:
+        raise NotFound("No such item.")
+    get_editable_course(user, item.module.course_id)
+    return item

@@ -1,0 +1,31 @@
+"""The few signals that carry news from a lower domain to a higher one.
+
+A lower domain sends; a higher domain connects in its ``register_signals``
+hook. Receivers run inside the sender's transaction: they may flush, never commit.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent by quizzes when a member passes a quiz.
+#: sender: the Quiz's Item id (int); kwargs: ``user`` (User), ``attempt`` (Attempt),
+#: ``score_percent`` (float), ``now`` (datetime).
+quiz_passed = _signals.signal("quiz-passed")
+
+#: Sent by quizzes when a member fails an attempt (for the learning record).
+#: sender: the Item id; kwargs: ``user``, ``attempt``, ``score_percent``, ``now``.
+quiz_failed = _signals.signal("quiz-failed")
+
+#: Sent by catalog when a member enrols. sender: Course id; kwargs: ``user``,
+#: ``enrollment``, ``now``.
+member_enrolled = _signals.signal("member-enrolled")
+
+#: Sent by progress exactly once per enrolment, when every required item is complete
+#: (or staff mark the course complete). sender: Course id; kwargs: ``user`` (User),
+#: ``enrollment`` (Enrollment), ``now`` (datetime).
+course_completed = _signals.signal("course-completed")
+
+#: Sent by catalog when a course's certificate setting is switched on.
+#: sender: Course id; kwargs: ``actor`` (User).
+certificates_enabled = _signals.signal("certificates-enabled")
