@@ -97,7 +97,9 @@ def domain_modules(kind: str):
 def register_blueprints(app: Flask) -> None:
     from lms import openapi, pages
 
-    for module in (pages, openapi, *domain_modules("views"), *domain_modules("api")):
+    kinds = ("views", "studio", "api", "authoring_api")
+    modules = [module for kind in kinds for module in domain_modules(kind)]
+    for module in (pages, openapi, *modules):
         app.register_blueprint(module.bp)
 
 

@@ -29,3 +29,9 @@ course_completed = _signals.signal("course-completed")
 #: Sent by catalog when a course's certificate setting is switched on.
 #: sender: Course id; kwargs: ``actor`` (User).
 certificates_enabled = _signals.signal("certificates-enabled")
+
+#: Sent by catalog after it creates an item, so higher domains can attach their
+#: own rows (quizzes creates the Quiz of a quiz item). sender: Item id; kwargs:
+#: ``item`` (Item), ``settings`` (dict of the request's extra fields, e.g.
+#: pass_percent, max_attempts, time_limit_seconds), ``actor`` (User).
+item_created = _signals.signal("item-created")
