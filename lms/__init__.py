@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     import_models()
     db.init_app(app)
     database.configure_engine(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), **database.MIGRATE_OPTIONS)
     login_manager.init_app(app)
     init_login(login_manager)
     csrf.init_app(app)

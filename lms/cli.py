@@ -8,10 +8,11 @@ lms_group = AppGroup("lms", help="Core Learning administration.")
 
 
 def register_domain_commands() -> None:
-    from lms import domain_modules
+    from lms import demo, domain_modules
 
     for module in domain_modules("cli"):
         module.register(lms_group)
+    demo.register(lms_group)
 
 
 register_domain_commands()

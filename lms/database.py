@@ -27,3 +27,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def render_item(kind: str, obj, autogen_context):
+    """Write our UTC timestamp type as a plain timezone-aware DateTime in migrations."""
+    from lms.extensions import UTCDateTime
+
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def include_name(name: str | None, kind: str, parent_names) -> bool:
+    """Leave full-text search tables (virtual, made by their own DDL) out of autogenerate."""
+    return not (kind == "table" and name and name.startswith("course_fts"))
+
+
+MIGRATE_OPTIONS = {
+    "render_as_batch": True,  # SQLite can only ALTER tables by copying them
+    "compare_type": True,
+    "render_item": render_item,
+    "include_name": include_name,
+}
