@@ -1,0 +1,1 @@
+"""Progress: what each member really did, course completion and the learning record."""
