@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the documented development default
+DEV_SECRET_KEY = "dev-only-not-secret"
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -63,6 +63,8 @@ class Config:
 
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
+    #: Reset mails sent to one address at most; further requests are dropped silently.
+    RESET_MAIL_LIMIT = env("RESET_MAIL_LIMIT", "3/hour")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     SESSION_COOKIE_HTTPONLY = True
@@ -76,7 +78,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None
@@ -95,7 +97,7 @@ class ProductionConfig(Config):
         if config["SECRET_KEY"] in (None, DEV_SECRET_KEY):
             raise RuntimeError("LMS_SECRET_KEY must be set to a random value in production")
         uri = config.get("SQLALCHEMY_DATABASE_URI") or "sqlite"
-        if uri.startswith("sqlite") and not cls.ALLOW_SQLITE:
+        if uri.startswith("sqlite") and not config.get("ALLOW_SQLITE"):
             raise RuntimeError(
                 "production needs LMS_DATABASE_URL (PostgreSQL); set LMS_ALLOW_SQLITE=1 to insist"
             )

@@ -6,9 +6,11 @@ Services raise these; nothing else in the code base builds an error response.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
@@ -95,12 +97,36 @@ def problem(status: int, title: str, detail: str, **extra) -> Response:
     return response
 
 
-def error_response(status: int, title: str, detail: str, errors=None, headers=None) -> Response:
-    extra = {"errors": errors} if errors else {}
+def error_page(status: int, title: str, detail: str, incident: str | None = None) -> str:
+    """The HTML error page; a bare page when the site template itself cannot render.
+
+    The full page asks for the current member (the database), which may be the
+    very thing that failed: the error must still be reported, not raise again.
+    """
+    try:
+        return render_template("errors/error.html", status=status, title=title, detail=detail,
+                               incident=incident)
+    except Exception:
+        log.exception("could not render the error page for %s", status)
+        return FALLBACK_PAGE.format(title=escape(title), detail=escape(detail))
+
+
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><main><h1>{title}</h1><p>{detail}</p><p><a href="/">Go to the home page</a></p>'
+    "</main></body></html>"
+)
+
+
+def error_response(status: int, title: str, detail: str, errors=None, headers=None,
+                   incident: str | None = None) -> Response:
+    extra: dict = {"errors": errors} if errors else {}
+    if incident:
+        extra["incident"] = incident
     if wants_json():
         response = problem(status, title, detail, **extra)
     else:
-        html = render_template("errors/error.html", status=status, title=title, detail=detail)
+        html = error_page(status, title, detail, incident)
         response = Response(html, status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -117,24 +143,37 @@ def handle_domain_error(exc: DomainError) -> Response:
     return error_response(exc.status, exc.title, exc.detail, exc.errors, headers)
 
 
+def retry_after_seconds() -> int:
+    """Seconds until the request limit that was just hit lets requests through again."""
+    from lms.extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()))
+
+
 def handle_http_exception(exc: HTTPException) -> Response:
     db.session.rollback()
     headers = {}
     if exc.code == 429:
-        retry = getattr(getattr(exc, "limit", None), "reset_at", None)
-        headers["Retry-After"] = "60" if retry is None else str(retry)
+        headers["Retry-After"] = str(retry_after_seconds())
     if exc.code == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
+    if exc.code == 403:
+        log.warning("forbidden: %s %s", request.method, request.path)
     detail = exc.description or exc.name
     return error_response(exc.code or 500, exc.name, detail, headers=headers)
 
 
 def handle_unexpected(exc: Exception) -> Response:
+    """A generic page naming an incident id that is also in the log; never a traceback."""
     db.session.rollback()
     incident = uuid.uuid4().hex[:12]
     log.exception("unhandled error %s on %s %s", incident, request.method, request.path)
-    detail = f"Something went wrong on our side. Reference: {incident}"
-    return error_response(500, "Internal server error", detail)
+    detail = ("Something went wrong on our side. We have logged it; if it keeps happening, "
+              "tell the site staff this reference.")
+    return error_response(500, "Internal server error", detail, incident=incident)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes for load balancers and orchestrators."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint
 from sqlalchemy import text
@@ -8,30 +10,42 @@ from sqlalchemy import text
 from lms.extensions import db
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger("lms.health")
+PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.get("/healthz")
 def healthz():
     """Liveness: answers without touching the database or storage."""
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, PLAIN
 
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: the database and the storage backend both answer."""
-    from lms.storage import StorageError, get_storage
+    """Readiness: the database and the storage backend both answer; 503 names what does not."""
+    failures = [name for name, probe in (("database", _check_database),
+                                         ("storage", _check_storage)) if not probe()]
+    if failures:
+        return "not ready: " + ", ".join(failures) + " unavailable", 503, PLAIN
+    return "ok", 200, PLAIN
 
-    failures = []
+
+def _check_database() -> bool:
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:
+    except Exception:  # a probe reports any failure, whatever the driver raises
+        log.warning("readiness: database unavailable", exc_info=True)
         db.session.rollback()
-        failures.append("database")
+        return False
+    return True
+
+
+def _check_storage() -> bool:
+    from lms.storage import get_storage
+
     try:
         get_storage().check()
-    except StorageError:
-        failures.append("storage")
-    if failures:
-        body = "not ready: " + ", ".join(failures) + " unavailable"
-        return body, 503, {"Content-Type": "text/plain; charset=utf-8"}
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    except Exception:  # StorageError, or a misconfiguration found while building the backend
+        log.warning("readiness: storage unavailable", exc_info=True)
+        return False
+    return True

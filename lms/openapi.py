@@ -6,6 +6,7 @@ checks that the document and the registered routes list the same operations.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -53,12 +54,52 @@ def query(name: str, kind: str = "string", description: str = "") -> dict:
             "description": description}
 
 
+OPENAPI = {
+    "/openapi.json": {"get": operation("This OpenAPI document", auth=False)},
+}
+
+
+API_PREFIX = "/api/v1"
+RULE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def openapi_path(rule: str) -> str:
+    """``/api/v1/members/<int:member_id>/roles`` → ``/members/{member_id}/roles``."""
+    return RULE_PARAM.sub(r"{\2}", rule.removeprefix(API_PREFIX))
+
+
+def route_parameter_types() -> dict[str, dict[str, str]]:
+    """For each API path, the JSON type of each path parameter, from the Flask converters."""
+    kinds = {"int": "integer", "float": "number"}
+    types: dict[str, dict[str, str]] = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIX + "/"):
+            found = RULE_PARAM.findall(rule.rule)
+            types[openapi_path(rule.rule)] = {name: kinds.get(conv, "string")
+                                              for conv, name in found}
+    return types
+
+
+def with_path_parameters(path: str, op: dict, types: dict[str, str]) -> dict:
+    """Declare the path's ``{name}`` parameters on ``op`` unless its module already did."""
+    declared = {(p.get("name"), p.get("in")) for p in op.get("parameters", [])}
+    missing = [{"name": name, "in": "path", "required": True,
+                "schema": {"type": types.get(name, "string")}}
+               for name in re.findall(r"{(\w+)}", path) if (name, "path") not in declared]
+    if not missing:
+        return op
+    return op | {"parameters": [*missing, *op.get("parameters", [])]}
+
+
 def build_document() -> dict:
     paths: dict[str, dict] = {}
+    types = route_parameter_types()
     for blueprint in current_app.blueprints.values():
         module = sys.modules.get(blueprint.import_name)
         for path, operations in getattr(module, "OPENAPI", {}).items():
-            paths.setdefault(path, {}).update(operations)
+            described = paths.setdefault(path, {})
+            for method, op in operations.items():
+                described[method] = with_path_parameters(path, op, types.get(path, {}))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Core Learning API", "version": "1.0.0"},

@@ -1,8 +1,8 @@
-"""Counting failures (not requests) against a limit, on Flask-Limiter's storage.
+"""Counting events (not requests) against a limit, on Flask-Limiter's storage.
 
 Flask-Limiter's decorators count every request; a login must only count the
-failed ones, per account and per address, so it uses the limiter's storage
-directly through these two functions.
+failed ones, per account and per address, and a reset form only the mails it
+sends to one address, so these use the limiter's storage directly.
 """
 
 from __future__ import annotations
@@ -29,3 +29,8 @@ def record_failure(scope: str, keys: list[str]) -> None:
     limit = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
     for key in keys:
         limiter.limiter.hit(limit, scope, key)
+
+
+def allow(scope: str, key: str, limit_text: str) -> bool:
+    """Count one event for ``key``; False (and not counted) once ``limit_text`` is used up."""
+    return limiter.limiter.hit(parse(limit_text), scope, key)

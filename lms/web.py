@@ -58,9 +58,20 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith("/api/") or request.endpoint in {"accounts.login"}:
+    if request.path.startswith("/api/") or (request.endpoint or "").startswith("accounts."):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def site_url(path: str) -> str:
+    """An absolute link to ``path`` on this site, for mail.
+
+    Built from ``BASE_URL`` rather than the request's Host header, which a
+    client chooses: a forged Host must never put its domain into a reset link.
+    """
+    from flask import current_app
+
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def safe_next_url(target: str | None, default: str = "/") -> str:

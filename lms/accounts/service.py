@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -202,9 +202,15 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str, reset_url_for) -> None:
-    """Mail a reset link if the account exists; callers answer the same either way."""
+    """Mail a reset link if the account exists; callers answer the same either way.
+
+    At most ``RESET_MAILS_PER_HOUR`` messages go to one address, so the form
+    cannot be used to flood someone's inbox; extra requests are dropped silently.
+    """
     user = find_by_email(email)
     if user is None or not user.is_active:
+        return
+    if not ratelimit.allow("reset-mail", user.email, current_app.config["RESET_MAIL_LIMIT"]):
         return
     link = reset_url_for(make_reset_token(user))
     minutes = current_app.config["RESET_TOKEN_SECONDS"] // 60
@@ -216,22 +222,37 @@ def request_password_reset(email: str, reset_url_for) -> None:
     mail.send_mail(user.email, "Reset your Core Learning password", body)
 
 
-def user_for_reset_token(token: str) -> User:
-    """The member a reset token was made for; raises NotFound when it is not valid."""
-    max_age = current_app.config["RESET_TOKEN_SECONDS"]
+def user_for_reset_token(token: str, now: datetime | None = None) -> User:
+    """The member a reset token was made for.
+
+    Raises NotFound when the token is forged, older than ``RESET_TOKEN_SECONDS``
+    at ``now``, already used (the password changed since) or its member is inactive.
+    """
+    invalid = NotFound("This reset link has expired or was already used. Ask for a new one.")
     try:
-        payload = _reset_serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        raise NotFound("This reset link has expired or was already used.") from None
+        payload, signed_at = _reset_serializer().loads(token, return_timestamp=True)
+    except BadSignature:
+        raise invalid from None
+    max_age = timedelta(seconds=current_app.config["RESET_TOKEN_SECONDS"])
+    if (now or utcnow()) - signed_at > max_age or not isinstance(payload, dict):
+        raise invalid
     user = db.session.get(User, payload.get("uid"))
-    if user is None or payload.get("pw") != _password_fingerprint(user):
-        raise NotFound("This reset link has expired or was already used.")
+    if user is None or not user.is_active or payload.get("pw") != _password_fingerprint(user):
+        raise invalid
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
-    user = user_for_reset_token(token)
+def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
+    """Set a new password from a reset link; ends every session and revokes API tokens.
+
+    A reset is how members recover an account someone else may control, so
+    every credential issued before it stops working.
+    """
+    user = user_for_reset_token(token, now)
     _set_password(user, new_password)
+    for record in active_tokens(user):
+        record.revoked_at = now or utcnow()
+    db.session.flush()
     return user
 
 
@@ -310,13 +331,19 @@ def search_members(actor: User | None, q: str = "", page: int = 1, per_page: int
     require_admin(actor)
     query = select(User)
     if q := (q or "").strip():
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+        pattern = "%" + _escape_like(q.lower()) + "%"
+        query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
+                                User.email.like(pattern, escape="\\")))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     members = db.session.execute(
         query.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
     ).scalars().all()
     return list(members), total
+
+
+def _escape_like(text: str) -> str:
+    """Make ``%`` and ``_`` in a search match themselves rather than act as wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def set_roles(actor: User | None, member_id: int, roles: list[str]) -> User:

@@ -21,7 +21,7 @@ from lms.accounts.forms import (
 from lms.errors import DomainError, RateLimited, Unauthorized, ValidationError
 from lms.extensions import db, limiter
 from lms.forms import apply_errors
-from lms.web import safe_next_url
+from lms.web import safe_next_url, site_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,7 +88,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         service.request_password_reset(
-            form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True))
+            form.email.data, lambda token: site_url(url_for("accounts.reset", token=token)))
         db.session.commit()
         flash("If an account uses that address, we have sent it a link to reset the password.",
               "success")
