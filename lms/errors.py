@@ -160,6 +160,8 @@ def handle_http_exception(exc: HTTPException) -> Response:
         headers["Retry-After"] = str(retry_after_seconds())
     if exc.code == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
+    if exc.code == 416 and getattr(exc, "length", None) is not None:
+        headers["Content-Range"] = f"{exc.units} */{exc.length}"
     if exc.code == 403:
         log.warning("forbidden: %s %s", request.method, request.path)
     detail = exc.description or exc.name
