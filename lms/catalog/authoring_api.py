@@ -1,0 +1,265 @@
+"""Authoring JSON API: courses, co-instructors, publishing, modules and items.
+
+Reading a course (``GET /courses/{id}``) and an item (``GET /items/{id}``) belong
+to the catalog and progress APIs; these are the writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from lms.apikit import api_blueprint, iso, json_body, require_actor
+from lms.catalog import authoring, authoring_outline
+from lms.catalog.models import Course, Item, Module
+from lms.errors import ValidationError
+from lms.extensions import db
+from lms.openapi import obj, operation
+
+bp = api_blueprint("authoring_api", __name__)
+
+EDITOR = {403: "Not an instructor of this course", 404: "No such course (or a draft of others)"}
+COURSE_FIELDS = obj(title="string", summary="string", description="string?", format="string",
+                    ce_hours="number", topics="array?", certificate_enabled="boolean?",
+                    slug="string?", audience="array?", outcomes="string?", presenters="string?",
+                    recorded_on="string?", access="string?", certificate_valid_months="integer?",
+                    in_order="boolean?", enrol_window_days="integer?")
+COURSE_PATCH = COURSE_FIELDS | {"required": []}
+ITEM_FIELDS = obj(kind="string", title="string", required="boolean?", body="string?",
+                  media_id="integer?", captions_media_id="integer?", slides_media_id="integer?",
+                  min_watch_percent="integer?", transcript="string?", pass_percent="integer?",
+                  max_attempts="integer?", time_limit_seconds="integer?")
+ITEM_PATCH = ITEM_FIELDS | {"required": []}
+ITEM_PATCH["properties"] = ITEM_PATCH["properties"] | {
+    "position": {"type": "integer"}, "module_id": {"type": "integer"}}
+MODULE_PATCH = obj(title="string?", prerequisite_id="integer?", position="integer?")
+
+
+def _course_op(summary: str, ok: dict[int, str], **extra) -> dict:
+    return operation(summary, responses=ok | EDITOR, **extra)
+
+
+OPENAPI = {
+    "/courses": {
+        "post": operation("Create a draft course (instructor, admin)", body=COURSE_FIELDS,
+                          responses={201: "Course (status draft; you are its instructor)",
+                                     403: "Not an instructor", 422: "Invalid fields"}),
+    },
+    "/courses/{course_id}": {
+        "patch": _course_op("Change course fields", {200: "Course", 422: "Invalid fields"},
+                            body=COURSE_PATCH),
+    },
+    "/courses/{course_id}/publish": {
+        "post": _course_op("Publish the course (bumps its version)",
+                           {200: "Course", 409: "Not ready: the reasons are in errors.publish"}),
+    },
+    "/courses/{course_id}/unpublish": {
+        "post": _course_op("Back to draft", {200: "Course", 409: "Not published"}),
+    },
+    "/courses/{course_id}/archive": {
+        "post": _course_op("Archive the course", {200: "Course", 409: "Already archived"}),
+    },
+    "/courses/{course_id}/duplicate": {
+        "post": _course_op("Copy the course as a new draft you teach", {201: "The new course"}),
+    },
+    "/courses/{course_id}/instructors": {
+        "post": _course_op("Add a co-instructor", {200: "Course", 422: "No such member"},
+                           body=obj(member_id="integer")),
+    },
+    "/courses/{course_id}/instructors/{member_id}": {
+        "delete": _course_op("Remove a co-instructor",
+                             {200: "Course", 409: "The last instructor stays"}),
+    },
+    "/courses/{course_id}/modules": {
+        "post": _course_op("Add a module at the end", {201: "Module {id, title, position}",
+                                                       422: "Invalid fields"},
+                           body=obj(title="string", prerequisite_id="integer?")),
+    },
+    "/modules/{module_id}": {
+        "patch": _course_op("Rename, set prerequisite or move a module",
+                            {200: "Module", 422: "Invalid fields"}, body=MODULE_PATCH),
+        "delete": _course_op("Delete a module and its items", {204: "Deleted"}),
+    },
+    "/modules/{module_id}/items": {
+        "post": _course_op("Add an item at the end of the module",
+                           {201: "Item", 422: "Invalid fields or unusable media"},
+                           body=ITEM_FIELDS),
+    },
+    "/items/{item_id}": {
+        "patch": _course_op("Change or move an item", {200: "Item", 422: "Invalid fields"},
+                            body=ITEM_PATCH),
+        "delete": _course_op("Delete an item", {204: "Deleted"}),
+    },
+}
+
+
+def course_json(course: Course) -> dict[str, Any]:
+    """The course as ``GET /courses/{id}`` shows it, with authoring extras."""
+    return {
+        "id": course.id, "slug": course.slug, "title": course.title, "summary": course.summary,
+        "description": course.description, "format": course.format,
+        "ce_hours": float(course.ce_hours), "topics": [t.slug for t in course.topics],
+        "audience": [a.career_stage for a in course.audience],
+        "outcomes": course.outcomes, "presenters": course.presenters,
+        "recorded_on": iso(course.recorded_on),
+        "instructors": [{"id": u.id, "name": u.name} for u in course.instructors],
+        "status": course.status, "access": course.access,
+        "certificate_enabled": course.certificate_enabled,
+        "certificate_valid_months": course.certificate_valid_months,
+        "in_order": course.in_order, "enrol_window_days": course.enrol_window_days,
+        "version": course.version, "published_at": iso(course.published_at),
+        "modules": [module_json(m) | {"items": [item_summary(i) for i in m.items]}
+                    for m in course.modules],
+    }
+
+
+def module_json(module: Module) -> dict[str, Any]:
+    return {"id": module.id, "title": module.title, "position": module.position,
+            "prerequisite_id": module.prerequisite_id}
+
+
+def item_summary(item: Item) -> dict[str, Any]:
+    return {"id": item.id, "kind": item.kind, "title": item.title,
+            "required": item.is_required, "position": item.position}
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    return item_summary(item) | {
+        "module_id": item.module_id, "body": item.body, "transcript": item.transcript,
+        "media_id": item.media_id, "slides_media_id": item.slides_media_id,
+        "min_watch_percent": item.min_watch_percent,
+        "captions": [{"language": c.language, "label": c.label, "media_id": c.media_id}
+                     for c in item.captions],
+    }
+
+
+def _done(body: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int]:
+    db.session.commit()
+    return body, status
+
+
+def _reload(course_id: int) -> Course:
+    """The course with its outline, as saved (for the response after a change)."""
+    db.session.expire_all()
+    return db.session.get(Course, course_id)
+
+
+@bp.post("/courses")
+def create_course():
+    user = require_actor()
+    course = authoring.create_course(user, json_body())
+    return _done(course_json(course), 201)
+
+
+@bp.patch("/courses/<int:course_id>")
+def update_course(course_id: int):
+    user = require_actor()
+    authoring.update_course(user, course_id, json_body())
+    db.session.commit()
+    return course_json(_reload(course_id))
+
+
+@bp.post("/courses/<int:course_id>/publish")
+def publish(course_id: int):
+    course = authoring.publish(require_actor(), course_id)
+    return _done(course_json(course))
+
+
+@bp.post("/courses/<int:course_id>/unpublish")
+def unpublish(course_id: int):
+    course = authoring.unpublish(require_actor(), course_id)
+    return _done(course_json(course))
+
+
+@bp.post("/courses/<int:course_id>/archive")
+def archive(course_id: int):
+    course = authoring.archive(require_actor(), course_id)
+    return _done(course_json(course))
+
+
+@bp.post("/courses/<int:course_id>/duplicate")
+def duplicate(course_id: int):
+    copy = authoring.duplicate_course(require_actor(), course_id)
+    db.session.commit()
+    return course_json(_reload(copy.id)), 201
+
+
+@bp.post("/courses/<int:course_id>/instructors")
+def add_instructor(course_id: int):
+    user = require_actor()
+    member_id = json_body().get("member_id")
+    if isinstance(member_id, bool) or not isinstance(member_id, int):
+        raise ValidationError("Give member_id.", errors={"member_id": ["Give a member's id."]})
+    course = authoring.add_instructor(user, course_id, member_id)
+    return _done(course_json(course))
+
+
+@bp.delete("/courses/<int:course_id>/instructors/<int:member_id>")
+def remove_instructor(course_id: int, member_id: int):
+    course = authoring.remove_instructor(require_actor(), course_id, member_id)
+    return _done(course_json(course))
+
+
+@bp.post("/courses/<int:course_id>/modules")
+def add_module(course_id: int):
+    user = require_actor()
+    module = authoring_outline.add_module(user, course_id, json_body())
+    return _done(module_json(module), 201)
+
+
+@bp.patch("/modules/<int:module_id>")
+def update_module(module_id: int):
+    user = require_actor()
+    fields = json_body()
+    position = _position(fields)
+    module = authoring_outline.update_module(user, module_id, fields)
+    if position is not None:
+        authoring_outline.move_module(user, module_id, position=position)
+    return _done(module_json(module))
+
+
+@bp.delete("/modules/<int:module_id>")
+def delete_module(module_id: int):
+    authoring_outline.delete_module(require_actor(), module_id)
+    db.session.commit()
+    return Response(status=204)
+
+
+@bp.post("/modules/<int:module_id>/items")
+def add_item(module_id: int):
+    user = require_actor()
+    item = authoring_outline.add_item(user, module_id, json_body())
+    return _done(item_json(item), 201)
+
+
+@bp.patch("/items/<int:item_id>")
+def update_item(item_id: int):
+    user = require_actor()
+    fields = json_body()
+    position = _position(fields)
+    target = _whole(fields.pop("module_id", None), "module_id")
+    item = authoring_outline.update_item(user, item_id, fields)
+    if position is not None or target not in (None, item.module_id):
+        authoring_outline.move_item(user, item_id, position=position, module_id=target)
+    return _done(item_json(item))
+
+
+@bp.delete("/items/<int:item_id>")
+def delete_item(item_id: int):
+    authoring_outline.delete_item(require_actor(), item_id)
+    db.session.commit()
+    return Response(status=204)
+
+
+def _position(fields: dict[str, Any]) -> int | None:
+    return _whole(fields.pop("position", None), "position")
+
+
+def _whole(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{name} must be a whole number.",
+                              errors={name: ["Give a whole number (from 0)."]})
+    return value
