@@ -66,10 +66,11 @@ class TokenForm(FlaskForm):
 
 
 class TeachForm(FlaskForm):
-    expertise = TextAreaField("Your expertise", validators=[DataRequired()],
+    """Required-ness is checked by the service, so every missing field is named at once."""
+
+    expertise = TextAreaField("Your expertise",
                               description="What you know well, from any career stage.")
-    proposed_topic = StringField("A topic you would like to teach",
-                                 validators=[DataRequired(), Length(max=200)])
+    proposed_topic = StringField("A topic you would like to teach", validators=[Length(max=200)])
 
 
 class MemberAdminForm(FlaskForm):
