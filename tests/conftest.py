@@ -126,6 +126,33 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
+def make_app(tmp_path, monkeypatch):
+    """Build extra apps with other settings: ``make_app("production", SECRET_KEY=...)``.
+
+    Each gets its own instance folder and (unless told otherwise) an in-memory
+    SQLite database; engines are disposed afterwards.
+    """
+    from lms import create_app
+    from lms.extensions import db
+
+    built = []
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def build(config_name: str = "test", **overrides):
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite://")
+        overrides.setdefault("MEDIA_DIR", str(tmp_path / "media"))
+        new_app = create_app(config_name, **overrides)
+        built.append(new_app)
+        return new_app
+
+    yield build
+    for built_app in built:
+        with built_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield
