@@ -1,0 +1,180 @@
+"""Progress JSON API: items for learners, progress reports, course progress, statements."""
+
+from __future__ import annotations
+
+import json
+
+from flask import request
+
+from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
+from lms.catalog.markdown import render_markdown
+from lms.catalog.models import Enrollment, Item
+from lms.errors import BadRequest
+from lms.extensions import db
+from lms.openapi import obj, operation, query
+from lms.progress import service
+from lms.progress.models import ItemProgress
+from lms.progress.outline import CourseProgress
+from lms.progress.quizinfo import quiz_settings
+from lms.progress.record import statements_for
+
+bp = api_blueprint("progress_api", __name__)
+
+REPORT = {"type": "object", "properties": {
+    "position": {"type": "number", "minimum": 0},
+    "played": {"type": "array", "maxItems": service.MAX_INTERVALS,
+               "items": {"type": "array", "items": {"type": "number"}, "minItems": 2,
+                         "maxItems": 2}},
+    "seek": {"type": "boolean", "description": "The member moved the playhead on purpose; "
+             "only then may the resume position move back."},
+    "completed": {"type": "boolean", "description": "Reading and file items: true."}}}
+OVERRIDE = obj(member_id="integer", reason="string")
+
+OPENAPI = {
+    "/items/{item_id}": {
+        "get": operation("An item for a learner (a member's first GET starts its clock)",
+                         responses={200: "Item", 403: "Not enrolled", 404: "No such item"}),
+    },
+    "/items/{item_id}/progress": {
+        "post": operation(
+            "Report progress: video {position, played, seek?}; reading/file {completed: true}. "
+            "Cookie-authenticated clients send X-CSRFToken, or (sendBeacon) a form body with "
+            "csrf_token and report (the JSON)", body=REPORT,
+            responses={200: "{percent, completed, position}", 400: "Malformed body",
+                       403: "Not enrolled or preview", 404: "No such item",
+                       409: "Read-only enrolment, locked item or unknown duration",
+                       422: "Invalid report"}),
+    },
+    "/items/{item_id}/completion": {
+        "post": operation("Staff mark an item complete for a member, with a reason",
+                          body=OVERRIDE,
+                          responses={200: "Item progress", 403: "Not admin",
+                                     404: "No such member or item", 409: "Not enrolled",
+                                     422: "No reason"}),
+    },
+    "/courses/{course_id}/progress": {
+        "get": operation("Your progress in a course: percent, items, what's left, resume point",
+                         responses={200: "Course progress", 403: "Not enrolled",
+                                    404: "No such course"}),
+    },
+    "/courses/{course_id}/completion": {
+        "post": operation("Staff mark a course complete for a member, with a reason",
+                          body=OVERRIDE,
+                          responses={200: "Enrolment", 403: "Not admin",
+                                     404: "No such member or course",
+                                     409: "Not enrolled or already complete",
+                                     422: "No reason"}),
+    },
+    "/me/statements": {
+        "get": operation("Your learning record as xAPI statements, newest first",
+                         params=[query("page", "integer"), query("per_page", "integer")],
+                         responses={200: "List of xAPI statements"}),
+    },
+}
+
+
+def media_content_url(media_id: int) -> str:
+    """The playable URL of a media asset (the media domain serves it; path fixed by API.md)."""
+    return f"/api/v1/media/{media_id}/content"
+
+
+def item_json(item: Item, enrollment: Enrollment | None, row: ItemProgress | None) -> dict:
+    data = {"id": item.id, "kind": item.kind, "title": item.title,
+            "required": item.is_required, "position": item.position,
+            "module_id": item.module_id, "course_id": item.module.course_id,
+            "preview": enrollment is None}
+    if item.kind == "reading" or item.body:
+        data["body_html"] = str(render_markdown(item.body))
+    if item.kind in ("video", "file") and item.media_id is not None:
+        data["media_url"] = media_content_url(item.media_id)
+        data["duration_seconds"] = item.media.duration_seconds if item.media else None
+    if item.kind == "video":
+        data["min_watch_percent"] = item.min_watch_percent
+        data["captions"] = [{"language": c.language, "label": c.label,
+                             "url": media_content_url(c.media_id)} for c in item.captions]
+        if item.captions:
+            data["captions_url"] = data["captions"][0]["url"]
+    if item.kind == "quiz":
+        data["quiz"] = quiz_settings([item.id]).get(item.id, {})
+    if row is not None:
+        data["progress"] = {"status": row.status, "percent": row.percent,
+                            "position": row.last_position, "completed_at": iso(row.completed_at)}
+    return data
+
+
+def progress_json(progress: CourseProgress) -> dict:
+    resume = progress.resume
+    return {
+        "course_id": progress.course_id, "percent": progress.percent,
+        "completed_at": iso(progress.completed_at),
+        "items": [{"id": i.id, "title": i.title, "kind": i.kind, "required": i.is_required,
+                   "status": i.status, "percent": i.percent, "locked": i.locked,
+                   "lock_reason": i.lock_reason, "set_by": i.set_by, "set_reason": i.set_reason}
+                  for i in progress.items],
+        "modules": [{"id": m.id, "title": m.title, "status": m.status, "locked": m.locked,
+                     "lock_reason": m.lock_reason} for m in progress.modules],
+        "whats_left": progress.whats_left,
+        "resume": {"item_id": resume.id, "position": resume.last_position} if resume else None,
+    }
+
+
+def report_body() -> dict:
+    """JSON, or the form body ``navigator.sendBeacon`` sends (``report`` holds the JSON)."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            data = json.loads(request.form.get("report", ""))
+        except ValueError:
+            raise BadRequest("The report field must hold a JSON object.") from None
+        if not isinstance(data, dict):
+            raise BadRequest("The report field must hold a JSON object.")
+        return data
+    return json_body()
+
+
+@bp.get("/items/<int:item_id>")
+def get_item(item_id: int):
+    item, enrollment, row = service.open_item(require_actor(), item_id)
+    db.session.commit()
+    return item_json(item, enrollment, row)
+
+
+@bp.post("/items/<int:item_id>/progress")
+def report_progress(item_id: int):
+    result = service.record_report(require_actor(), item_id, report_body())
+    db.session.commit()
+    return {"item_id": result.item_id, "percent": result.percent, "completed": result.completed,
+            "position": result.position, "course_completed": result.course_completed}
+
+
+@bp.post("/items/<int:item_id>/completion")
+def complete_item_for_member(item_id: int):
+    data = json_body()
+    result = service.override_item(require_actor(), data.get("member_id"), item_id,
+                                   data.get("reason"))
+    db.session.commit()
+    return {"item_id": result.item_id, "member_id": data["member_id"], "completed": True,
+            "course_completed": result.course_completed}
+
+
+@bp.get("/courses/<int:course_id>/progress")
+def course_progress(course_id: int):
+    return progress_json(service.my_course_progress(require_actor(), course_id))
+
+
+@bp.post("/courses/<int:course_id>/completion")
+def complete_course_for_member(course_id: int):
+    data = json_body()
+    enrollment = service.override_course(require_actor(), data.get("member_id"), course_id,
+                                         data.get("reason"))
+    db.session.commit()
+    return {"course_id": course_id, "member_id": enrollment.user_id,
+            "completed_at": iso(enrollment.completed_at),
+            "completed_by_id": enrollment.completed_by_id,
+            "completion_reason": enrollment.completion_reason}
+
+
+@bp.get("/me/statements")
+def my_statements():
+    page, per_page = page_args()
+    statements, total = statements_for(require_actor(), page, per_page)
+    return listing(statements, total, page, per_page)

@@ -1,0 +1,68 @@
+"""What each member did with each item, and the append-only learning record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.extensions import UTCDateTime, db, utcnow
+
+ITEM_STATUSES = ("not_started", "in_progress", "completed")
+
+
+class ItemProgress(db.Model):
+    """One member's progress on one item; the facts completion is computed from."""
+
+    __tablename__ = "item_progress"
+    __table_args__ = (UniqueConstraint("user_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="not_started")
+    #: Union of the played intervals the server accepted: sorted, disjoint ``[start, end]``.
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    #: Seconds covered by ``intervals`` (kept so lists and reports need not re-merge).
+    watched_seconds: Mapped[float] = mapped_column(default=0.0)
+    #: Share of the item done, 0–100 (video: unique seconds watched over duration).
+    percent: Mapped[int] = mapped_column(default=0)
+    #: Resume point in seconds; only moves back when the member seeks (see service).
+    last_position: Mapped[float] = mapped_column(default=0.0)
+    #: The member's first GET of the item: the start of the credit clock.
+    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Staff member who marked the item complete by hand, and why.
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    set_reason: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == "completed"
+
+
+class LearningEvent(db.Model):
+    """An xAPI statement about a member (append-only: never updated or deleted by the app)."""
+
+    __tablename__ = "learning_event"
+    __table_args__ = (Index("ix_learning_event_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The statement's UUID, so a Learning Record Store can deduplicate.
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: Short verb name ("completed"); the IRI is in ``statement``.
+    verb: Mapped[str] = mapped_column(String(20), index=True)
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="SET NULL"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: The full xAPI statement (actor, verb, object, result, context, timestamp).
+    statement: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,39 @@
+"""Progress listens to quizzes (passed, failed) and catalog (enrolled)."""
+
+from __future__ import annotations
+
+from lms import signals
+
+
+def connect() -> None:
+    signals.quiz_passed.connect(on_quiz_passed)
+    signals.quiz_failed.connect(on_quiz_failed)
+    signals.member_enrolled.connect(on_member_enrolled)
+
+
+def on_quiz_passed(item_id: int, *, user, score_percent: float, now, **_) -> None:
+    """A passed quiz completes its item (and maybe the course)."""
+    from lms.progress.service import complete_quiz_item
+
+    complete_quiz_item(user, item_id, score_percent, now=now)
+
+
+def on_quiz_failed(item_id: int, *, user, score_percent: float, now, **_) -> None:
+    from lms.catalog.models import Item
+    from lms.extensions import db
+    from lms.progress.record import record_event
+
+    item = db.session.get(Item, item_id)
+    if item is not None:
+        record_event(user, "failed", item.module.course, item, now=now, result={
+            "success": False, "score": {"scaled": round(score_percent / 100, 4)}})
+
+
+def on_member_enrolled(course_id: int, *, user, now, **_) -> None:
+    from lms.catalog.models import Course
+    from lms.extensions import db
+    from lms.progress.record import record_event
+
+    course = db.session.get(Course, course_id)
+    if course is not None:
+        record_event(user, "registered", course, now=now)
