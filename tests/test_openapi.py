@@ -1,0 +1,80 @@
+"""The OpenAPI document and the registered /api/v1 routes describe the same operations.
+
+Both directions are checked, so an endpoint any domain adds without describing
+it (or describes without serving it) fails here.
+"""
+
+import pytest
+from openapi_spec_validator import validate
+
+from lms.openapi import API_PREFIX, openapi_path
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.json
+
+
+def registered_operations(app) -> set[tuple[str, str]]:
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIX + "/"):
+            for method in rule.methods - IGNORED_METHODS:
+                operations.add((method.lower(), openapi_path(rule.rule)))
+    return operations
+
+
+def documented_operations(document) -> set[tuple[str, str]]:
+    return {(method, path) for path, item in document["paths"].items()
+            for method in item if method in HTTP_METHODS}
+
+
+def test_converts_flask_rules_to_openapi_paths():
+    assert openapi_path("/api/v1/members/<int:member_id>/roles") == "/members/{member_id}/roles"
+    assert openapi_path("/api/v1/verify/<code>") == "/verify/{code}"
+    assert openapi_path("/api/v1/a/<path:rest>/<any(x, y):kind>") == "/a/{rest}/{kind}"
+
+
+def test_every_route_is_documented(app, document):
+    missing = registered_operations(app) - documented_operations(document)
+    assert not missing, f"routes missing from the OpenAPI document: {sorted(missing)}"
+
+
+def test_every_documented_operation_is_served(app, document):
+    extra = documented_operations(document) - registered_operations(app)
+    assert not extra, f"documented operations with no route: {sorted(extra)}"
+
+
+def test_the_accounts_contract_is_there(document):
+    for method, path in [("post", "/members"), ("post", "/tokens"), ("get", "/me"),
+                         ("patch", "/me"), ("put", "/members/{member_id}/roles")]:
+        assert method in document["paths"][path], (method, path)
+
+
+def test_document_is_valid_openapi_3_1(document):
+    assert document["openapi"].startswith("3.1.")
+    assert document["info"]["title"] and document["info"]["version"]
+    assert document["servers"] == [{"url": API_PREFIX}]
+    validate(document)  # the OpenAPI 3.1 schema, including declared path parameters
+
+
+def test_operations_are_complete(document):
+    schemes = document["components"]["securitySchemes"]
+    for path, item in document["paths"].items():
+        assert path.startswith("/") and not path.startswith(API_PREFIX), path
+        for method, op in item.items():
+            where = f"{method.upper()} {path}"
+            assert op.get("summary"), where
+            assert op["responses"], where
+            errors = [code for code in op["responses"] if code[0] in "45"]
+            for code in errors:
+                content = op["responses"][code].get("content", {})
+                assert "application/problem+json" in content, f"{where} {code}"
+            for requirement in op.get("security", []):
+                assert set(requirement) <= set(schemes), where
