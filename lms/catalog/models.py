@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -201,3 +214,50 @@ class SignupCode(db.Model):
     redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     redeemed_by: Mapped[User | None] = relationship(foreign_keys=[redeemed_by_id])
+
+
+# Full-text search schema. The queries live in :mod:`lms.catalog.search`; the
+# migration repeats this DDL (create_all runs it for tests and new SQLite files).
+
+def search_document():
+    """The weighted PostgreSQL text-search document of a course.
+
+    The GIN index below and every search query use this same expression, so the
+    planner can use the index.
+    """
+    table = Course.__table__
+    parts = [(table.c.title, "A"), (table.c.summary, "B"), (table.c.presenters, "B"),
+             (table.c.description, "C")]
+    weighted = [func.setweight(func.to_tsvector(text("'english'"), column),
+                               text(f"'{weight}'")) for column, weight in parts]
+    document = weighted[0]
+    for part in weighted[1:]:
+        document = document.op("||")(part)
+    return document
+
+
+Index("ix_course_search", search_document(), postgresql_using="gin").ddl_if(
+    dialect="postgresql")
+
+#: SQLite: an FTS5 index over the course table, kept in step by triggers.
+SQLITE_FTS_DDL = (
+    "CREATE VIRTUAL TABLE course_fts USING fts5(title, summary, description, presenters, "
+    "content='course', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER course_fts_insert AFTER INSERT ON course BEGIN "
+    "INSERT INTO course_fts(rowid, title, summary, description, presenters) "
+    "VALUES (new.id, new.title, new.summary, new.description, new.presenters); END",
+    "CREATE TRIGGER course_fts_delete AFTER DELETE ON course BEGIN "
+    "INSERT INTO course_fts(course_fts, rowid, title, summary, description, presenters) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.description, old.presenters); END",
+    "CREATE TRIGGER course_fts_update AFTER UPDATE OF title, summary, description, presenters "
+    "ON course BEGIN "
+    "INSERT INTO course_fts(course_fts, rowid, title, summary, description, presenters) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.description, old.presenters); "
+    "INSERT INTO course_fts(rowid, title, summary, description, presenters) "
+    "VALUES (new.id, new.title, new.summary, new.description, new.presenters); END",
+)
+
+for _statement in SQLITE_FTS_DDL:
+    event.listen(Course.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(Course.__table__, "before_drop",
+             DDL("DROP TABLE IF EXISTS course_fts").execute_if(dialect="sqlite"))

@@ -1,0 +1,214 @@
+"""Catalog pages: the course list with search and filters, course pages, enrolment,
+signup codes and topics (staff)."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.accounts.models import CAREER_STAGES
+from lms.accounts.service import require_admin
+from lms.apikit import actor
+from lms.catalog import enrolment, service, topics
+from lms.catalog.forms import CatalogFilterForm, CodeBatchForm, EmptyForm, EnrolForm, TopicForm
+from lms.errors import DomainError
+from lms.extensions import db, limiter
+from lms.forms import apply_errors
+from lms.web import maybe_url
+
+bp = Blueprint("catalog", __name__)
+
+PER_PAGE = 20
+STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz"}
+
+
+@bp.app_template_filter("catalog_duration")
+def duration(seconds: float | None) -> str:
+    """``4500`` → ``"1 h 15 min"``; short items round up to a minute."""
+    if not seconds:
+        return ""
+    minutes = max(1, math.ceil(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours and minutes else (
+        f"{hours} h" if hours else f"{minutes} min")
+
+
+@bp.app_template_filter("catalog_hours")
+def hours(value) -> str:
+    """CE hours without trailing zeros: ``1.50`` → ``"1.5"``."""
+    text = f"{value:f}".rstrip("0").rstrip(".") if value is not None else ""
+    return text or "0"
+
+
+@bp.app_template_filter("catalog_stage")
+def stage_label(stage: str) -> str:
+    return CAREER_STAGES.get(stage, stage)
+
+
+@bp.get("/courses")
+def index():
+    form = CatalogFilterForm(formdata=request.args)
+    form.set_topics([(t.slug, t.name) for t in topics.list_topics()])
+    form.validate()
+    filters = form.valid_filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    courses, total = service.search_courses(**filters, page=page, per_page=PER_PAGE)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    return render_template("catalog/index.html", form=form, courses=courses, total=total,
+                           page=page, pages=pages, searching=bool(filters.get("q")),
+                           prev_url=_page_url(page - 1) if page > 1 else None,
+                           next_url=_page_url(page + 1) if page < pages else None)
+
+
+def _page_url(page: int) -> str:
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return url_for("catalog.index", **args, page=page)
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    return render_course(slug, EnrolForm())
+
+
+def render_course(slug: str, form: EnrolForm, status: int = 200):
+    detail = service.get_course_page(actor(), slug)
+    html = render_template("catalog/course.html", course=detail, c=detail.summary, form=form,
+                           continue_url=continue_url(detail), kinds=STYLE_LABELS,
+                           studio_url=detail.can_edit and studio_url(detail))
+    return html, status
+
+
+def continue_url(detail: service.CourseDetail) -> str | None:
+    """Where an enrolled member picks up: the player's course home, else its first item."""
+    slug, item_id = detail.summary.slug, detail.first_item_id
+    return (maybe_url("progress.course_home", slug=slug)
+            or (item_id and maybe_url("progress.player", slug=slug, item_id=item_id))
+            or (item_id and maybe_url("progress.player", item_id=item_id)))
+
+
+def studio_url(detail: service.CourseDetail) -> str | None:
+    course_id = detail.summary.id
+    return (maybe_url("studio.course", course_id=course_id)
+            or maybe_url("studio.edit_course", course_id=course_id))
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+@limiter.limit("30/minute")
+def enrol(slug: str):
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        return render_course(slug, form, 400)
+    course = enrolment.get_course_by_slug(slug)
+    try:
+        _, created = enrolment.enrol(current_user, course, form.code.data)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return render_course(slug, form, exc.status)
+    db.session.commit()
+    flash(f"You are enrolled in {course.title}." if created
+          else f"You were already enrolled in {course.title}.", "success")
+    return redirect(url_for("catalog.course", slug=slug))
+
+
+# Signup codes (staff) -----------------------------------------------------------------
+
+
+@bp.route("/admin/courses/<slug>/codes", methods=["GET", "POST"])
+@login_required
+def codes(slug: str):
+    require_admin(current_user)
+    course = enrolment.get_course_by_slug(slug)
+    form = CodeBatchForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = enrolment.create_codes(current_user, course, form.count.data,
+                                             form.batch.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(f"Created {len(created)} signup codes.", "success")
+            return redirect(url_for("catalog.codes", slug=slug))
+    elif form.errors:
+        status = 422
+    rows = enrolment.list_codes(current_user, course)
+    redeemed = sum(1 for row in rows if row.redeemed_at)
+    return render_template("catalog/codes.html", course=course, codes=rows, form=form,
+                           redeemed=redeemed), status
+
+
+@bp.get("/admin/courses/<slug>/codes.csv")
+@login_required
+def codes_csv(slug: str):
+    require_admin(current_user)
+    course = enrolment.get_course_by_slug(slug)
+    body = enrolment.codes_csv(current_user, course)
+    headers = {"Content-Disposition": f'attachment; filename="{slug}-signup-codes.csv"'}
+    return Response(body, mimetype="text/csv", headers=headers)
+
+
+# Topics (staff) -----------------------------------------------------------------------
+
+
+@bp.route("/admin/topics", methods=["GET", "POST"])
+@login_required
+def admin_topics():
+    require_admin(current_user)
+    form = TopicForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            topic = topics.create_topic(current_user, form.name.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(f"Added the topic {topic.name}.", "success")
+            return redirect(url_for("catalog.admin_topics"))
+    elif form.errors:
+        status = 422
+    return render_template("catalog/topics.html", topics=topics.list_topics(), form=form,
+                           empty=EmptyForm()), status
+
+
+@bp.post("/admin/topics/<int:topic_id>")
+@login_required
+def rename_topic(topic_id: int):
+    require_admin(current_user)
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            topics.rename_topic(current_user, topic_id, form.name.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(f"Not renamed: {_messages(exc)}", "error")
+        else:
+            db.session.commit()
+            flash("Topic renamed.", "success")
+    else:
+        flash("Not renamed: enter a name of up to 80 characters.", "error")
+    return redirect(url_for("catalog.admin_topics"))
+
+
+@bp.post("/admin/topics/<int:topic_id>/delete")
+@login_required
+def delete_topic(topic_id: int):
+    require_admin(current_user)
+    if EmptyForm().validate_on_submit():
+        topics.delete_topic(current_user, topic_id)
+        db.session.commit()
+        flash("Topic deleted.", "success")
+    return redirect(url_for("catalog.admin_topics"))
+
+
+def _messages(exc: DomainError) -> str:
+    return " ".join(m for ms in exc.errors.values() for m in ms) or exc.detail
