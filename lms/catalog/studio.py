@@ -1,0 +1,346 @@
+"""The authoring studio: HTML pages for instructors to build and publish courses.
+
+Every page works without JavaScript (reordering is up/down buttons); each view
+parses a form, calls the authoring service, commits and redirects.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.service import require_instructor
+from lms.catalog import authoring, authoring_outline
+from lms.catalog.access import get_item_for_edit, get_module_for_edit
+from lms.catalog.markdown import render_markdown
+from lms.catalog.models import Course, Item, Topic
+from lms.catalog.studio_forms import (
+    ITEM_FORMS,
+    CourseForm,
+    InstructorForm,
+    ModuleForm,
+    NewCourseForm,
+    form_fields,
+    item_fields,
+)
+from lms.errors import Conflict, DomainError
+from lms.extensions import db, login_manager
+from lms.forms import apply_errors
+from lms.web import maybe_url
+
+bp = Blueprint("studio", __name__, url_prefix="/studio")
+
+
+@bp.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def refuse(form, exc: DomainError) -> None:
+    """Undo whatever the failed call changed and show its messages on the form."""
+    db.session.rollback()
+    apply_errors(form, exc)
+
+
+def me():
+    return current_user._get_current_object()
+
+
+def preview_url(course: Course) -> str | None:
+    """The player in preview mode, once the progress domain provides it."""
+    return (maybe_url("progress.player", course_id=course.id, preview=1)
+            or maybe_url("progress.player", slug=course.slug, preview=1))
+
+
+def render_course_page(template: str, course: Course, status: int = 200, **context):
+    return render_template(template, course=course, preview_url=preview_url(course),
+                           **context), status
+
+
+@bp.get("/")
+def index():
+    return render_template("studio/index.html", courses=authoring.studio_courses(me()))
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():
+    require_instructor(me())
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            course = authoring.create_course(me(), form_fields(form))
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Course created as a draft. Add modules and items next.", "success")
+            return redirect(url_for("studio.outline", course_id=course.id))
+    return render_template("studio/new_course.html", form=form), 422 if form.errors else 200
+
+
+def _course_form(course: Course) -> CourseForm:
+    form = CourseForm(obj=course, data={"topics": [t.slug for t in course.topics],
+                                        "audience": [a.career_stage for a in course.audience]}
+                      if request.method == "GET" else None)
+    topics = db.session.execute(db.select(Topic).order_by(Topic.name)).scalars()
+    form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics]
+    return form
+
+
+@bp.route("/courses/<int:course_id>", methods=["GET", "POST"])
+def course(course_id: int):
+    course = authoring.get_course_for_studio(me(), course_id)
+    form = _course_form(course)
+    if form.validate_on_submit():
+        try:
+            authoring.update_course(me(), course_id, form_fields(form))
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Course details saved.", "success")
+            return redirect(url_for("studio.course", course_id=course_id))
+    return render_course_page("studio/course.html", course, 422 if form.errors else 200,
+                              form=form, problems=authoring.publish_problems(course))
+
+
+@bp.post("/courses/<int:course_id>/<any(publish, unpublish, archive):action>")
+def change_status(course_id: int, action: str):
+    try:
+        getattr(authoring, action)(me(), course_id)
+    except Conflict as exc:
+        db.session.rollback()
+        course = authoring.get_course_for_studio(me(), course_id)
+        return render_course_page("studio/course.html", course, 409, form=_course_form(course),
+                                  problems=authoring.publish_problems(course),
+                                  refusal=exc.errors.get("publish") or [exc.detail])
+    db.session.commit()
+    messages = {"publish": "Published: the course is in the catalog.",
+                "unpublish": "Unpublished: the course is a draft again.",
+                "archive": "Archived: the course is no longer in the catalog."}
+    flash(messages[action], "success")
+    return redirect(url_for("studio.course", course_id=course_id))
+
+
+@bp.post("/courses/<int:course_id>/duplicate")
+def duplicate(course_id: int):
+    copy = authoring.duplicate_course(me(), course_id)
+    db.session.commit()
+    flash(f"Created “{copy.title}” as a new draft.", "success")
+    return redirect(url_for("studio.course", course_id=copy.id))
+
+
+# --- outline -------------------------------------------------------------------------
+
+
+@bp.get("/courses/<int:course_id>/outline")
+def outline(course_id: int):
+    course = authoring.get_course_for_studio(me(), course_id)
+    return render_course_page("studio/outline.html", course, module_form=ModuleForm(),
+                              kinds=list(ITEM_FORMS))
+
+
+@bp.post("/courses/<int:course_id>/modules")
+def add_module(course_id: int):
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            authoring_outline.add_module(me(), course_id, form_fields(form))
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Module added.", "success")
+            return redirect(url_for("studio.outline", course_id=course_id))
+    course = authoring.get_course_for_studio(me(), course_id)
+    return render_course_page("studio/outline.html", course, 422, module_form=form,
+                              kinds=list(ITEM_FORMS))
+
+
+@bp.route("/modules/<int:module_id>", methods=["GET", "POST"])
+def module(module_id: int):
+    module = get_module_for_edit(me(), module_id)
+    form = ModuleForm(obj=module)
+    if form.validate_on_submit():
+        try:
+            authoring_outline.update_module(me(), module_id, form_fields(form))
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Module saved.", "success")
+            return redirect(url_for("studio.outline", course_id=module.course_id))
+    return render_course_page("studio/module.html", module.course, 422 if form.errors else 200,
+                              module=module, form=form)
+
+
+def _move_args() -> dict:
+    direction = request.form.get("direction")
+    position = request.form.get("position", "")
+    module_id = request.form.get("module_id", "")
+    return {"direction": direction if direction in ("up", "down") else None,
+            "position": int(position) if position.isdigit() else None,
+            "module_id": int(module_id) if module_id.isdigit() else None}
+
+
+@bp.post("/modules/<int:module_id>/move")
+def move_module(module_id: int):
+    args = _move_args()
+    module = authoring_outline.move_module(me(), module_id, args["direction"], args["position"])
+    db.session.commit()
+    return redirect(url_for("studio.outline", course_id=module.course_id,
+                            _anchor=f"module-{module_id}"))
+
+
+@bp.post("/modules/<int:module_id>/delete")
+def delete_module(module_id: int):
+    course = authoring_outline.delete_module(me(), module_id)
+    db.session.commit()
+    flash("Module deleted.", "success")
+    return redirect(url_for("studio.outline", course_id=course.id))
+
+
+# --- items ---------------------------------------------------------------------------
+
+
+def _media_choices(form, course: Course, item: Item | None) -> None:
+    """Fill the media selects with the assets this course may use (and the current ones)."""
+    def choices(kinds, current):
+        assets = authoring_outline.usable_media(me(), course, kinds)
+        if current is not None and current not in assets:
+            assets.insert(0, current)
+        return [SelectChoice("", "None")] + [SelectChoice(str(a.id), _media_label(a))
+                                             for a in assets]
+
+    if hasattr(form, "media_id"):
+        kinds = authoring_outline.MEDIA_KINDS["video" if hasattr(form, "captions_media_id")
+                                              else "file"]
+        form.media_id.choices = choices(kinds, item.media if item else None)
+    if hasattr(form, "captions_media_id"):
+        caption = item.captions[0].media if item and item.captions else None
+        form.captions_media_id.choices = choices(authoring_outline.CAPTION_KINDS, caption)
+        form.slides_media_id.choices = choices(authoring_outline.SLIDE_KINDS,
+                                               item.slides if item else None)
+
+
+def _media_label(asset) -> str:
+    waiting = "" if asset.status == "ready" else f" ({asset.status})"
+    return f"{asset.original_name}{waiting}"
+
+
+def _item_form(kind: str, item: Item | None, course: Course):
+    form_class = ITEM_FORMS[kind]
+    data = None
+    if item is not None and request.method == "GET":
+        data = {"required": item.is_required, "media_id": str(item.media_id or ""),
+                "slides_media_id": str(item.slides_media_id or ""),
+                "captions_media_id": str(item.captions[0].media_id) if item.captions else ""}
+    form = form_class(obj=item, data=data)
+    _media_choices(form, course, item)
+    return form
+
+
+def _render_item(course: Course, form, kind: str, item: Item | None, module, status: int = 200,
+                 preview=None):
+    if preview is None and item is not None and kind == "reading":
+        preview = render_markdown(item.body)
+    return render_course_page("studio/item.html", course, status, form=form, kind=kind,
+                              item=item, module=module, preview=preview,
+                              upload_url=maybe_url("media.upload_page"))
+
+
+@bp.route("/modules/<int:module_id>/items/new/<any(video, reading, file, quiz):kind>",
+          methods=["GET", "POST"])
+def new_item(module_id: int, kind: str):
+    module = get_module_for_edit(me(), module_id)
+    form = _item_form(kind, None, module.course)
+    if request.method == "POST" and "preview" in request.form:
+        form.validate_on_submit()
+        return _render_item(module.course, form, kind, None, module,
+                            preview=render_markdown(form.body.data or ""))
+    if form.validate_on_submit():
+        try:
+            item = authoring_outline.add_item(me(), module_id,
+                                              {"kind": kind, **item_fields(form, creating=True)})
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Item added.", "success")
+            return redirect(url_for("studio.item", item_id=item.id))
+    return _render_item(module.course, form, kind, None, module, 422 if form.errors else 200)
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+def item(item_id: int):
+    item = get_item_for_edit(me(), item_id)
+    course = item.module.course
+    form = _item_form(item.kind, item, course)
+    if request.method == "POST" and "preview" in request.form:
+        form.validate_on_submit()
+        return _render_item(course, form, item.kind, item, item.module,
+                            preview=render_markdown(form.body.data or ""))
+    if form.validate_on_submit():
+        try:
+            authoring_outline.update_item(me(), item_id, item_fields(form, creating=False))
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Item saved.", "success")
+            return redirect(url_for("studio.item", item_id=item_id))
+    return _render_item(course, form, item.kind, item, item.module, 422 if form.errors else 200)
+
+
+@bp.post("/items/<int:item_id>/move")
+def move_item(item_id: int):
+    item = authoring_outline.move_item(me(), item_id, **_move_args())
+    db.session.commit()
+    return redirect(url_for("studio.outline", course_id=item.module.course_id,
+                            _anchor=f"item-{item_id}"))
+
+
+@bp.post("/items/<int:item_id>/delete")
+def delete_item(item_id: int):
+    module = authoring_outline.delete_item(me(), item_id)
+    db.session.commit()
+    flash("Item deleted.", "success")
+    return redirect(url_for("studio.outline", course_id=module.course_id))
+
+
+# --- co-instructors ------------------------------------------------------------------
+
+
+@bp.route("/courses/<int:course_id>/instructors", methods=["GET", "POST"])
+def instructors(course_id: int):
+    course = authoring.get_course_for_studio(me(), course_id)
+    form = InstructorForm()
+    if form.validate_on_submit():
+        try:
+            authoring.add_instructor_by_email(me(), course_id, form.email.data)
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            db.session.commit()
+            flash("Co-instructor added.", "success")
+            return redirect(url_for("studio.instructors", course_id=course_id))
+    return render_course_page("studio/instructors.html", course, 422 if form.errors else 200,
+                              form=form)
+
+
+@bp.post("/courses/<int:course_id>/instructors/<int:member_id>/remove")
+def remove_instructor(course_id: int, member_id: int):
+    try:
+        authoring.remove_instructor(me(), course_id, member_id)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return redirect(url_for("studio.instructors", course_id=course_id))
+    db.session.commit()
+    flash("Instructor removed.", "success")
+    if member_id == me().id:
+        return redirect(url_for("studio.index"))
+    return redirect(url_for("studio.instructors", course_id=course_id))
