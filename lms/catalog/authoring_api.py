@@ -10,8 +10,11 @@ from typing import Any
 
 from flask import Response
 
-from lms.apikit import api_blueprint, iso, json_body, require_actor
+from lms.accounts.models import User
+from lms.apikit import api_blueprint, json_body, require_actor
 from lms.catalog import authoring, authoring_outline
+from lms.catalog import service as catalog_service
+from lms.catalog.api import detail_json
 from lms.catalog.models import Course, Item, Module
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -94,23 +97,15 @@ OPENAPI = {
 }
 
 
-def course_json(course: Course) -> dict[str, Any]:
-    """The course as ``GET /courses/{id}`` shows it, with authoring extras."""
-    return {
-        "id": course.id, "slug": course.slug, "title": course.title, "summary": course.summary,
-        "description": course.description, "format": course.format,
-        "ce_hours": float(course.ce_hours), "topics": [t.slug for t in course.topics],
-        "audience": [a.career_stage for a in course.audience],
-        "outcomes": course.outcomes, "presenters": course.presenters,
-        "recorded_on": iso(course.recorded_on),
-        "instructors": [{"id": u.id, "name": u.name} for u in course.instructors],
-        "status": course.status, "access": course.access,
-        "certificate_enabled": course.certificate_enabled,
+def course_json(user: User, course_id: int) -> dict[str, Any]:
+    """The course as the catalog's ``GET /courses/{id}`` shows it, plus authoring extras.
+
+    Call after committing, so it shows what was saved.
+    """
+    course = db.session.get(Course, course_id)
+    return detail_json(catalog_service.get_course_detail(user, course_id)) | {
+        "version": course.version,
         "certificate_valid_months": course.certificate_valid_months,
-        "in_order": course.in_order, "enrol_window_days": course.enrol_window_days,
-        "version": course.version, "published_at": iso(course.published_at),
-        "modules": [module_json(m) | {"items": [item_summary(i) for i in m.items]}
-                    for m in course.modules],
     }
 
 
@@ -134,55 +129,56 @@ def item_json(item: Item) -> dict[str, Any]:
     }
 
 
-def _done(body: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int]:
+def _saved_course(user: User, course_id: int, status: int = 200) -> tuple[dict, int]:
+    db.session.commit()
+    return course_json(user, course_id), status
+
+
+def _saved(body: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int]:
     db.session.commit()
     return body, status
-
-
-def _reload(course_id: int) -> Course:
-    """The course with its outline, as saved (for the response after a change)."""
-    db.session.expire_all()
-    return db.session.get(Course, course_id)
 
 
 @bp.post("/courses")
 def create_course():
     user = require_actor()
     course = authoring.create_course(user, json_body())
-    return _done(course_json(course), 201)
+    return _saved_course(user, course.id, 201)
 
 
 @bp.patch("/courses/<int:course_id>")
 def update_course(course_id: int):
     user = require_actor()
     authoring.update_course(user, course_id, json_body())
-    db.session.commit()
-    return course_json(_reload(course_id))
+    return _saved_course(user, course_id)
 
 
 @bp.post("/courses/<int:course_id>/publish")
 def publish(course_id: int):
-    course = authoring.publish(require_actor(), course_id)
-    return _done(course_json(course))
+    user = require_actor()
+    authoring.publish(user, course_id)
+    return _saved_course(user, course_id)
 
 
 @bp.post("/courses/<int:course_id>/unpublish")
 def unpublish(course_id: int):
-    course = authoring.unpublish(require_actor(), course_id)
-    return _done(course_json(course))
+    user = require_actor()
+    authoring.unpublish(user, course_id)
+    return _saved_course(user, course_id)
 
 
 @bp.post("/courses/<int:course_id>/archive")
 def archive(course_id: int):
-    course = authoring.archive(require_actor(), course_id)
-    return _done(course_json(course))
+    user = require_actor()
+    authoring.archive(user, course_id)
+    return _saved_course(user, course_id)
 
 
 @bp.post("/courses/<int:course_id>/duplicate")
 def duplicate(course_id: int):
-    copy = authoring.duplicate_course(require_actor(), course_id)
-    db.session.commit()
-    return course_json(_reload(copy.id)), 201
+    user = require_actor()
+    copy = authoring.duplicate_course(user, course_id)
+    return _saved_course(user, copy.id, 201)
 
 
 @bp.post("/courses/<int:course_id>/instructors")
@@ -191,21 +187,22 @@ def add_instructor(course_id: int):
     member_id = json_body().get("member_id")
     if isinstance(member_id, bool) or not isinstance(member_id, int):
         raise ValidationError("Give member_id.", errors={"member_id": ["Give a member's id."]})
-    course = authoring.add_instructor(user, course_id, member_id)
-    return _done(course_json(course))
+    authoring.add_instructor(user, course_id, member_id)
+    return _saved_course(user, course_id)
 
 
 @bp.delete("/courses/<int:course_id>/instructors/<int:member_id>")
 def remove_instructor(course_id: int, member_id: int):
-    course = authoring.remove_instructor(require_actor(), course_id, member_id)
-    return _done(course_json(course))
+    user = require_actor()
+    authoring.remove_instructor(user, course_id, member_id)
+    return _saved_course(user, course_id)
 
 
 @bp.post("/courses/<int:course_id>/modules")
 def add_module(course_id: int):
     user = require_actor()
     module = authoring_outline.add_module(user, course_id, json_body())
-    return _done(module_json(module), 201)
+    return _saved(module_json(module), 201)
 
 
 @bp.patch("/modules/<int:module_id>")
@@ -216,7 +213,7 @@ def update_module(module_id: int):
     module = authoring_outline.update_module(user, module_id, fields)
     if position is not None:
         authoring_outline.move_module(user, module_id, position=position)
-    return _done(module_json(module))
+    return _saved(module_json(module))
 
 
 @bp.delete("/modules/<int:module_id>")
@@ -230,7 +227,7 @@ def delete_module(module_id: int):
 def add_item(module_id: int):
     user = require_actor()
     item = authoring_outline.add_item(user, module_id, json_body())
-    return _done(item_json(item), 201)
+    return _saved(item_json(item), 201)
 
 
 @bp.patch("/items/<int:item_id>")
@@ -242,7 +239,7 @@ def update_item(item_id: int):
     item = authoring_outline.update_item(user, item_id, fields)
     if position is not None or target not in (None, item.module_id):
         authoring_outline.move_item(user, item_id, position=position, module_id=target)
-    return _done(item_json(item))
+    return _saved(item_json(item))
 
 
 @bp.delete("/items/<int:item_id>")

@@ -74,7 +74,7 @@ def test_patch_changes_fields_and_reports_every_bad_one(client, headers):
     assert (body["ce_hours"], body["format"], body["recorded_on"]) == (2.25, "webinar",
                                                                        "2025-03-04")
     assert sorted(body["audience"]) == ["early_career", "student"]
-    assert body["presenters"] == "Ana Lima\nKwame Mensah"
+    assert body["presenters"] == ["Ana Lima", "Kwame Mensah"]
     bad = client.patch(url, headers=headers, json={"format": "podcast", "audience": ["guru"],
                                                    "colour": "red", "status": "published"})
     assert bad.status_code == 422
