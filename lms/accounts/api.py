@@ -21,8 +21,10 @@ OPENAPI = {
         "post": operation("Register a member", auth=False, body=MEMBER_FIELDS,
                           responses={201: "Member", 404: "Self-registration is off",
                                      409: "Email taken", 422: "Invalid fields"}),
-        "get": operation("Search members (admin)", params=[query("q"), query("page", "integer"),
-                                                           query("per_page", "integer")],
+        "get": operation("Search members (admin)",
+                         params=[query("q", description="Part of a name or email"),
+                                 query("role", description="instructor or admin"),
+                                 query("page", "integer"), query("per_page", "integer")],
                          responses={200: "List of members", 403: "Not admin"}),
     },
     "/members/{member_id}/roles": {
@@ -87,7 +89,8 @@ def register():
 @bp.get("/members")
 def search_members():
     page, per_page = page_args()
-    members, total = service.search_members(actor(), request.args.get("q", ""), page, per_page)
+    members, total = service.search_members(actor(), request.args.get("q", ""), page, per_page,
+                                            request.args.get("role"))
     return listing([member_json(member) for member in members], total, page, per_page)
 
 

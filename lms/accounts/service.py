@@ -326,17 +326,26 @@ def get_member(actor: User | None, member_id: int) -> User:
     return user
 
 
-def search_members(actor: User | None, q: str = "", page: int = 1, per_page: int = 50):
-    """Admin search by name or email; returns ``(members, total)``."""
+def search_members(actor: User | None, q: str = "", page: int = 1, per_page: int = 50,
+                   role: str | None = None):
+    """Admin search by name, certificate name or email, optionally only holders of ``role``.
+
+    Returns ``(members, total)``; raises Forbidden unless ``actor`` is an admin.
+    """
     require_admin(actor)
     query = select(User)
     if q := (q or "").strip():
         pattern = "%" + _escape_like(q.lower()) + "%"
-        query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
-                                User.email.like(pattern, escape="\\")))
+        query = query.where(or_(*(column.like(pattern, escape="\\") for column in (
+            func.lower(User.name), func.lower(User.certificate_name), User.email))))
+    if role == "instructor":
+        query = query.where(User.is_instructor)
+    elif role == "admin":
+        query = query.where(User.is_admin)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     members = db.session.execute(
-        query.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
+        query.order_by(func.lower(User.name), User.id).limit(per_page)
+        .offset((page - 1) * per_page)
     ).scalars().all()
     return list(members), total
 

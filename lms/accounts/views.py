@@ -18,12 +18,14 @@ from lms.accounts.forms import (
     TeachForm,
     TokenForm,
 )
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES
 from lms.errors import DomainError, RateLimited, Unauthorized, ValidationError
 from lms.extensions import db, limiter
 from lms.forms import apply_errors
 from lms.web import safe_next_url, site_url
 
 bp = Blueprint("accounts", __name__)
+MEMBERS_PER_PAGE = 50
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -198,10 +200,13 @@ def apply_to_teach():
 @login_required
 def admin_members():
     q = request.args.get("q", "")
+    role = request.args.get("role") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    members, total = service.search_members(current_user, q, page, per_page=50)
+    members, total = service.search_members(current_user, q, page, MEMBERS_PER_PAGE, role)
+    pages = max(1, -(-total // MEMBERS_PER_PAGE))
     return render_template("accounts/admin_members.html", members=members, total=total,
-                           q=q, page=page, per_page=50)
+                           q=q, role=role, page=page, pages=pages,
+                           career_stages=CAREER_STAGES, org_types=ORG_TYPES)
 
 
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
@@ -219,7 +224,8 @@ def admin_member(member_id: int):
             db.session.commit()
             flash(f"Saved {member.name}.", "success")
             return redirect(url_for("accounts.admin_member", member_id=member.id))
-    return render_template("accounts/admin_member.html", member=member, form=form)
+    html = render_template("accounts/admin_member.html", member=member, form=form)
+    return html, 422 if form.errors or form.form_errors else 200
 
 
 def save_member_admin(member, form: MemberAdminForm) -> None:
