@@ -74,3 +74,29 @@ def test_account_pages_fit_320_px(page):
     assert_fits(page)
     page.goto("/teach")
     assert_fits(page)
+
+
+def test_staff_and_teaching_pages_pass_axe_and_fit(page, app_ctx):
+    from lms.accounts.models import TeachApplication
+    from lms.extensions import db
+    from tests.factories import make_user
+
+    make_user(email="boss@example.org", name="Zed Boss", role="admin")
+    member = make_user(name="Ada Lovelace", career_stage="early_career", org_type="academic")
+    db.session.add(TeachApplication(user=member, proposed_topic="Linked data for catalogers",
+                                    expertise="Five years of metadata work in a university."))
+    db.session.commit()
+    log_in(page, "boss@example.org")
+    for path in ("/admin/members", f"/admin/members/{member.id}", "/admin/applications"):
+        page.goto(path)
+        assert_accessible(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert_fits(page)
+        page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("button", name="Approve Ada Lovelace").click()
+    page.get_by_text("Approved.").wait_for()
+    page.goto("/profile")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, make_user().email)
+    page.goto("/teach")
+    assert_accessible(page)
