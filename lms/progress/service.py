@@ -428,3 +428,30 @@ def my_course_progress(user: User, course_id: int) -> CourseProgress:
 
 def is_editor_preview(user: User, course: Course, enrollment: Enrollment | None) -> bool:
     return enrollment is None and can_edit(user, course)
+
+
+def override_by_names(actor: User, email: str, course_slug: str, item_id: int | None,
+                      reason: str, *, now: datetime | None = None) -> str:
+    """The staff form's override: finds member and course by name; returns what was done.
+
+    Raises Forbidden first (non-staff learn nothing), then what the overrides raise.
+    """
+    from lms.accounts.service import find_by_email
+
+    if not actor.is_admin:
+        raise Forbidden("Only site staff can mark work complete for a member.")
+    member = find_by_email(email or "")
+    course = db.session.execute(
+        select(Course).where(Course.slug == (course_slug or "").strip())).scalar_one_or_none()
+    if member is None:
+        raise ValidationError("No such member.", errors={"email": ["No member has this email."]})
+    if course is None:
+        raise ValidationError("No such course.", errors={"course_slug": ["No such course."]})
+    if item_id is None:
+        override_course(actor, member.id, course.id, reason, now=now)
+        return f"'{course.title}' is now complete for {member.name}."
+    item = db.session.get(Item, item_id)
+    if item is None or item.module.course_id != course.id:
+        raise ValidationError("No such item.", errors={"item_id": ["Not an item of this course."]})
+    override_item(actor, member.id, item.id, reason, now=now)
+    return f"'{item.title}' is now complete for {member.name}."

@@ -8,8 +8,15 @@ from datetime import timedelta
 import pytest
 
 from lms.extensions import db, utcnow
-from tests.factories import api_headers, enrol, make_course, make_item, make_media, make_module
-from tests.factories import make_user
+from tests.factories import (
+    api_headers,
+    enrol,
+    make_course,
+    make_item,
+    make_media,
+    make_module,
+    make_user,
+)
 
 
 @dataclass
@@ -29,7 +36,8 @@ def setup(app_ctx) -> Setup:
     module = make_module(course, title="Getting started")
     video = make_item(module, kind="video", title="Welcome recording",
                       media=make_media(duration_seconds=120.0))
-    reading = make_item(module, kind="reading", title="Read me", body="## Hello\n\nText. <script>alert(1)</script>")
+    reading = make_item(module, kind="reading", title="Read me",
+                        body="## Hello\n\nText. <script>alert(1)</script>")
     member = make_user()
     enrollment = enrol(member, course)
     return Setup(course, video, reading, member, enrollment, api_headers(member))

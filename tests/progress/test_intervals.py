@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,7 +38,7 @@ def as_cells(union) -> set[int]:
 def test_merge_matches_reference_and_is_disjoint(pairs):
     union = merge(clamp(pairs, DURATION))
     assert as_cells(union) == cells(pairs)
-    assert all(a_end < b_start for (_, a_end), (b_start, _) in zip(union, union[1:]))
+    assert all(a_end < b_start for (_, a_end), (b_start, _) in itertools.pairwise(union))
     assert covered(clamp(pairs, DURATION)) == len(cells(pairs))
 
 

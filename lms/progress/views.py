@@ -1,0 +1,83 @@
+"""Learner pages: the course player, "My learning", and the staff completion form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from lms.errors import DomainError, Forbidden
+from lms.extensions import db
+from lms.forms import apply_errors
+from lms.progress import pages, service
+from lms.progress.forms import OverrideForm
+
+bp = Blueprint("progress", __name__)
+
+
+@bp.get("/learn/<slug>")
+@login_required
+def course_home(slug: str):
+    item_id, _ = pages.resume_item_id(current_user, slug)
+    return redirect(url_for("progress.player", slug=slug, item_id=item_id))
+
+
+@bp.get("/learn/<slug>/items/<int:item_id>")
+@login_required
+def player(slug: str, item_id: int):
+    page = pages.player_page(current_user, slug, item_id)
+    db.session.commit()  # the first open starts the item's credit clock
+    return render_template("progress/player.html", page=page)
+
+
+@bp.post("/learn/<slug>/items/<int:item_id>/done")
+@login_required
+def mark_done(slug: str, item_id: int):
+    try:
+        service.mark_done(current_user, item_id)
+    except (service.Conflict, service.ValidationError) as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    else:
+        db.session.commit()
+        flash("Marked as done.", "success")
+    return redirect(url_for("progress.player", slug=slug, item_id=item_id))
+
+
+@bp.post("/learn/<slug>/items/<int:item_id>/download")
+@login_required
+def download(slug: str, item_id: int):
+    """Downloading a file item completes it, then the browser fetches the file."""
+    page = pages.player_page(current_user, slug, item_id)
+    if not page.preview and not page.read_only and page.status.status != "completed":
+        service.mark_done(current_user, item_id)
+    db.session.commit()
+    return redirect(page.item["media_url"] or url_for("progress.player", slug=slug,
+                                                      item_id=item_id), code=303)
+
+
+@bp.get("/my-learning")
+@login_required
+def dashboard():
+    return render_template("progress/dashboard.html", board=pages.dashboard(current_user))
+
+
+@bp.route("/staff/completion", methods=["GET", "POST"])
+@login_required
+def override():
+    form = OverrideForm()
+    if not current_user.is_admin:
+        raise Forbidden("Only site staff can mark work complete for a member.")
+    if form.validate_on_submit():
+        try:
+            message = service.override_by_names(
+                current_user, form.email.data, form.course_slug.data, form.item_id.data,
+                form.reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("progress.override"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("progress/override.html", form=form), status
