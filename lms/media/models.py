@@ -29,6 +29,8 @@ class MediaAsset(db.Model):
     #: SHA-256 (hex) of the stored bytes; for multipart uploads, of the completed object.
     checksum: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    #: Why a failed upload was refused (shown to its uploader); None unless failed.
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
     duration_seconds: Mapped[float | None]
     #: How the duration was read (e.g. "pyav"), for audits of odd values.
     duration_source: Mapped[str | None] = mapped_column(String(20))

@@ -1,0 +1,10 @@
+"""The upload form: what the uploader widget posts when JavaScript is off."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+
+class UploadForm(FlaskForm):
+    file = FileField("File to upload", validators=[FileRequired("Choose a file to upload.")])

@@ -1,0 +1,76 @@
+"""Media pages for instructors: the upload page and their media library."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.media import service
+from lms.media.forms import UploadForm
+from lms.media.models import MediaAsset
+
+bp = Blueprint("media", __name__)
+
+
+@bp.route("/studio/media/upload", methods=["GET", "POST"])
+@login_required
+def upload_page():
+    """The uploader; its form also works without JavaScript (one request, small files)."""
+    service.check_may_upload(current_user)
+    form = UploadForm()
+    if form.validate_on_submit():
+        asset = _upload(form)
+        if asset is not None:
+            flash(f"Uploaded {asset.original_name} (media id {asset.id}).", "success")
+            return redirect(url_for("media.library"))
+    status = 400 if form.errors else 200
+    return render_template("media/upload.html", form=form), status
+
+
+@bp.get("/studio/media")
+@login_required
+def library():
+    assets = service.library(current_user)
+    return render_template("media/library.html", assets=[_row(a) for a in assets])
+
+
+def _upload(form: UploadForm) -> MediaAsset | None:
+    """Upload the form's file; a refusal becomes the field's error message."""
+    upload = form.file.data
+    try:
+        asset = service.upload_file(current_user, upload.filename, upload.mimetype, upload.stream)
+    except DomainError as exc:
+        if isinstance(exc, service.UploadFailed):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        form.file.errors = [exc.detail]
+        return None
+    db.session.commit()
+    return asset
+
+
+def _row(asset: MediaAsset) -> dict:
+    """Plain data for the library table."""
+    return {
+        "id": asset.id,
+        "name": asset.original_name,
+        "kind": asset.kind,
+        "size": service.human_size(asset.size),
+        "status": asset.status,
+        "duration": _duration(asset.duration_seconds),
+        "created": asset.created_at.strftime("%Y-%m-%d %H:%M UTC") if asset.created_at else "",
+        "failure_reason": asset.failure_reason,
+        "url": url_for("media_api.content", media_id=asset.id) if asset.is_ready else None,
+    }
+
+
+def _duration(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
