@@ -93,7 +93,7 @@ def course_progress_many(course: Course, user_ids: Iterable[int] | None = None
         Enrollment.course_id == course.id)
     if user_ids is not None:
         query = query.where(Enrollment.user_id.in_(list(user_ids)))
-    completed = dict(db.session.execute(query).tuples().all())
+    completed = {row[0]: row[1] for row in db.session.execute(query)}
     outline = load_outline(course)
     facts = load_facts(course.id, completed)
     return {user_id: compute(outline, facts.get(user_id, {}), completed_at)

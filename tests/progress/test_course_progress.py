@@ -1,0 +1,123 @@
+"""One computation of course progress: percent, locks, what's left, resume; single and batch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from lms.extensions import db, utcnow
+from lms.progress.loading import course_progress, course_progress_many
+from lms.progress.service import VideoReport, mark_done, open_item, record_video
+from tests.factories import (
+    api_headers,
+    enrol,
+    make_course,
+    make_item,
+    make_media,
+    make_module,
+    make_user,
+)
+
+
+def build(in_order=False, **over):
+    course = make_course(in_order=in_order, **over)
+    first = make_module(course, title="Basics")
+    video = make_item(first, kind="video", title="Welcome recording",
+                      media=make_media(duration_seconds=600.0))
+    reading = make_item(first, kind="reading", title="Policy reading")
+    extra = make_item(first, kind="reading", title="Further reading", is_required=False)
+    second = make_module(course, title="Practice", prerequisite_id=first.id)
+    quiz = make_item(second, kind="quiz", title="Check your understanding")
+    member = make_user()
+    enrollment = enrol(member, course)
+    return course, member, enrollment, (video, reading, extra, quiz)
+
+
+def test_percent_ignores_optional_items(app_ctx):
+    course, member, enrollment, (video, reading, extra, quiz) = build()
+    mark_done(member, extra.id)
+    assert course_progress(member, course).percent == 0
+    mark_done(member, reading.id)
+    assert course_progress(member, course).percent == 33  # 1 of 3 required
+
+
+def test_locked_content_counts_nothing_and_says_what_unlocks_it(app_ctx):
+    course, member, enrollment, (video, reading, extra, quiz) = build()
+    progress = course_progress(member, course)
+    status = progress.item(quiz.id)
+    assert status.locked and status.lock_reason == "Complete the module 'Basics' first."
+    assert progress.modules[1].status == "locked"
+    # Progress forced onto the locked quiz (e.g. by a stale row) still counts nothing.
+    from lms.progress.models import ItemProgress
+
+    db.session.add(ItemProgress(user_id=member.id, item_id=quiz.id, status="in_progress",
+                                percent=80, intervals=[]))
+    db.session.commit()
+    assert course_progress(member, course).percent == 0
+
+
+def test_in_order_courses_unlock_one_item_after_another(app_ctx, client):
+    course, member, enrollment, (video, reading, extra, quiz) = build(in_order=True)
+    progress = course_progress(member, course)
+    assert not progress.item(video.id).locked
+    assert progress.item(reading.id).lock_reason == "Complete 'Welcome recording' first."
+    response = client.post(f"/api/v1/items/{reading.id}/progress", json={"completed": True},
+                           headers=api_headers(member))
+    assert response.status_code == 409 and "Welcome recording" in response.get_json()["detail"]
+
+
+def test_whats_left_names_every_incomplete_required_item(app_ctx):
+    course, member, enrollment, (video, reading, extra, quiz) = build()
+    start = utcnow() - timedelta(hours=1)
+    open_item(member, video.id, now=start)
+    record_video(member, video.id, VideoReport(300, [(0, 300)]), now=start + timedelta(seconds=300))
+    left = course_progress(member, course).whats_left
+    assert left == [
+        "Watch 4 more minutes of 'Welcome recording'",
+        "Read 'Policy reading' and mark it as done",
+        "Pass 'Check your understanding' (locked: complete the module 'Basics' first)",
+    ]
+    assert "Further reading" not in " ".join(left)
+
+
+def test_resume_points_at_the_last_item_touched_with_its_position(app_ctx):
+    course, member, enrollment, (video, reading, extra, quiz) = build()
+    start = utcnow() - timedelta(hours=1)
+    open_item(member, video.id, now=start)
+    record_video(member, video.id, VideoReport(42, [(0, 42)]), now=start + timedelta(seconds=42))
+    resume = course_progress(member, course).resume
+    assert resume.id == video.id and resume.last_position == 42
+
+
+def count_queries(work) -> int:
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_batch_variant_agrees_and_uses_constant_queries(app_ctx):
+    course, member, enrollment, (video, reading, extra, quiz) = build()
+    few = count_queries(lambda: course_progress_many(course))
+    others = [make_user() for _ in range(8)]
+    for index, other in enumerate(others):
+        enrol(other, course)
+        if index % 2:
+            mark_done(other, reading.id)
+    db.session.commit()
+    many = {}
+    assert count_queries(lambda: many.update(course_progress_many(course))) == few <= 6
+    assert set(many) == {member.id, *(o.id for o in others)}
+    for other in others:
+        single = course_progress(other, course)
+        assert many[other.id].percent == single.percent
+        assert many[other.id].whats_left == single.whats_left
