@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import event
 
@@ -31,47 +32,53 @@ def build(in_order=False, **over):
     quiz = make_item(second, kind="quiz", title="Check your understanding")
     member = make_user()
     enrollment = enrol(member, course)
-    return course, member, enrollment, (video, reading, extra, quiz)
+    return SimpleNamespace(course=course, member=member, enrollment=enrollment, video=video,
+                           reading=reading, extra=extra, quiz=quiz)
 
 
 def test_percent_ignores_optional_items(app_ctx):
-    course, member, enrollment, (video, reading, extra, quiz) = build()
-    mark_done(member, extra.id)
+    c = build()
+    course, member = c.course, c.member
+    mark_done(member, c.extra.id)
     assert course_progress(member, course).percent == 0
-    mark_done(member, reading.id)
+    mark_done(member, c.reading.id)
     assert course_progress(member, course).percent == 33  # 1 of 3 required
 
 
 def test_locked_content_counts_nothing_and_says_what_unlocks_it(app_ctx):
-    course, member, enrollment, (video, reading, extra, quiz) = build()
+    c = build()
+    course, member = c.course, c.member
     progress = course_progress(member, course)
-    status = progress.item(quiz.id)
+    status = progress.item(c.quiz.id)
     assert status.locked and status.lock_reason == "Complete the module 'Basics' first."
     assert progress.modules[1].status == "locked"
     # Progress forced onto the locked quiz (e.g. by a stale row) still counts nothing.
     from lms.progress.models import ItemProgress
 
-    db.session.add(ItemProgress(user_id=member.id, item_id=quiz.id, status="in_progress",
+    db.session.add(ItemProgress(user_id=member.id, item_id=c.quiz.id, status="in_progress",
                                 percent=80, intervals=[]))
     db.session.commit()
     assert course_progress(member, course).percent == 0
 
 
 def test_in_order_courses_unlock_one_item_after_another(app_ctx, client):
-    course, member, enrollment, (video, reading, extra, quiz) = build(in_order=True)
+    c = build(in_order=True)
+    course, member = c.course, c.member
     progress = course_progress(member, course)
-    assert not progress.item(video.id).locked
-    assert progress.item(reading.id).lock_reason == "Complete 'Welcome recording' first."
-    response = client.post(f"/api/v1/items/{reading.id}/progress", json={"completed": True},
+    assert not progress.item(c.video.id).locked
+    assert progress.item(c.reading.id).lock_reason == "Complete 'Welcome recording' first."
+    response = client.post(f"/api/v1/items/{c.reading.id}/progress", json={"completed": True},
                            headers=api_headers(member))
     assert response.status_code == 409 and "Welcome recording" in response.get_json()["detail"]
 
 
 def test_whats_left_names_every_incomplete_required_item(app_ctx):
-    course, member, enrollment, (video, reading, extra, quiz) = build()
+    c = build()
+    course, member = c.course, c.member
     start = utcnow() - timedelta(hours=1)
-    open_item(member, video.id, now=start)
-    record_video(member, video.id, VideoReport(300, [(0, 300)]), now=start + timedelta(seconds=300))
+    open_item(member, c.video.id, now=start)
+    record_video(member, c.video.id, VideoReport(300, [(0, 300)]),
+                 now=start + timedelta(seconds=300))
     left = course_progress(member, course).whats_left
     assert left == [
         "Watch 4 more minutes of 'Welcome recording'",
@@ -82,12 +89,13 @@ def test_whats_left_names_every_incomplete_required_item(app_ctx):
 
 
 def test_resume_points_at_the_last_item_touched_with_its_position(app_ctx):
-    course, member, enrollment, (video, reading, extra, quiz) = build()
+    c = build()
+    course, member = c.course, c.member
     start = utcnow() - timedelta(hours=1)
-    open_item(member, video.id, now=start)
-    record_video(member, video.id, VideoReport(42, [(0, 42)]), now=start + timedelta(seconds=42))
+    open_item(member, c.video.id, now=start)
+    record_video(member, c.video.id, VideoReport(42, [(0, 42)]), now=start + timedelta(seconds=42))
     resume = course_progress(member, course).resume
-    assert resume.id == video.id and resume.last_position == 42
+    assert resume.id == c.video.id and resume.last_position == 42
 
 
 def count_queries(work) -> int:
@@ -106,13 +114,14 @@ def count_queries(work) -> int:
 
 
 def test_batch_variant_agrees_and_uses_constant_queries(app_ctx):
-    course, member, enrollment, (video, reading, extra, quiz) = build()
+    c = build()
+    course, member = c.course, c.member
     few = count_queries(lambda: course_progress_many(course))
     others = [make_user() for _ in range(8)]
     for index, other in enumerate(others):
         enrol(other, course)
         if index % 2:
-            mark_done(other, reading.id)
+            mark_done(other, c.reading.id)
     db.session.commit()
     many = {}
     assert count_queries(lambda: many.update(course_progress_many(course))) == few <= 6
