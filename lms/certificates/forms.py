@@ -1,0 +1,63 @@
+"""Certificate forms. They check shape only; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.certificates.models import REVOKE_CATEGORIES
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET lookup that changes nothing
+
+    code = StringField("Certificate code", validators=[DataRequired("Enter the code.")],
+                       description="20 letters and digits, as printed on the certificate.")
+
+
+class TranscriptForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField("From", validators=[Optional()], description="Completion date, inclusive.")
+    end = DateField("To", validators=[Optional()], description="Completion date, inclusive.")
+    format = SelectField("Format", choices=[("pdf", "PDF"), ("csv", "CSV (spreadsheet)")])
+
+
+class NameChangeForm(FlaskForm):
+    requested_name = StringField(
+        "Corrected name", validators=[DataRequired("Write the corrected name."), Length(max=200)],
+        description="Exactly as it should print, in any script. Staff review each request.")
+    note = TextAreaField("Note for staff (optional)", validators=[Optional(), Length(max=500)])
+
+
+class RevokeForm(FlaskForm):
+    category = SelectField("Reason category (shown publicly)",
+                           choices=list(REVOKE_CATEGORIES.items()))
+    reason = TextAreaField("Reason (staff only)",
+                           validators=[DataRequired("Say why."), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject: the button pressed carries the decision."""
+
+
+class BackIssueForm(FlaskForm):
+    """Confirm a back-issue whose count was shown first."""
+
+
+class SettingsForm(FlaskForm):
+    org_name = StringField("Organisation name",
+                           validators=[DataRequired("Give the organisation's name."),
+                                       Length(max=200)])
+    signatory_name = StringField("Signatory name", validators=[Optional(), Length(max=200)])
+    signatory_title = StringField("Signatory title", validators=[Optional(), Length(max=200)])
+    page_size = SelectField("Page size", choices=[("letter", "US Letter"), ("a4", "A4")])
+    logo = FileField("Logo", description="PNG or JPEG, up to 2 MB.")
+    remove_logo = BooleanField("Remove the current logo")
+    signature = FileField("Signature image",
+                          description="PNG (transparent background) or JPEG, up to 2 MB.")
+    remove_signature = BooleanField("Remove the current signature")

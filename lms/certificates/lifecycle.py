@@ -1,0 +1,237 @@
+"""After issue: revocation, name corrections (reissue), expiry reminders, bulk download."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import zipfile
+from datetime import date, datetime, timedelta
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.catalog.models import Course
+from lms.certificates.issuance import store_pdf, verify_url
+from lms.certificates.models import (
+    REVOKE_CATEGORIES,
+    Certificate,
+    CertificateVersion,
+    NameChangeRequest,
+)
+from lms.certificates.pdf import format_date
+from lms.certificates.service import get_certificate, safe_cell
+from lms.certificates.settings import pdf_settings
+from lms.certificates.txn import after_commit
+from lms.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationError
+from lms.extensions import db, utcnow
+from lms.mail import send_mail
+from lms.storage import StorageError, get_storage
+
+REMIND_DAYS = 30
+
+
+def require_admin(actor: User | None, what: str) -> User:
+    if actor is None or not actor.is_admin:
+        raise Forbidden(f"Only site staff can {what}.")
+    return actor
+
+
+def revoke(actor: User | None, code: str, reason: str, category: str | None = None, *,
+           now: datetime | None = None) -> Certificate:
+    """Revoke a certificate with a reason; the category is shown publicly.
+
+    Raises Forbidden (not admin), NotFound, ValidationError (no reason or unknown
+    category), Conflict (already revoked).
+    """
+    require_admin(actor, "revoke certificates")
+    cert = get_certificate(code)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    category = category or "other"
+    errors = {}
+    if not reason or len(reason) > 2000:
+        errors["reason"] = ["Say why (up to 2000 characters); staff see it, the public does not."]
+    if not isinstance(category, str) or category not in REVOKE_CATEGORIES:
+        errors["category"] = [f"Use one of: {', '.join(REVOKE_CATEGORIES)}."]
+    if errors:
+        raise ValidationError("Please give a reason.", errors=errors)
+    if cert.is_revoked:
+        raise Conflict("This certificate is already revoked.")
+    cert.revoked_at, cert.revoke_reason = now or utcnow(), reason
+    cert.revoke_category, cert.revoked_by_id = category, actor.id
+    db.session.flush()
+    return cert
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not name or len(name) > 200:
+        raise ValidationError("Give the corrected name.", errors={
+            "requested_name": ["Write the name as it should appear (up to 200 characters)."]})
+    return name
+
+
+def request_name_change(actor: User | None, code: str, requested_name: str, note: str = "", *,
+                        now: datetime | None = None) -> NameChangeRequest:
+    """A member asks staff to correct the name on their certificate.
+
+    Raises Forbidden (not theirs), NotFound, ValidationError, Conflict (one
+    request already pending, or the name is unchanged).
+    """
+    cert = get_certificate(code)
+    if actor is None or cert.user_id != actor.id:
+        raise Forbidden("You can only ask to correct your own certificates.")
+    name = _clean_name(requested_name)
+    if name == cert.name:
+        raise Conflict("That is already the name on the certificate.")
+    if _pending_request(cert.id) is not None:
+        raise Conflict("A correction for this certificate is already waiting for staff.")
+    request = NameChangeRequest(certificate=cert, requested_by_id=actor.id,
+                                current_name=cert.name, requested_name=name,
+                                note=(note or "").strip()[:500], created_at=now or utcnow())
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def _pending_request(certificate_id: int) -> NameChangeRequest | None:
+    return db.session.execute(select(NameChangeRequest).where(
+        NameChangeRequest.certificate_id == certificate_id,
+        NameChangeRequest.status == "pending")).scalar_one_or_none()
+
+
+def pending_requests(actor: User | None) -> list[NameChangeRequest]:
+    require_admin(actor, "see name corrections")
+    return list(db.session.execute(
+        select(NameChangeRequest).where(NameChangeRequest.status == "pending")
+        .options(selectinload(NameChangeRequest.certificate))
+        .order_by(NameChangeRequest.created_at)).scalars())
+
+
+def decide_name_change(actor: User | None, request_id: int, approve: bool, *,
+                       now: datetime | None = None) -> NameChangeRequest:
+    """Approve (reissue with the new name, same code) or reject a pending request.
+
+    Raises Forbidden, NotFound, Conflict (already decided), Unavailable (storage).
+    """
+    require_admin(actor, "decide name corrections")
+    request = db.session.get(NameChangeRequest, request_id)
+    if request is None:
+        raise NotFound("No such request.")
+    if request.status != "pending":
+        raise Conflict("This request has already been decided.")
+    now = now or utcnow()
+    if approve:
+        reissue(actor, request.certificate.code, request.requested_name,
+                reason=f"name corrected from “{request.current_name}”", now=now)
+    request.status = "approved" if approve else "rejected"
+    request.decided_at, request.decided_by_id = now, actor.id
+    db.session.flush()
+    return request
+
+
+def reissue(actor: User | None, code: str, name: str, *, reason: str,
+            now: datetime | None = None) -> Certificate:
+    """Store a new PDF version with a corrected name; the code and history stay.
+
+    Raises Forbidden, NotFound, ValidationError, Unavailable (storage down:
+    nothing changes).
+    """
+    require_admin(actor, "reissue certificates")
+    cert = get_certificate(code)
+    cert.name = _clean_name(name)
+    try:
+        store_pdf(cert, pdf_settings(), reason=reason, now=now or utcnow(), actor=actor,
+                  strict=True)
+    except StorageError as exc:
+        raise Unavailable("The new PDF could not be stored. Nothing changed; try again.") from exc
+    return cert
+
+
+def history(actor: User | None, code: str) -> tuple[Certificate, list[CertificateVersion],
+                                                      list[NameChangeRequest]]:
+    """A certificate with its PDF versions and name requests, for staff."""
+    require_admin(actor, "see certificate history")
+    cert = get_certificate(code)
+    requests = db.session.execute(select(NameChangeRequest).where(
+        NameChangeRequest.certificate_id == cert.id)
+        .order_by(NameChangeRequest.created_at)).scalars().all()
+    return cert, list(cert.versions), list(requests)
+
+
+# --- expiry reminders ----------------------------------------------------------
+
+
+def remind_expiring(*, now: datetime | None = None) -> int:
+    """Mail members whose certificate expires within 30 days; once per certificate.
+
+    Idempotent: ``reminded_at`` records the mail. Returns how many were sent.
+    """
+    now = now or utcnow()
+    today = now.date()
+    due = db.session.execute(
+        select(Certificate).where(
+            Certificate.expires_on.is_not(None), Certificate.expires_on >= today,
+            Certificate.expires_on <= today + timedelta(days=REMIND_DAYS),
+            Certificate.revoked_at.is_(None), Certificate.reminded_at.is_(None))
+        .options(selectinload(Certificate.user))).scalars().all()
+    for cert in due:
+        cert.reminded_at = now
+        after_commit(functools.partial(send_mail, cert.user.email,
+                                       "Your certificate expires soon", _reminder_body(cert)))
+    db.session.flush()
+    return len(due)
+
+
+def _reminder_body(cert: Certificate) -> str:
+    return (f"Your certificate for “{cert.course_title}” is valid until "
+            f"{format_date(cert.expires_on or date.today())}.\n\n"
+            f"To keep your credits current, retake the course or a newer edition.\n"
+            f"Verification page: {verify_url(cert.code)}\n")
+
+
+# --- bulk download ----------------------------------------------------------------
+
+
+def course_zip(actor: User | None, course_id: int) -> tuple[IO[bytes], str]:
+    """Every stored PDF of a course, plus a manifest, in a temporary ZIP file.
+
+    Returns the open file (positioned at 0) and a download name. Raises
+    Forbidden (not staff), NotFound, Unavailable (storage).
+    """
+    require_admin(actor, "download certificates in bulk")
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound("No such course.")
+    certificates = db.session.execute(select(Certificate).where(
+        Certificate.course_id == course.id).order_by(Certificate.id)).scalars().all()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to send_file, which closes it
+    try:
+        _write_zip(spool, certificates)
+    except StorageError as exc:
+        spool.close()
+        raise Unavailable("Stored certificates cannot be read right now.") from exc
+    spool.seek(0)
+    return spool, f"certificates-{course.slug}.zip"
+
+
+def _write_zip(target: IO[bytes], certificates: list[Certificate]) -> None:
+    storage = get_storage()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        lines = ["code,name,completed_on,ce_hours,revoked"]
+        for cert in certificates:
+            lines.append(",".join(_csv_field(value) for value in (
+                cert.code, cert.name, cert.completed_on.isoformat(), format(cert.ce_hours, "f"),
+                "yes" if cert.is_revoked else "no")))
+            if cert.pdf_key:
+                with storage.open(cert.pdf_key) as stream, \
+                        archive.open(f"{cert.code}.pdf", "w") as member:
+                    while chunk := stream.read(1024 * 1024):
+                        member.write(chunk)
+        archive.writestr("manifest.csv", "\n".join(lines) + "\n")
+
+
+def _csv_field(value: str) -> str:
+    text = safe_cell(value)
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') else text

@@ -1,0 +1,144 @@
+"""Certificates, their PDF history, name corrections and the organisation's settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.catalog.models import Course
+from lms.extensions import UTCDateTime, db, utcnow
+
+#: Why a certificate was revoked, as shown publicly (the free-text reason is staff-only).
+REVOKE_CATEGORIES: dict[str, str] = {
+    "issued_in_error": "Issued in error",
+    "academic_misconduct": "Academic misconduct",
+    "course_withdrawn": "Course withdrawn",
+    "other": "Other",
+}
+PAGE_SIZES = ("letter", "a4")
+REQUEST_STATUSES = ("pending", "approved", "rejected")
+
+
+class Certificate(db.Model):
+    """One member's certificate for one course, with a frozen snapshot of what it certifies.
+
+    Later edits of the course or the member never change these columns; only an
+    approved name correction changes ``name`` (and stores a new PDF version).
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Canonical dashed Crockford base32 (``codes.new_code``), 100 random bits.
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
+                                           index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_on: Mapped[date]
+    #: Snapshot: the member's certificate name, in any script.
+    name: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(10), default="course")
+    ce_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    instructors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    presenters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: ``{"videos": [{"item_id", "title", "watched_minutes"}], "best_quiz_score": float|None}``.
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Course version certified (bumped by catalog on every publish).
+    course_version: Mapped[int] = mapped_column(default=1)
+    expires_on: Mapped[date | None]
+    #: When the "expires in 30 days" reminder went out (the reminder is sent once).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Staff-only free text; the public sees ``revoke_category`` only.
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    revoke_category: Mapped[str | None] = mapped_column(String(30))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The current PDF; None until it has been stored (see ``issuance.render_missing``).
+    pdf_key: Mapped[str | None] = mapped_column(String(200))
+    #: SHA-256 hex of the stored PDF; also its HTTP ETag.
+    pdf_checksum: Mapped[str | None] = mapped_column(String(64))
+    pdf_version: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    versions: Mapped[list[CertificateVersion]] = relationship(
+        back_populates="certificate", order_by="CertificateVersion.version",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on < today
+
+    def is_valid(self, today: date) -> bool:
+        return not self.is_revoked and not self.is_expired(today)
+
+
+class CertificateVersion(db.Model):
+    """Every PDF ever stored for a certificate: issue, then each reissue."""
+
+    __tablename__ = "certificate_version"
+    __table_args__ = (UniqueConstraint("certificate_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    pdf_key: Mapped[str] = mapped_column(String(200))
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: "issued", "name corrected: …", "re-rendered" …
+    reason: Mapped[str] = mapped_column(String(500))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    certificate: Mapped[Certificate] = relationship(back_populates="versions")
+    actor: Mapped[User | None] = relationship()
+
+
+class NameChangeRequest(db.Model):
+    """A member asks for a corrected name on one certificate; staff decide."""
+
+    __tablename__ = "certificate_name_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    current_name: Mapped[str] = mapped_column(String(200))
+    requested_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    certificate: Mapped[Certificate] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class CertificateSettings(db.Model):
+    """The organisation's certificate look: a single row (id 1), edited by staff."""
+
+    __tablename__ = "certificate_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_name: Mapped[str] = mapped_column(String(200))
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    #: Storage keys of the uploaded PNG/JPEG images (server-generated).
+    logo_key: Mapped[str | None] = mapped_column(String(200))
+    signature_key: Mapped[str | None] = mapped_column(String(200))
+    page_size: Mapped[str] = mapped_column(String(10), default="letter")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -1,0 +1,232 @@
+"""Certificate pages: public verification, downloads, My certificates, staff pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.catalog.models import Course
+from lms.certificates import issuance, lifecycle, service
+from lms.certificates.api import verify_limit
+from lms.certificates.forms import (
+    BackIssueForm,
+    DecisionForm,
+    NameChangeForm,
+    RevokeForm,
+    SettingsForm,
+    VerifyForm,
+)
+from lms.certificates.models import REVOKE_CATEGORIES
+from lms.certificates.pdf import format_ce_hours, format_date
+from lms.certificates.settings import SettingsChange, current_settings, update_settings
+from lms.errors import Conflict, NotFound, ValidationError
+from lms.extensions import db, limiter, utcnow
+from lms.forms import apply_errors
+from lms.storage import content_disposition
+
+bp = Blueprint("certificates", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+# --- public verification -------------------------------------------------------
+
+
+@bp.get("/verify")
+def verify_lookup():
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+    return render_template("certificates/verify_lookup.html", form=form)
+
+
+@bp.get("/verify/<code>")
+@limiter.shared_limit(verify_limit, scope="certificate-verify")
+def verify(code: str):
+    try:
+        facts = service.verify(code, utcnow().date())
+    except NotFound:
+        return render_template("certificates/verify_unknown.html", code=code[:64]), 404
+    return render_template("certificates/verify.html", facts=facts)
+
+
+# --- downloads -----------------------------------------------------------------
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def download(code: str):
+    cert = service.certificate_for_download(_me(), code)
+    etag = cert.pdf_checksum or ""
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"}
+    if etag and etag in request.if_none_match:
+        return Response(status=304, headers=headers)
+    stream = service.open_pdf(cert)
+
+    def chunks():
+        with stream:
+            while chunk := stream.read(64 * 1024):
+                yield chunk
+
+    headers["Content-Disposition"] = content_disposition(
+        service.download_name(cert), inline=False, content_type="application/pdf")
+    return Response(stream_with_context(chunks()), mimetype="application/pdf", headers=headers)
+
+
+@bp.get("/my-certificates")
+@login_required
+def mine():
+    certificates = service.my_certificates(_me())
+    return render_template("certificates/mine.html", certificates=certificates,
+                           today=utcnow().date())
+
+
+@bp.route("/my-certificates/<code>/name", methods=["GET", "POST"])
+@login_required
+def request_name(code: str):
+    cert = service.own_certificate(_me(), code)
+    form = NameChangeForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.request_name_change(_me(), code, form.requested_name.data, form.note.data)
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Thank you. Staff will review the corrected name and reissue the certificate.",
+                  "success")
+            return redirect(url_for("certificates.mine"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("certificates/request_name.html", cert=cert, form=form), status
+
+
+# --- staff ---------------------------------------------------------------------
+
+
+@bp.get("/admin/certificates")
+@login_required
+def admin_index():
+    requests = lifecycle.pending_requests(_me())
+    return render_template("certificates/admin_index.html", requests=requests,
+                           courses=service.course_overview(_me()), form=DecisionForm(),
+                           lookup=VerifyForm())
+
+
+@bp.get("/admin/certificates/find")
+@login_required
+def admin_find():
+    code = request.args.get("code", "")
+    cert = service.find(code)
+    if cert is None:
+        flash("No certificate has that code.", "error")
+        return redirect(url_for("certificates.admin_index"))
+    return redirect(url_for("certificates.admin_certificate", code=cert.code))
+
+
+@bp.route("/admin/certificates/<code>", methods=["GET", "POST"])
+@login_required
+def admin_certificate(code: str):
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.revoke(_me(), code, form.reason.data, form.category.data)
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("The certificate is revoked; its verification page says so.", "success")
+            return redirect(url_for("certificates.admin_certificate", code=code))
+    cert, versions, requests = lifecycle.history(_me(), code)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("certificates/admin_certificate.html", cert=cert, versions=versions,
+                           requests=requests, form=form, categories=REVOKE_CATEGORIES), status
+
+
+@bp.post("/admin/certificates/requests/<int:request_id>")
+@login_required
+def admin_decide(request_id: int):
+    form = DecisionForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        decided = lifecycle.decide_name_change(_me(), request_id, approve)
+        db.session.commit()
+        flash(f"Request {'approved: the certificate was reissued' if approve else 'rejected'}.",
+              "success")
+        return redirect(url_for("certificates.admin_certificate",
+                                code=decided.certificate.code))
+    return redirect(url_for("certificates.admin_index"))
+
+
+@bp.route("/admin/certificates/courses/<int:course_id>/back-issue", methods=["GET", "POST"])
+@login_required
+def admin_back_issue(course_id: int):
+    form = BackIssueForm()
+    if form.validate_on_submit():
+        count = issuance.back_issue(_me(), course_id, dry_run=False)
+        db.session.commit()
+        flash(f"Issued {count} certificate{'s' if count != 1 else ''}.", "success")
+        return redirect(url_for("certificates.admin_index"))
+    count = issuance.back_issue(_me(), course_id, dry_run=True)
+    course = db.get_or_404(Course, course_id)
+    return render_template("certificates/back_issue.html", course=course, count=count, form=form)
+
+
+@bp.get("/admin/certificates/courses/<int:course_id>.zip")
+@login_required
+def admin_course_zip(course_id: int):
+    spool, name = lifecycle.course_zip(_me(), course_id)
+    return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+@bp.route("/admin/certificates/settings", methods=["GET", "POST"])
+@login_required
+def admin_settings():
+    row = current_settings()
+    form = SettingsForm(obj=row)
+    if form.validate_on_submit():
+        try:
+            update_settings(_me(), _settings_change(form))
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Certificate settings saved. New certificates use them.", "success")
+            return redirect(url_for("certificates.admin_settings"))
+    elif request.method == "GET":
+        lifecycle.require_admin(_me(), "change certificate settings")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("certificates/settings.html", form=form, row=row), status
+
+
+def _settings_change(form: SettingsForm) -> SettingsChange:
+    def read(field):
+        upload = field.data
+        return upload.read(3 * 1024 * 1024) if upload and getattr(upload, "filename", "") else None
+
+    return SettingsChange(
+        org_name=form.org_name.data or "", signatory_name=form.signatory_name.data or "",
+        signatory_title=form.signatory_title.data or "", page_size=form.page_size.data,
+        logo=read(form.logo), signature=read(form.signature),
+        remove_logo=form.remove_logo.data, remove_signature=form.remove_signature.data)
+
+
+@bp.app_template_filter("ce_hours")
+def ce_hours_filter(hours) -> str:
+    return format_ce_hours(hours)
+
+
+@bp.app_template_filter("long_date")
+def long_date_filter(moment) -> str:
+    return format_date(moment)
