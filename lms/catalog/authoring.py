@@ -85,8 +85,6 @@ def create_course(actor: User | None, fields: dict[str, Any]) -> Course:
     db.session.add(course)
     _apply_course_fields(course, {k: v for k, v in clean.items() if k not in {"title", "slug"}})
     db.session.flush()
-    if course.certificate_enabled:
-        signals.certificates_enabled.send(course.id, actor=actor)
     return course
 
 
