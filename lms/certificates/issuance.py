@@ -193,7 +193,7 @@ def _missing(course_id: int) -> list[tuple[int, datetime]]:
     return list(db.session.execute(
         select(Enrollment.user_id, Enrollment.completed_at)
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None),
-               ~has_certificate).order_by(Enrollment.completed_at)).tuples())
+               ~has_certificate).order_by(Enrollment.completed_at)).all())
 
 
 def back_issue(actor: User, course_id: int, *, dry_run: bool = True,

@@ -90,3 +90,60 @@ def _png(colour: str, size: tuple[int, int] = (240, 80)) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- the application side: members who complete courses through the real flow ---
+
+
+@pytest.fixture
+def complete(app_ctx, client):
+    """Complete a course through progress's API; returns the member's certificate (or None).
+
+    ``complete(member, course)`` enrols the member and marks every reading item
+    done with ``POST /api/v1/items/<id>/progress``, as the member's browser would.
+    """
+    from tests.factories import api_headers, enrol
+
+    def run(member, course):
+        from lms.catalog.models import Item, Module
+        from lms.certificates.models import Certificate
+        from lms.extensions import db
+
+        enrol(member, course)
+        headers = api_headers(member)
+        items = db.session.execute(db.select(Item.id).join(Module).where(
+            Module.course_id == course.id)).scalars().all()
+        for item_id in items:
+            response = client.post(f"/api/v1/items/{item_id}/progress",
+                                   json={"completed": True}, headers=headers)
+            assert response.status_code == 200, response.get_json()
+        db.session.expire_all()
+        return db.session.execute(db.select(Certificate).where(
+            Certificate.user_id == member.id, Certificate.course_id == course.id)).scalar()
+
+    return run
+
+
+@pytest.fixture
+def issued(app_ctx):
+    """A certificate issued through the service directly (no progress involved).
+
+    ``issued(member=None, course=None, completed_at=None)``; commits.
+    """
+    from datetime import UTC, datetime
+
+    from lms.certificates.issuance import issue_certificate
+    from lms.extensions import db
+    from tests.factories import enrol, make_course, make_user
+
+    def run(member=None, course=None, completed_at=None, now=None):
+        member = member or make_user()
+        course = course or make_course()
+        completed_at = completed_at or datetime(2025, 3, 12, 15, 0, tzinfo=UTC)
+        enrollment = enrol(member, course, completed_at=completed_at)
+        certificate = issue_certificate(member, course, enrollment, now=now or completed_at)
+        db.session.commit()
+        return certificate
+
+    return run
+
