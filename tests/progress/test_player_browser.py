@@ -1,0 +1,146 @@
+"""The player in Chromium: captions, progress without reload, resume, keyboard, axe."""
+
+from __future__ import annotations
+
+import io
+import time
+from fractions import Fraction
+
+import av
+import pytest
+
+from lms.catalog.models import Caption
+from lms.extensions import db
+from lms.media import access
+from lms.storage import get_storage, new_key
+from tests.factories import (
+    PASSWORD,
+    enrol,
+    make_course,
+    make_item,
+    make_media,
+    make_module,
+    make_user,
+)
+
+pytestmark = pytest.mark.browser
+
+SECONDS = 8
+VTT = ("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nWelcome to the course.\n\n"
+       "00:00:03.000 --> 00:00:08.000\nLet's look at cataloguing.\n")
+
+
+def tiny_webm(seconds: int = SECONDS, fps: int = 10) -> bytes:
+    """A small VP8 video of changing grey frames, made with PyAV."""
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="webm") as container:
+        stream = container.add_stream("libvpx", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        for n in range(seconds * fps):
+            frame = av.VideoFrame(64, 48, "yuv420p")
+            for index, plane in enumerate(frame.planes):
+                value = (n * 3) % 256 if index == 0 else 128
+                plane.update(bytes([value]) * plane.buffer_size)
+            frame.pts = n
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue()
+
+
+def stored_media(data: bytes, content_type: str, kind: str, **over):
+    key = new_key()
+    get_storage().save(key, io.BytesIO(data), content_type)
+    return make_media(storage_key=key, content_type=content_type, kind=kind, size=len(data),
+                      **over)
+
+
+@pytest.fixture
+def captioned_course(app_ctx):
+    course = make_course(title="Cataloguing basics")
+    module = make_module(course, title="Getting started")
+    video_media = stored_media(tiny_webm(), "video/webm", "video", duration_seconds=SECONDS,
+                               original_name="welcome.webm")
+    captions_media = stored_media(VTT.encode(), "text/vtt", "captions",
+                                  original_name="welcome.vtt", duration_seconds=None)
+    video = make_item(module, kind="video", title="Welcome recording", media=video_media)
+    db.session.add(Caption(item_id=video.id, media_id=captions_media.id, language="en",
+                           label="English"))
+    reading = make_item(module, kind="reading", title="Policy reading")
+    db.session.commit()
+    member = make_user()
+    enrol(member, course)
+    allowed = {video_media.id, captions_media.id}
+
+    def test_assets(user, asset):  # until catalog registers "enrolled members may see it"
+        return asset.id in allowed
+
+    access.register_access_check(test_assets)
+    yield course, video, reading, member
+    access.unregister_access_check(test_assets)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll ``expression`` (the page's CSP forbids the eval ``wait_for_function`` needs)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form [type=submit]:has-text('Log in')")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_play_captions_progress_resume_keyboard_and_axe(page, captioned_course):
+    from axe_playwright_python.sync_playwright import Axe
+
+    course, video, reading, member = captioned_course
+    csp_errors = []
+    page.on("console", lambda message: csp_errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    log_in(page, member.email)
+    page.goto(f"/learn/{course.slug}")
+    page.wait_for_url(f"**/learn/{course.slug}/items/{video.id}")
+    wait_until(page, "document.getElementById('video').readyState >= 1")
+    assert page.locator(".cue").count() == 2  # the transcript, parsed from the captions
+
+    page.click("#captions-toggle")
+    assert page.evaluate("document.getElementById('video').textTracks[0].mode") == "showing"
+    assert page.get_attribute("#captions-toggle", "aria-pressed") == "true"
+
+    page.evaluate("document.getElementById('video').play()")
+    wait_until(page, "document.getElementById('video').currentTime >= 3")
+    with page.expect_response(lambda r: r.url.endswith(f"/items/{video.id}/progress")) as info:
+        page.evaluate("document.getElementById('video').pause()")
+    assert info.value.status == 200
+    position = info.value.json()["position"]
+    assert position >= 3 and info.value.json()["percent"] > 0
+    wait_until(page, "document.getElementById('item-progress').value > 0")
+    assert "% watched" in page.inner_text("#item-progress-text")
+
+    page.reload()
+    wait_until(page, "document.getElementById('video').currentTime > 0")
+    resumed = page.evaluate("document.getElementById('video').currentTime")
+    assert abs(resumed - position) < 0.5
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('rel')") == "next":
+            break
+    else:
+        pytest.fail("the next-item link is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/learn/{course.slug}/items/{reading.id}")
+    assert page.inner_text("h1") == "Policy reading"
+    assert csp_errors == []
