@@ -49,10 +49,15 @@ def me():
     return current_user._get_current_object()
 
 
-def preview_url(course: Course) -> str | None:
-    """The player in preview mode, once the progress domain provides it."""
-    return (maybe_url("progress.player", course_id=course.id, preview=1)
-            or maybe_url("progress.player", slug=course.slug, preview=1))
+def preview_url(course: Course, item: Item | None = None) -> str | None:
+    """The course player, which shows editors who are not enrolled a preview.
+
+    None while the course has no item yet (or the progress domain is not installed).
+    """
+    item = item or next((i for m in course.modules for i in m.items), None)
+    if item is None or item.id is None:
+        return None
+    return maybe_url("progress.player", slug=course.slug, item_id=item.id)
 
 
 def render_course_page(template: str, course: Course, status: int = 200, **context):
@@ -249,6 +254,7 @@ def _render_item(course: Course, form, kind: str, item: Item | None, module, sta
         preview = render_markdown(item.body)
     return render_course_page("studio/item.html", course, status, form=form, kind=kind,
                               item=item, module=module, preview=preview,
+                              item_preview_url=item and preview_url(course, item),
                               upload_url=maybe_url("media.upload_page"))
 
 

@@ -206,3 +206,14 @@ def test_video_item_form_attaches_captions(client, auth, teacher):
     page = client.get(f"/studio/items/{item.id}").get_data(as_text=True)
     assert re.search(rf'<option selected value="{vtt.id}">|<option value="{vtt.id}" selected',
                      page)
+
+
+def test_studio_links_to_the_player_preview(client, auth, teacher):
+    course = make_course(instructors=[teacher], modules=1, items_per_module=1, status="draft")
+    item = course.modules[0].items[0]
+    player = f"/learn/{course.slug}/items/{item.id}"
+    page = client.get(f"/studio/courses/{course.id}").get_data(as_text=True)
+    assert f'href="{player}">Preview as a member' in page
+    assert f'href="{player}">See this item' in client.get(f"/studio/items/{item.id}").get_data(
+        as_text=True)
+    assert client.get(player).status_code == 200, "editors may preview a draft"
