@@ -71,8 +71,8 @@ OPENAPI = {
                            body=obj(member_id="integer")),
     },
     "/courses/{course_id}/instructors/{member_id}": {
-        "delete": _course_op("Remove a co-instructor",
-                             {200: "Course", 409: "The last instructor stays"}),
+        "delete": _course_op("Remove a co-instructor (or yourself)",
+                             {204: "Removed", 409: "The last instructor stays"}),
     },
     "/courses/{course_id}/modules": {
         "post": _course_op("Add a module at the end", {201: "Module {id, title, position}",
@@ -193,9 +193,9 @@ def add_instructor(course_id: int):
 
 @bp.delete("/courses/<int:course_id>/instructors/<int:member_id>")
 def remove_instructor(course_id: int, member_id: int):
-    user = require_actor()
-    authoring.remove_instructor(user, course_id, member_id)
-    return _saved_course(user, course_id)
+    authoring.remove_instructor(require_actor(), course_id, member_id)
+    db.session.commit()
+    return Response(status=204)
 
 
 @bp.post("/courses/<int:course_id>/modules")
