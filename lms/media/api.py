@@ -20,86 +20,159 @@ bp = api_blueprint("media_api", __name__)
 
 PART_HEADERS = {"Content-Type": "application/octet-stream"}
 UPLOAD_FIELDS = obj(filename="string", content_type="string", size="integer")
-FILE_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-    "required": ["file"]}}}}
-PART_BODY = {"required": True, "content": {"application/octet-stream": {"schema": {
-    "type": "string", "format": "binary"}}}}
-PARTS = {"type": "object", "required": ["parts"], "properties": {"parts": {
-    "type": "array", "items": obj(number="integer", etag="string")}}}
+FILE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+PART_BODY = {
+    "required": True,
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+PARTS = {
+    "type": "object",
+    "required": ["parts"],
+    "properties": {"parts": {"type": "array", "items": obj(number="integer", etag="string")}},
+}
 
 OPENAPI = {
     "/media": {
-        "post": operation("Upload a small file (instructors)", responses={
-            201: "Media {id, filename, content_type, size, status, duration_seconds}",
-            400: "Empty file or unreadable audio/video", 403: "Not an instructor",
-            413: "Too large", 415: "Type not allowed, or contents not of that type",
-            503: "File store not answering"}) | {"requestBody": FILE_BODY},
+        "post": operation(
+            "Upload a small file (instructors)",
+            responses={
+                201: "Media {id, filename, content_type, size, status, duration_seconds}",
+                400: "Empty file or unreadable audio/video",
+                403: "Not an instructor",
+                413: "Too large",
+                415: "Type not allowed, or contents not of that type",
+                503: "File store not answering",
+            },
+        )
+        | {"requestBody": FILE_BODY},
     },
     "/media/{media_id}/content": {
-        "get": operation("The file: S3 redirects to a short-lived URL; local honours Range",
-                         responses={200: "The whole file", 206: "Part of the file (Range)",
-                                    302: "Redirect to a presigned URL of the store",
-                                    404: "No such media, not ready, or not visible",
-                                    416: "Range not satisfiable",
-                                    503: "File store not answering"}),
+        "get": operation(
+            "The file: S3 redirects to a short-lived URL; local honours Range",
+            responses={
+                200: "The whole file",
+                206: "Part of the file (Range)",
+                302: "Redirect to a presigned URL of the store",
+                404: "No such media, not ready, or not visible",
+                416: "Range not satisfiable",
+                503: "File store not answering",
+            },
+        ),
     },
     "/uploads": {
-        "post": operation("Start a resumable multipart upload (instructors)", body=UPLOAD_FIELDS,
-                          responses={201: "{media_id, part_size, part_count}",
-                                     403: "Not an instructor", 413: "Too large",
-                                     415: "Type not allowed", 422: "Invalid name or size",
-                                     503: "File store not answering"}),
+        "post": operation(
+            "Start a resumable multipart upload (instructors)",
+            body=UPLOAD_FIELDS,
+            responses={
+                201: "{media_id, part_size, part_count}",
+                403: "Not an instructor",
+                413: "Too large",
+                415: "Type not allowed",
+                422: "Invalid name or size",
+                503: "File store not answering",
+            },
+        ),
     },
     "/uploads/{media_id}": {
-        "get": operation("Upload status and the parts already stored (for resuming)",
-                         responses={200: "{media_id, status, size, part_size, part_count, parts}",
-                                    403: "Not an instructor", 404: "Not your upload"}),
-        "delete": operation("Cancel an upload; its parts and object are deleted",
-                            responses={204: "Cancelled", 400: "Already complete",
-                                       403: "Not an instructor", 404: "Not your upload",
-                                       503: "File store not answering"}),
+        "get": operation(
+            "Upload status and the parts already stored (for resuming)",
+            responses={
+                200: "{media_id, status, size, part_size, part_count, parts}",
+                403: "Not an instructor",
+                404: "Not your upload",
+            },
+        ),
+        "delete": operation(
+            "Cancel an upload; its parts and object are deleted",
+            responses={
+                204: "Cancelled",
+                400: "Already complete",
+                403: "Not an instructor",
+                404: "Not your upload",
+                503: "File store not answering",
+            },
+        ),
     },
     "/uploads/{media_id}/parts/{number}": {
-        "post": operation("Where to PUT part n (from 1); the PUT's response has an ETag",
-                          responses={200: "{url, method: PUT, headers}",
-                                     400: "Bad part number or upload not pending",
-                                     403: "Not an instructor", 404: "Not your upload",
-                                     503: "File store not answering"}),
+        "post": operation(
+            "Where to PUT part n (from 1); the PUT's response has an ETag",
+            responses={
+                200: "{url, method: PUT, headers}",
+                400: "Bad part number or upload not pending",
+                403: "Not an instructor",
+                404: "Not your upload",
+                503: "File store not answering",
+            },
+        ),
     },
     "/uploads/{media_id}/parts/{number}/data": {
-        "put": operation("Receive part n (local storage only; the URL comes from POST .../parts/n)",
-                         responses={200: "{number, etag}; ETag header",
-                                    400: "Bad part number, or parts go to the store",
-                                    403: "Not an instructor", 404: "Not your upload",
-                                    413: "Larger than the part size",
-                                    503: "File store not answering"}) | {"requestBody": PART_BODY},
+        "put": operation(
+            "Receive part n (local storage only; the URL comes from POST .../parts/n)",
+            responses={
+                200: "{number, etag}; ETag header",
+                400: "Bad part number, or parts go to the store",
+                403: "Not an instructor",
+                404: "Not your upload",
+                413: "Larger than the part size",
+                503: "File store not answering",
+            },
+        )
+        | {"requestBody": PART_BODY},
     },
     "/uploads/{media_id}/complete": {
-        "post": operation("Join the parts; checks size, type and duration", body=PARTS,
-                          responses={200: "Media (status ready)",
-                                     400: "Parts missing, size differs, or unreadable media",
-                                     403: "Not an instructor", 404: "Not your upload",
-                                     415: "Contents not of the declared type",
-                                     503: "File store not answering (nothing marked ready)"}),
+        "post": operation(
+            "Join the parts; checks size, type and duration",
+            body=PARTS,
+            responses={
+                200: "Media (status ready)",
+                400: "Parts missing, size differs, or unreadable media",
+                403: "Not an instructor",
+                404: "Not your upload",
+                415: "Contents not of the declared type",
+                503: "File store not answering (nothing marked ready)",
+            },
+        ),
     },
 }
 
 
 def media_json(asset: MediaAsset) -> dict:
     return {
-        "id": asset.id, "filename": asset.original_name, "content_type": asset.content_type,
-        "kind": asset.kind, "size": asset.size, "status": asset.status,
-        "duration_seconds": asset.duration_seconds, "failure_reason": asset.failure_reason,
+        "id": asset.id,
+        "filename": asset.original_name,
+        "content_type": asset.content_type,
+        "kind": asset.kind,
+        "size": asset.size,
+        "status": asset.status,
+        "duration_seconds": asset.duration_seconds,
+        "failure_reason": asset.failure_reason,
         "content_url": url_for("media_api.content", media_id=asset.id),
-        "created_at": iso(asset.created_at), "ready_at": iso(asset.ready_at),
+        "created_at": iso(asset.created_at),
+        "ready_at": iso(asset.ready_at),
     }
 
 
 def upload_json(asset: MediaAsset, parts: list[PartInfo] | None = None) -> dict:
-    body = {"media_id": asset.id, "status": asset.status, "filename": asset.original_name,
-            "content_type": asset.content_type, "size": asset.size,
-            "part_size": asset.part_size, "part_count": asset.part_count}
+    body = {
+        "media_id": asset.id,
+        "status": asset.status,
+        "filename": asset.original_name,
+        "content_type": asset.content_type,
+        "size": asset.size,
+        "part_size": asset.part_size,
+        "part_count": asset.part_count,
+    }
     if parts is not None:
         body["parts"] = [{"number": p.number, "etag": p.etag, "size": p.size} for p in parts]
     return body
@@ -109,8 +182,10 @@ def upload_json(asset: MediaAsset, parts: list[PartInfo] | None = None) -> dict:
 def upload_media():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadRequest("Send the file in a multipart/form-data field named file.",
-                         errors={"file": ["Required."]})
+        raise BadRequest(
+            "Send the file in a multipart/form-data field named file.",
+            errors={"file": ["Required."]},
+        )
     with committing_failures():
         asset = service.upload_file(actor(), upload.filename, upload.mimetype, upload.stream)
     db.session.commit()
@@ -120,8 +195,9 @@ def upload_media():
 @bp.post("/uploads")
 def start_upload():
     data = json_body()
-    asset = service.start_upload(actor(), data.get("filename"), data.get("content_type"),
-                                 data.get("size"))
+    asset = service.start_upload(
+        actor(), data.get("filename"), data.get("content_type"), data.get("size")
+    )
     db.session.commit()
     return upload_json(asset), 201
 

@@ -43,8 +43,10 @@ def init_command() -> None:
         storage.ensure_bucket([origin])
     except StorageError as exc:
         raise click.ClickException(f"storage {describe(storage)}: {exc}") from exc
-    click.echo(f"storage {describe(storage)}: ready; browsers at {origin} may PUT parts "
-               "and read the ETag header")
+    click.echo(
+        f"storage {describe(storage)}: ready; browsers at {origin} may PUT parts "
+        "and read the ETag header"
+    )
 
 
 @storage_group.command("check")
@@ -75,19 +77,27 @@ def gc_command(dry_run: bool, hours: int) -> None:
     if not dry_run:
         db.session.commit()
     for asset in removed:
-        click.echo(f"{verb} pending upload {asset.id} {asset.original_name!r} "
-                   f"(started {asset.created_at:%Y-%m-%d %H:%M} UTC)")
+        click.echo(
+            f"{verb} pending upload {asset.id} {asset.original_name!r} "
+            f"(started {asset.created_at:%Y-%m-%d %H:%M} UTC)"
+        )
     for key, upload_id in aborted:
-        click.echo(f"{'would abort' if dry_run else 'aborted'} multipart upload {upload_id} "
-                   f"of {key}")
-    click.echo(f"{'dry run: ' if dry_run else ''}{len(removed)} pending upload(s), "
-               f"{len(aborted)} orphaned multipart upload(s)")
+        click.echo(
+            f"{'would abort' if dry_run else 'aborted'} multipart upload {upload_id} of {key}"
+        )
+    click.echo(
+        f"{'dry run: ' if dry_run else ''}{len(removed)} pending upload(s), "
+        f"{len(aborted)} orphaned multipart upload(s)"
+    )
 
 
 def collect_pending(cutoff: datetime, dry_run: bool) -> list[MediaAsset]:
     """Pending assets started before ``cutoff``; removed (row, parts, object) unless dry."""
-    query = select(MediaAsset).where(MediaAsset.status == "pending",
-                                     MediaAsset.created_at < cutoff).order_by(MediaAsset.id)
+    query = (
+        select(MediaAsset)
+        .where(MediaAsset.status == "pending", MediaAsset.created_at < cutoff)
+        .order_by(MediaAsset.id)
+    )
     assets = list(db.session.execute(query).scalars())
     if not dry_run:
         service.remove_stale(assets)
@@ -97,10 +107,16 @@ def collect_pending(cutoff: datetime, dry_run: bool) -> list[MediaAsset]:
 def abort_orphans(cutoff: datetime, dry_run: bool) -> list[tuple[str, str]]:
     """Multipart uploads in the store older than ``cutoff`` that no pending asset owns."""
     storage = get_storage()
-    owned = set(db.session.execute(
-        select(MediaAsset.upload_id).where(MediaAsset.upload_id.is_not(None))).scalars())
-    orphans = [(u.key, u.upload_id) for u in storage.list_multipart_uploads(cutoff)
-               if u.upload_id not in owned]
+    owned = set(
+        db.session.execute(
+            select(MediaAsset.upload_id).where(MediaAsset.upload_id.is_not(None))
+        ).scalars()
+    )
+    orphans = [
+        (u.key, u.upload_id)
+        for u in storage.list_multipart_uploads(cutoff)
+        if u.upload_id not in owned
+    ]
     if not dry_run:
         for key, upload_id in orphans:
             storage.abort_multipart(key, upload_id)

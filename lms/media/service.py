@@ -61,8 +61,9 @@ class ContentMismatch(UploadFailed):
 # --- simple uploads --------------------------------------------------------------------
 
 
-def upload_file(actor: User | None, filename: str, claimed_type: str | None,
-                stream: BinaryIO) -> MediaAsset:
+def upload_file(
+    actor: User | None, filename: str, claimed_type: str | None, stream: BinaryIO
+) -> MediaAsset:
     """Store a small file sent through the app, check it and mark it ready.
 
     Raises Unauthorized, Forbidden (not an instructor), ValidationError (no name),
@@ -93,8 +94,9 @@ def upload_file(actor: User | None, filename: str, claimed_type: str | None,
 # --- multipart uploads -----------------------------------------------------------------
 
 
-def start_upload(actor: User | None, filename: str, claimed_type: str | None,
-                 size: Any) -> MediaAsset:
+def start_upload(
+    actor: User | None, filename: str, claimed_type: str | None, size: Any
+) -> MediaAsset:
     """Begin a multipart upload of ``size`` bytes; parts go straight to the store.
 
     Raises Unauthorized, Forbidden, ValidationError (name or size), TooLarge,
@@ -125,8 +127,9 @@ def part_target(actor: User | None, media_id: int, number: int) -> PartTarget | 
         return get_storage().part_target(asset.storage_key, asset.upload_id, number)
 
 
-def store_part(actor: User | None, media_id: int, number: int, stream: BinaryIO,
-               length: int | None) -> str:
+def store_part(
+    actor: User | None, media_id: int, number: int, stream: BinaryIO, length: int | None
+) -> str:
     """Store part ``number`` sent to the app itself (local mode); returns its etag.
 
     Raises Unauthorized, Forbidden, NotFound, BadRequest (part number, or a
@@ -214,8 +217,9 @@ def get_content(actor: User | None, media_id: int) -> MediaAsset:
 def download_url(asset: MediaAsset, *, inline: bool = True) -> str | None:
     """A short-lived URL of the store serving the asset, or None when the app serves it."""
     with store():
-        return get_storage().download_url(asset.storage_key, asset.original_name,
-                                          asset.content_type, inline=inline)
+        return get_storage().download_url(
+            asset.storage_key, asset.original_name, asset.content_type, inline=inline
+        )
 
 
 def open_content(asset: MediaAsset) -> tuple[BinaryIO, ObjectInfo]:
@@ -234,8 +238,12 @@ def open_content(asset: MediaAsset) -> tuple[BinaryIO, ObjectInfo]:
 def library(actor: User | None, limit: int = 200) -> list[MediaAsset]:
     """The actor's own uploads, newest first. Raises Unauthorized, Forbidden."""
     user = require_instructor(actor)
-    query = (select(MediaAsset).where(MediaAsset.uploader_id == user.id)
-             .order_by(MediaAsset.created_at.desc(), MediaAsset.id.desc()).limit(limit))
+    query = (
+        select(MediaAsset)
+        .where(MediaAsset.uploader_id == user.id)
+        .order_by(MediaAsset.created_at.desc(), MediaAsset.id.desc())
+        .limit(limit)
+    )
     return list(db.session.execute(query).scalars())
 
 
@@ -265,8 +273,10 @@ def human_size(size: int) -> str:
 
 
 def mismatch_message(kind: probe.FileType) -> str:
-    return (f"The file's contents are not {kind.content_type}, the type it was sent as. "
-            "Check you chose the right file.")
+    return (
+        f"The file's contents are not {kind.content_type}, the type it was sent as. "
+        "Check you chose the right file."
+    )
 
 
 def allowed_type(filename: str, claimed_type: str | None) -> probe.FileType:
@@ -303,8 +313,10 @@ def part_size_for(size: int) -> int:
 
 def _declared_size(size: Any, kind: probe.FileType) -> int:
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValidationError("Give the file's size.",
-                              errors={"size": ["Must be a whole number of bytes, at least 1."]})
+        raise ValidationError(
+            "Give the file's size.",
+            errors={"size": ["Must be a whole number of bytes, at least 1."]},
+        )
     if size > max_upload_bytes():
         raise TooLarge(too_large_message())
     if kind.kind == "captions" and size > MAX_CAPTIONS_BYTES:
@@ -320,22 +332,31 @@ def _check_part_number(asset: MediaAsset, number: int) -> None:
 def _parse_parts(parts: Any, part_count: int) -> list[tuple[int, str]]:
     """``[{number, etag}]`` covering exactly 1..part_count. Raises BadRequest."""
     if not isinstance(parts, list) or not all(_part_shape(p) for p in parts):
-        raise BadRequest("parts must be a list of {number, etag}.",
-                         errors={"parts": ["Each part needs a whole number and an etag."]})
+        raise BadRequest(
+            "parts must be a list of {number, etag}.",
+            errors={"parts": ["Each part needs a whole number and an etag."]},
+        )
     listed = {p["number"]: p["etag"] for p in parts}
     missing = sorted(set(range(1, part_count + 1)) - listed.keys())
     unknown = sorted(listed.keys() - set(range(1, part_count + 1)))
     if missing or unknown or len(listed) != len(parts):
-        detail = (f"Parts missing: {_numbers(missing)}." if missing
-                  else "Each part from 1 to the part count must be listed exactly once.")
+        detail = (
+            f"Parts missing: {_numbers(missing)}."
+            if missing
+            else "Each part from 1 to the part count must be listed exactly once."
+        )
         raise BadRequest(detail, errors={"parts": [detail]})
     return sorted(listed.items())
 
 
 def _part_shape(part: Any) -> bool:
-    return (isinstance(part, dict) and isinstance(part.get("number"), int)
-            and not isinstance(part.get("number"), bool)
-            and isinstance(part.get("etag"), str) and bool(part["etag"].strip()))
+    return (
+        isinstance(part, dict)
+        and isinstance(part.get("number"), int)
+        and not isinstance(part.get("number"), bool)
+        and isinstance(part.get("etag"), str)
+        and bool(part["etag"].strip())
+    )
 
 
 def _numbers(numbers: Sequence[int]) -> str:
@@ -348,8 +369,13 @@ def _numbers(numbers: Sequence[int]) -> str:
 
 def _new_asset(uploader: User, name: str, kind: probe.FileType, size: int) -> MediaAsset:
     asset = MediaAsset(
-        storage_backend=get_storage().name, storage_key=new_key("media"), original_name=name,
-        content_type=kind.content_type, kind=kind.kind, size=size, status="pending",
+        storage_backend=get_storage().name,
+        storage_key=new_key("media"),
+        original_name=name,
+        content_type=kind.content_type,
+        kind=kind.kind,
+        size=size,
+        status="pending",
         uploader_id=uploader.id,
     )
     db.session.add(asset)
@@ -391,8 +417,9 @@ def _complete_in_store(asset: MediaAsset, listed: list[tuple[int, str]]) -> Obje
             raise BadRequest(f"The parts could not be joined: {exc}") from exc
 
 
-def _check_stored(asset: MediaAsset, listed: list[tuple[int, str]],
-                  stored: dict[int, PartInfo]) -> None:
+def _check_stored(
+    asset: MediaAsset, listed: list[tuple[int, str]], stored: dict[int, PartInfo]
+) -> None:
     missing = [number for number, _ in listed if number not in stored]
     if missing:
         detail = f"Parts missing: {_numbers(missing)} not received by the store."
@@ -446,16 +473,20 @@ def _read_duration(asset: MediaAsset) -> None:
     """PyAV reads the stored file: a presigned URL for S3, an open file locally."""
     storage = get_storage()
     with store():
-        url = storage.download_url(asset.storage_key, asset.original_name, asset.content_type,
-                                   inline=True)
+        url = storage.download_url(
+            asset.storage_key, asset.original_name, asset.content_type, inline=True
+        )
         source: Any = url or storage.open(asset.storage_key)
     try:
         asset.duration_seconds = probe.read_duration(source)
     except probe.ProbeError:
         with store():
             storage.head(asset.storage_key)  # the store itself failing is a 503, not bad media
-        _fail(asset, f"We could not read this {asset.kind} file, so it cannot be played. "
-                     "Export it again as MP4 (H.264/AAC), WebM, MP3 or M4A and upload that.")
+        _fail(
+            asset,
+            f"We could not read this {asset.kind} file, so it cannot be played. "
+            "Export it again as MP4 (H.264/AAC), WebM, MP3 or M4A and upload that.",
+        )
     finally:
         if not isinstance(source, str):
             source.close()

@@ -30,17 +30,20 @@ def serve_local(asset: MediaAsset) -> Response:
     normalised = range_for_werkzeug(request.headers.get("Range"), info.size)
     if normalised:
         environ["HTTP_RANGE"] = normalised
-    response = Response(wrap_file(environ, stream), mimetype=asset.content_type,
-                        direct_passthrough=True)
+    response = Response(
+        wrap_file(environ, stream), mimetype=asset.content_type, direct_passthrough=True
+    )
     response.set_etag(info.etag)
     response.content_length = info.size
     response.headers["Content-Disposition"] = content_disposition(
-        asset.original_name, inline=True, content_type=asset.content_type)
+        asset.original_name, inline=True, content_type=asset.content_type
+    )
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     try:
-        return response.make_conditional(Request(environ), accept_ranges=True,
-                                         complete_length=info.size)
+        return response.make_conditional(
+            Request(environ), accept_ranges=True, complete_length=info.size
+        )
     except RequestedRangeNotSatisfiable:
         stream.close()
         raise

@@ -33,15 +33,19 @@ def test_a_12_mib_upload_in_3_parts_completes(client, backend, teacher):
     media_id = body["media_id"]
 
     parts = send_parts(client, teacher, media_id, data, body["part_size"])
-    done = client.post(f"/api/v1/uploads/{media_id}/complete", headers=teacher,
-                       json={"parts": parts})
+    done = client.post(
+        f"/api/v1/uploads/{media_id}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert done.status_code == 200, done.get_json()
     media = done.get_json()
     assert media["id"] == media_id
     assert media["status"] == "ready"
     assert (media["filename"], media["content_type"], media["size"]) == (
-        "slides.pdf", "application/pdf", SIZE)
+        "slides.pdf",
+        "application/pdf",
+        SIZE,
+    )
     assert asset(media_id).checksum in (None, sha256(data))
     assert content_bytes(client, teacher, media_id) == data
 
@@ -80,8 +84,9 @@ def test_completing_with_a_missing_part_is_refused_and_not_ready(client, backend
     media_id = start(client, teacher, SIZE).get_json()["media_id"]
     parts = send_parts(client, teacher, media_id, data, 5 * MiB, numbers=[1, 3])
 
-    done = client.post(f"/api/v1/uploads/{media_id}/complete", headers=teacher,
-                       json={"parts": parts})
+    done = client.post(
+        f"/api/v1/uploads/{media_id}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert done.status_code == 400
     assert done.mimetype == "application/problem+json"
@@ -96,8 +101,9 @@ def test_listing_a_part_the_store_never_received_is_refused(client, backend, tea
     parts = send_parts(client, teacher, media_id, data, 5 * MiB, numbers=[1, 3])
     parts.append({"number": 2, "etag": "0" * 32})
 
-    done = client.post(f"/api/v1/uploads/{media_id}/complete", headers=teacher,
-                       json={"parts": parts})
+    done = client.post(
+        f"/api/v1/uploads/{media_id}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert done.status_code == 400
     assert asset(media_id).status == "pending"
@@ -109,8 +115,9 @@ def test_completing_with_the_wrong_size_is_refused_and_not_ready(client, backend
     media_id = start(client, teacher, declared).get_json()["media_id"]
     parts = send_parts(client, teacher, media_id, data, 5 * MiB)
 
-    done = client.post(f"/api/v1/uploads/{media_id}/complete", headers=teacher,
-                       json={"parts": parts})
+    done = client.post(
+        f"/api/v1/uploads/{media_id}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert done.status_code == 400
     assert "declared" in done.get_json()["detail"]
@@ -137,8 +144,9 @@ def test_a_ready_upload_cannot_be_aborted(client, backend, teacher):
     data = pdf_bytes(6 * MiB)
     body = start(client, teacher, len(data)).get_json()
     parts = send_parts(client, teacher, body["media_id"], data, body["part_size"])
-    client.post(f"/api/v1/uploads/{body['media_id']}/complete", headers=teacher,
-                json={"parts": parts})
+    client.post(
+        f"/api/v1/uploads/{body['media_id']}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert client.delete(f"/api/v1/uploads/{body['media_id']}", headers=teacher).status_code == 400
     assert asset(body["media_id"]).status == "ready"

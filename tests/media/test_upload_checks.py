@@ -25,8 +25,11 @@ def test_a_small_file_uploads_in_one_request(client, backend, teacher):
     assert response.status_code == 201, response.get_json()
     media = response.get_json()
     assert {k: media[k] for k in ("filename", "content_type", "size", "status")} == {
-        "filename": "handout.pdf", "content_type": "application/pdf", "size": 200_000,
-        "status": "ready"}
+        "filename": "handout.pdf",
+        "content_type": "application/pdf",
+        "size": 200_000,
+        "status": "ready",
+    }
     assert media["duration_seconds"] is None
 
 
@@ -45,11 +48,17 @@ def test_over_the_maximum_is_413(client, backend, teacher, app, monkeypatch):
     assert count("ready") == 1
 
 
-@pytest.mark.parametrize(("filename", "content_type"), [
-    ("page.html", "text/html"), ("logo.svg", "image/svg+xml"), ("setup.exe",
-     "application/x-msdownload"), ("notes.txt", "text/plain"), ("clip.mov", "video/quicktime"),
-    ("mystery.bin", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content_type"),
+    [
+        ("page.html", "text/html"),
+        ("logo.svg", "image/svg+xml"),
+        ("setup.exe", "application/x-msdownload"),
+        ("notes.txt", "text/plain"),
+        ("clip.mov", "video/quicktime"),
+        ("mystery.bin", "application/octet-stream"),
+    ],
+)
 def test_types_not_allowed_are_415(client, backend, teacher, filename, content_type):
     multipart = start(client, teacher, 1000, filename, content_type)
     simple = simple_upload(client, teacher, b"<html></html>", filename, content_type)
@@ -73,8 +82,9 @@ def test_a_renamed_executable_is_refused_on_completion(client, backend, teacher)
     body = start(client, teacher, len(data), "talk.mp4", "video/mp4").get_json()
     parts = send_parts(client, teacher, body["media_id"], data, body["part_size"])
 
-    done = client.post(f"/api/v1/uploads/{body['media_id']}/complete", headers=teacher,
-                       json={"parts": parts})
+    done = client.post(
+        f"/api/v1/uploads/{body['media_id']}/complete", headers=teacher, json={"parts": parts}
+    )
 
     assert done.status_code == 415
     db.session.expire_all()
@@ -84,14 +94,18 @@ def test_a_renamed_executable_is_refused_on_completion(client, backend, teacher)
     assert backend.head(asset.storage_key) is None
 
 
-@pytest.mark.parametrize(("filename", "content_type", "data"), [
-    ("a.pdf", "application/pdf", b"GIF89a" + b"\x00" * 100),
-    ("a.png", "image/png", b"\xff\xd8\xff\xe0" + b"\x00" * 100),
-    ("a.vtt", "text/vtt", b"1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
-    ("a.webm", "video/webm", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100),
-])
-def test_contents_must_match_the_claimed_type(client, backend, teacher, filename, content_type,
-                                              data):
+@pytest.mark.parametrize(
+    ("filename", "content_type", "data"),
+    [
+        ("a.pdf", "application/pdf", b"GIF89a" + b"\x00" * 100),
+        ("a.png", "image/png", b"\xff\xd8\xff\xe0" + b"\x00" * 100),
+        ("a.vtt", "text/vtt", b"1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
+        ("a.webm", "video/webm", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100),
+    ],
+)
+def test_contents_must_match_the_claimed_type(
+    client, backend, teacher, filename, content_type, data
+):
     assert simple_upload(client, teacher, data, filename, content_type).status_code == 415
 
 
@@ -142,8 +156,9 @@ def test_uploading_needs_authentication(client, backend):
 def test_the_app_refuses_parts_meant_for_the_store(client, s3_backend, teacher):
     media_id = start(client, teacher, 6 * MiB).get_json()["media_id"]
 
-    response = client.put(f"/api/v1/uploads/{media_id}/parts/1/data", headers=teacher,
-                          data=b"x" * 100)
+    response = client.put(
+        f"/api/v1/uploads/{media_id}/parts/1/data", headers=teacher, data=b"x" * 100
+    )
 
     assert response.status_code == 400
 
@@ -151,15 +166,17 @@ def test_the_app_refuses_parts_meant_for_the_store(client, s3_backend, teacher):
 def test_a_part_larger_than_the_part_size_is_413(client, local_backend, teacher):
     media_id = start(client, teacher, 6 * MiB).get_json()["media_id"]
 
-    response = client.put(f"/api/v1/uploads/{media_id}/parts/2/data", headers=teacher,
-                          data=b"x" * (5 * MiB + 1))
+    response = client.put(
+        f"/api/v1/uploads/{media_id}/parts/2/data", headers=teacher, data=b"x" * (5 * MiB + 1)
+    )
 
     assert response.status_code == 413
 
 
 def test_missing_fields_are_explained(client, backend, teacher):
-    response = client.post("/api/v1/uploads", headers=teacher,
-                           json={"content_type": "application/pdf", "size": "big"})
+    response = client.post(
+        "/api/v1/uploads", headers=teacher, json={"content_type": "application/pdf", "size": "big"}
+    )
 
     assert response.status_code == 422
     assert "filename" in response.get_json()["errors"]

@@ -7,6 +7,7 @@ import io
 import os
 import urllib.error
 import urllib.request
+from email.message import Message
 from typing import Any
 
 import av
@@ -81,14 +82,14 @@ def simple_upload(client, headers, data: bytes, filename: str, content_type: str
     )
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
     """GET a URL of the store (a presigned S3 URL) over real HTTP."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, dict(answer.headers), answer.read()
+            return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def content_bytes(client, headers, media_id: int) -> bytes:
