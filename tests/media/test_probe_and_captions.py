@@ -89,7 +89,10 @@ def test_resolve_type(filename, claimed, expected):
 
 
 def test_srt_to_vtt_handles_numbers_bom_crlf_and_short_millis():
-    srt = "\ufeff1\r\n0:00:01,5 --> 0:00:02,25 X1:10\r\nOne\r\nline two\r\n\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nsay --> this\r\n"
+    srt = (
+        "\ufeff1\r\n0:00:01,5 --> 0:00:02,25 X1:10\r\nOne\r\nline two\r\n\r\n\r\n"
+        "2\r\n00:00:03,000 --> 00:00:04,000\r\nsay --> this\r\n"
+    )
 
     assert srt_to_vtt(srt) == (
         "WEBVTT\n\n00:00:01.500 --> 00:00:02.250\nOne\nline two\n\n"
