@@ -159,6 +159,10 @@
     var self = this;
     return this.session(file).then(function (upload) {
       self.upload = upload;
+      if (self.cancelled) {
+        /* Cancelled while the upload was being created: drop it now. */
+        return api("DELETE", self.uploadUrl()).then(function () { throw httpError(0, "cancelled"); });
+      }
       var todo = [];
       for (var n = 1; n <= upload.part_count; n += 1) {
         if (!upload.stored[n]) { todo.push(n); }
@@ -175,6 +179,7 @@
       }
       return Promise.all(workers);
     }).then(function () {
+      if (self.cancelled) { throw httpError(0, "cancelled"); }
       self.show(100, "Checking the file…");
       var parts = Object.keys(self.etags).map(function (n) {
         return { number: Number(n), etag: self.etags[n] };
