@@ -55,24 +55,29 @@ def enrol(actor: User | None, course: Course, code: str | None = None,
         raise Conflict("This course is not open for enrolment: it is not published.")
     now = now or utcnow()
     code_id = redeem_code(actor, course, code, now) if course.access == "code" else None
-    if not _insert_enrollment(actor, course, code_id, now):
+    enrollment_id = _insert_enrollment(actor, course, code_id, now)
+    if enrollment_id is None:
         if code_id is not None:
             _release_code(code_id)
         return access.enrollment_of(actor, course), False
-    enrollment = access.enrollment_of(actor, course)
+    enrollment = db.session.get(Enrollment, enrollment_id)
     signals.member_enrolled.send(course.id, user=actor, enrollment=enrollment, now=now)
     return enrollment, True
 
 
-def _insert_enrollment(actor: User, course: Course, code_id: int | None, now: datetime) -> bool:
-    """Insert the enrolment unless one exists (even one a concurrent request just made)."""
+def _insert_enrollment(actor: User, course: Course, code_id: int | None,
+                       now: datetime) -> int | None:
+    """Insert the enrolment unless one exists (even one a concurrent request just made).
+
+    Returns the new row's id, or None when the member was already enrolled.
+    """
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     ends = now + timedelta(days=course.enrol_window_days) if course.enrol_window_days else None
     stmt = insert(Enrollment).values(
         user_id=actor.id, course_id=course.id, enrolled_at=now, access_ends_at=ends,
         signup_code_id=code_id,
-    ).on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-    return db.session.execute(stmt).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["user_id", "course_id"]).returning(Enrollment.id)
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def redeem_code(actor: User, course: Course, code: str | None, now: datetime) -> int:
