@@ -98,8 +98,9 @@ def key_material() -> list[str]:
         material.append(question["explanation"])
         material += [c["feedback"] for c in question.get("choices", []) if c.get("feedback")]
         material += question.get("accepted_answers", []) + question.get("accepted_patterns", [])
-    material += ["13.75", "0.25", '"correct"', "is_correct", "weight", "explanation",
-                 "feedback", "accepted", "tolerance"]
+    material += ["13.75", "0.25", '"correct"', "is_correct", '"weight"', '"explanation"',
+                 '"feedback"', '"accepted_answers"', '"accepted_patterns"', '"tolerance"',
+                 '"numeric_answers"', "bibliographic records\"]"]
     return material
 
 
