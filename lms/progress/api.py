@@ -12,7 +12,7 @@ from lms.catalog.models import Enrollment, Item
 from lms.errors import BadRequest
 from lms.extensions import db
 from lms.openapi import obj, operation, query
-from lms.progress import service
+from lms.progress import overrides, service
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.quizinfo import quiz_settings
@@ -149,7 +149,7 @@ def report_progress(item_id: int):
 @bp.post("/items/<int:item_id>/completion")
 def complete_item_for_member(item_id: int):
     data = json_body()
-    result = service.override_item(require_actor(), data.get("member_id"), item_id,
+    result = overrides.override_item(require_actor(), data.get("member_id"), item_id,
                                    data.get("reason"))
     db.session.commit()
     return {"item_id": result.item_id, "member_id": data["member_id"], "completed": True,
@@ -164,7 +164,7 @@ def course_progress(course_id: int):
 @bp.post("/courses/<int:course_id>/completion")
 def complete_course_for_member(course_id: int):
     data = json_body()
-    enrollment = service.override_course(require_actor(), data.get("member_id"), course_id,
+    enrollment = overrides.override_course(require_actor(), data.get("member_id"), course_id,
                                          data.get("reason"))
     db.session.commit()
     return {"course_id": course_id, "member_id": enrollment.user_id,

@@ -31,7 +31,7 @@ from lms import signals
 from lms.accounts.models import User
 from lms.catalog.access import can_edit, get_item_for_learner, get_visible_course
 from lms.catalog.models import Course, Enrollment, Item, Module
-from lms.errors import Conflict, Forbidden, NotFound, ValidationError
+from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
 from lms.progress import intervals as iv
 from lms.progress import xapi
@@ -196,7 +196,7 @@ def mark_done(user: User, item_id: int, *, now: datetime | None = None) -> Repor
     if item.kind not in ("reading", "file"):
         raise ValidationError("Videos complete by watching and quizzes by passing.",
                               errors={"completed": ["This item can't be marked done by hand."]})
-    return _complete_item(user, item, course, enrollment, now)
+    return complete_item(user, item, course, enrollment, now)
 
 
 def complete_quiz_item(user: User, item_id: int, score_percent: float, *,
@@ -206,15 +206,15 @@ def complete_quiz_item(user: User, item_id: int, score_percent: float, *,
     if item is None:
         return None
     course = item.module.course
-    enrollment = _enrollment(user, course)
+    enrollment = enrollment_of(user, course)
     if enrollment is None:
         return None
     record_event(user, "passed", course, item, now=now,
                  result={"success": True, "score": {"scaled": round(score_percent / 100, 4)}})
-    return _complete_item(user, item, course, enrollment, now)
+    return complete_item(user, item, course, enrollment, now)
 
 
-def _complete_item(user: User, item: Item, course: Course, enrollment: Enrollment,
+def complete_item(user: User, item: Item, course: Course, enrollment: Enrollment,
                    now: datetime, *, by: User | None = None,
                    reason: str | None = None) -> ReportResult:
     row = _locked_row(user.id, item.id, now)
@@ -249,10 +249,10 @@ def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment,
     missing = db.session.scalar(
         select(func.count(Item.id)).join(Module, Item.module_id == Module.id)
         .where(Module.course_id == course.id, Item.is_required, ~exists(done)))
-    return missing == 0 and _close_enrollment(user, course, enrollment, now)
+    return missing == 0 and close_enrollment(user, course, enrollment, now)
 
 
-def _close_enrollment(user: User, course: Course, enrollment: Enrollment, now: datetime, *,
+def close_enrollment(user: User, course: Course, enrollment: Enrollment, now: datetime, *,
                       by: User | None = None, reason: str | None = None) -> bool:
     """Set completed_at if still unset; the caller whose UPDATE wins sends the signal."""
     result = db.session.execute(
@@ -269,62 +269,6 @@ def _close_enrollment(user: User, course: Course, enrollment: Enrollment, now: d
     record_event(user, "completed", course, now=now, result={"completion": True})
     signals.course_completed.send(course.id, user=user, enrollment=enrollment, now=now)
     return True
-
-
-def override_item(actor: User, member_id: int, item_id: int, reason: str, *,
-                  now: datetime | None = None) -> ReportResult:
-    """Staff mark an item complete for a member, with a reason shown as "set by".
-
-    Raises Forbidden (not admin), NotFound (member or item), Conflict (not enrolled),
-    ValidationError (no reason).
-    """
-    now = now or utcnow()
-    member, reason = _override_checks(actor, member_id, reason)
-    item = db.session.get(Item, item_id)
-    if item is None:
-        raise NotFound("No such item.")
-    course = item.module.course
-    enrollment = _enrolled(member, course)
-    return _complete_item(member, item, course, enrollment, now, by=actor, reason=reason)
-
-
-def override_course(actor: User, member_id: int, course_id: int, reason: str, *,
-                    now: datetime | None = None) -> Enrollment:
-    """Staff mark a whole course complete for a member (sends ``course_completed`` once).
-
-    Raises Forbidden, NotFound, ValidationError, and Conflict when not enrolled or
-    already complete.
-    """
-    now = now or utcnow()
-    member, reason = _override_checks(actor, member_id, reason)
-    course = db.session.get(Course, course_id)
-    if course is None:
-        raise NotFound("No such course.")
-    enrollment = _enrolled(member, course)
-    if not _close_enrollment(member, course, enrollment, now, by=actor, reason=reason):
-        raise Conflict(f"{member.name} already completed this course.")
-    db.session.flush()
-    return enrollment
-
-
-def _override_checks(actor: User, member_id: int, reason: str | None) -> tuple[User, str]:
-    if not actor.is_admin:
-        raise Forbidden("Only site staff can mark work complete for a member.")
-    reason = (reason or "").strip() if isinstance(reason, str | None) else ""
-    if not reason or len(reason) > 500:
-        raise ValidationError("Give a reason.", errors={"reason": [
-            "Say why (up to 500 characters); it is recorded and shown to staff."]})
-    member = db.session.get(User, member_id) if isinstance(member_id, int) else None
-    if member is None:
-        raise NotFound("No such member.")
-    return member, reason
-
-
-def _enrolled(member: User, course: Course) -> Enrollment:
-    enrollment = _enrollment(member, course)
-    if enrollment is None:
-        raise Conflict(f"{member.name} is not enrolled in '{course.title}'.")
-    return enrollment
 
 
 def _progress_target(user: User, item_id: int, now: datetime
@@ -345,7 +289,7 @@ def _progress_target(user: User, item_id: int, now: datetime
     return item, enrollment, course
 
 
-def _enrollment(user: User, course: Course) -> Enrollment | None:
+def enrollment_of(user: User, course: Course) -> Enrollment | None:
     return db.session.execute(select(Enrollment).where(
         Enrollment.user_id == user.id, Enrollment.course_id == course.id)).scalar_one_or_none()
 
@@ -420,7 +364,7 @@ def my_course_progress(user: User, course_id: int) -> CourseProgress:
     Raises NotFound (no such course, or not visible) and Forbidden (not enrolled).
     """
     course = get_visible_course(user, course_id)
-    enrollment = _enrollment(user, course)
+    enrollment = enrollment_of(user, course)
     if enrollment is None:
         raise Forbidden("Enrol in the course to see your progress.")
     return course_progress(user, course, enrollment=enrollment)
@@ -429,29 +373,3 @@ def my_course_progress(user: User, course_id: int) -> CourseProgress:
 def is_editor_preview(user: User, course: Course, enrollment: Enrollment | None) -> bool:
     return enrollment is None and can_edit(user, course)
 
-
-def override_by_names(actor: User, email: str, course_slug: str, item_id: int | None,
-                      reason: str, *, now: datetime | None = None) -> str:
-    """The staff form's override: finds member and course by name; returns what was done.
-
-    Raises Forbidden first (non-staff learn nothing), then what the overrides raise.
-    """
-    from lms.accounts.service import find_by_email
-
-    if not actor.is_admin:
-        raise Forbidden("Only site staff can mark work complete for a member.")
-    member = find_by_email(email or "")
-    course = db.session.execute(
-        select(Course).where(Course.slug == (course_slug or "").strip())).scalar_one_or_none()
-    if member is None:
-        raise ValidationError("No such member.", errors={"email": ["No member has this email."]})
-    if course is None:
-        raise ValidationError("No such course.", errors={"course_slug": ["No such course."]})
-    if item_id is None:
-        override_course(actor, member.id, course.id, reason, now=now)
-        return f"'{course.title}' is now complete for {member.name}."
-    item = db.session.get(Item, item_id)
-    if item is None or item.module.course_id != course.id:
-        raise ValidationError("No such item.", errors={"item_id": ["Not an item of this course."]})
-    override_item(actor, member.id, item.id, reason, now=now)
-    return f"'{item.title}' is now complete for {member.name}."

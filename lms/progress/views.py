@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
 from lms.forms import apply_errors
-from lms.progress import pages, service
+from lms.progress import overrides, pages, service
 from lms.progress.forms import OverrideForm
 
 bp = Blueprint("progress", __name__)
@@ -69,7 +69,7 @@ def override():
         raise Forbidden("Only site staff can mark work complete for a member.")
     if form.validate_on_submit():
         try:
-            message = service.override_by_names(
+            message = overrides.override_by_names(
                 current_user, form.email.data, form.course_slug.data, form.item_id.data,
                 form.reason.data)
         except DomainError as exc:
