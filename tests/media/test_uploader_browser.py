@@ -35,8 +35,7 @@ def upload_with_widget(page, path) -> None:
     page.get_by_role("button", name="Upload", exact=True).click()
 
 
-def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_backend,
-                                                           tmp_path):
+def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_backend, tmp_path):
     teacher = make_user(role="instructor")
     log_in(page, teacher.email)
     page.goto("/studio/media/upload")
@@ -47,8 +46,7 @@ def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_b
     first.write_bytes(pdf_bytes(12 * MiB))
     upload_with_widget(page, first)
 
-    expect(page.locator("[data-uploader-done]")).to_contain_text("Upload complete",
-                                                                 timeout=60_000)
+    expect(page.locator("[data-uploader-done]")).to_contain_text("Upload complete", timeout=60_000)
     assert page.locator("#upload-progress").evaluate("bar => bar.value") == 100
     expect(page.locator("[data-uploader-figures]")).to_contain_text("100%")
     expect(page.locator("[data-uploader-announce]")).to_contain_text("Upload complete")
@@ -82,8 +80,7 @@ def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_b
     page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
     upload_with_widget(page, second)
 
-    expect(page.locator("[data-uploader-done]")).to_contain_text("Upload complete",
-                                                                 timeout=60_000)
+    expect(page.locator("[data-uploader-done]")).to_contain_text("Upload complete", timeout=60_000)
     assert sorted(url.rsplit("/parts/", 1)[1] for url in sent) == ["2/data", "3/data"]
     resumed = asset_named("webinar-two.pdf")
     assert resumed.id == pending.id
