@@ -7,6 +7,8 @@ quizzes builder would be the better home for it (asked for in the report).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from lms.accounts.models import User
@@ -31,7 +33,20 @@ def quiz_questions(item: Item) -> list[QuestionSpec]:
     quiz = find_quiz(item)
     if quiz.id is None:
         return []
-    return [spec_of(question, quiz.scoring) for question in quiz.questions]
+    return [_plain_weights(spec_of(question, quiz.scoring)) for question in quiz.questions]
+
+
+def _plain_weights(spec: QuestionSpec) -> QuestionSpec:
+    """Weights as written (``-100``), not as the database's fixed scale gives them back
+    (``-100.00000``), so exported GIFT matches the package it came from."""
+    choices = tuple(replace(c, weight=None if c.weight is None else _plain(c.weight))
+                    for c in spec.choices)
+    return replace(spec, choices=choices)
+
+
+def _plain(number: Decimal) -> Decimal:
+    normal = number.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def sync_settings(actor: User, item: Item, wanted: dict[str, Any]) -> list[str]:
@@ -54,9 +69,9 @@ def sync_questions(actor: User, item: Item, specs: list[QuestionSpec]) -> bool:
     Raises NotFound, Forbidden, ValidationError, Conflict.
     """
     wanted = gift.export_gift(specs)
-    if builder.export_gift(actor, item.id) == wanted:
-        return False
     quiz = builder.quiz_for_edit(actor, item.id)
+    if gift.export_gift(quiz_questions(item)) == wanted:
+        return False
     for question in list(quiz.questions if quiz.id is not None else []):
         builder.delete_question(actor, question.id)
     if specs:
