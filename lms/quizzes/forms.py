@@ -17,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.validators import Length as LengthLimit
 
@@ -71,9 +72,10 @@ class QuizSettingsForm(FlaskForm):
     shuffle_questions = BooleanField("Shuffle the order of questions")
     shuffle_choices = BooleanField("Shuffle the order of choices")
     feedback_policy = SelectField("Show per-question results", choices=[
-        (key, POLICY_LABELS[key]) for key in FEEDBACK_POLICIES])
+        SelectChoice(key, POLICY_LABELS[key]) for key in FEEDBACK_POLICIES])
     scoring = SelectField("Multiple choice and matching", choices=[
-        ("partial", "Partial credit"), ("all_or_nothing", "All or nothing")])
+        SelectChoice("partial", "Partial credit"),
+        SelectChoice("all_or_nothing", "All or nothing")])
 
     def settings(self) -> dict[str, Any]:
         minutes = self.time_limit_minutes.data
@@ -100,8 +102,8 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField("Explanation", validators=[Optional()],
                                 description="Shown with the results, as the feedback "
                                             "policy allows.")
-    answer_true = RadioField("The statement is", choices=[("true", "True"),
-                                                          ("false", "False")],
+    answer_true = RadioField("The statement is", choices=[SelectChoice("true", "True"),
+                                                          SelectChoice("false", "False")],
                              validators=[Optional()])
     accepted_answers = TextAreaField("Accepted answers, one per line", validators=[Optional()],
                                      description="Compared ignoring case and extra spaces.")

@@ -34,7 +34,7 @@ def find_quiz(item: Item) -> Quiz:
 
 
 def default_quiz(item: Item) -> Quiz:
-    return Quiz(item_id=item.id, pass_percent=80, max_attempts=0, cooldown_seconds=0,
+    return Quiz(item_id=item.id, item=item, pass_percent=80, max_attempts=0, cooldown_seconds=0,
                 time_limit_seconds=None, shuffle_questions=False, shuffle_choices=False,
                 pool_size=None, feedback_policy="after_each", scoring="partial")
 
