@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select, text
 
-from lms.catalog.models import CourseAudience, Topic
-from lms.catalog.search import parse, to_fts5, to_websearch
+from lms.catalog.models import Course, CourseAudience, Topic
+from lms.catalog.search import apply_search, parse, to_fts5, to_websearch
 from lms.catalog.service import search_courses
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -207,3 +208,30 @@ def test_catalog_api_rejects_bad_filters_as_problems(client, app_ctx, query, fie
 
 def test_catalog_api_rejects_bad_paging(client, app_ctx):
     assert client.get("/api/v1/courses?per_page=500").status_code == 400
+
+
+def test_the_index_follows_edits_and_deletions(app_ctx):
+    course = make_course(title="Makerspaces", description="Soldering and sewing.")
+    assert titles(q="soldering") == ["Makerspaces"]
+    course.description = "Laser cutting."
+    db.session.commit()
+    assert titles(q="soldering") == [] and titles(q="laser") == ["Makerspaces"]
+    course.status = "draft"
+    db.session.commit()
+    assert titles(q="laser") == []
+    db.session.delete(course)
+    db.session.commit()
+    make_course(title="Another", description="Laser safety.")
+    assert titles(q="laser") == ["Another"]
+
+
+def test_postgresql_search_uses_the_gin_index(app_ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite searches its FTS5 table")
+    make_course(title="Linked data", description="Authority records.")
+    stmt, _ = apply_search(select(Course.id), "authority", "postgresql")
+    sql = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(conn.execute(text(f"EXPLAIN {sql}")).scalars())
+    assert "ix_course_search" in plan
