@@ -84,6 +84,10 @@ def register_web(app: Flask) -> None:
 
     web.init_app(app)
     app.register_blueprint(health.bp)
+    if os.environ.get("LMS_PERF_COUNT_QUERIES") == "1":
+        from lms import querycount
+
+        querycount.init_app(app)
 
 
 def domain_modules(kind: str):
