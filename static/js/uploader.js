@@ -184,7 +184,17 @@
       var parts = Object.keys(self.etags).map(function (n) {
         return { number: Number(n), etag: self.etags[n] };
       });
-      return api("POST", self.uploadUrl() + "/complete", { parts: parts });
+      return self.complete(parts, 0);
+    });
+  };
+
+  /* Joining a multi-GB file can outlast a request; the server finishes a retried one. */
+  Uploader.prototype.complete = function (parts, attempt) {
+    var self = this;
+    return api("POST", this.uploadUrl() + "/complete", { parts: parts }).catch(function (error) {
+      if (self.cancelled || attempt + 1 >= MAX_TRIES || !retryable(error)) { throw error; }
+      self.figures.textContent = "Still checking the file…";
+      return sleep(backoff(attempt + 2)).then(function () { return self.complete(parts, attempt + 1); });
     });
   };
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.media.models import MediaAsset
+from lms.storage import build_storage
 from tests.factories import PASSWORD, make_user
+from tests.media.conftest import s3_config, swapped_storage
 from tests.media.uploads import MiB, pdf_bytes, sha256
 
 pytestmark = pytest.mark.browser
@@ -102,3 +104,29 @@ def test_cancel_aborts_the_upload(page, app_ctx, local_backend, tmp_path):
     expect(page.locator("[data-uploader-done]")).to_contain_text("Upload cancelled")
     db.session.expire_all()
     assert db.session.execute(select(MediaAsset)).first() is None
+
+
+@pytest.mark.s3
+def test_s3_mode_parts_go_from_the_browser_straight_to_the_store(page, app, app_ctx, s3_server,
+                                                                  live_server, tmp_path):
+    config = s3_config(s3_server)
+    storage = build_storage(config)
+    storage.ensure_bucket([live_server.url])  # the CORS rule `lms storage init` writes
+    teacher = make_user(role="instructor")
+    path = tmp_path / "webinar-s3.pdf"
+    data = pdf_bytes(12 * MiB)
+    path.write_bytes(data)
+    with swapped_storage(app, storage, config):
+        log_in(page, teacher.email)
+        page.goto("/studio/media/upload")
+        sent = []
+        page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
+
+        upload_with_widget(page, path)
+
+        expect(page.locator("[data-uploader-done]")).to_contain_text("Upload complete",
+                                                                     timeout=60_000)
+    assert len(sent) == 3
+    assert all(url.startswith(s3_server.endpoint_url) for url in sent)
+    assert asset_named("webinar-s3.pdf").status == "ready"
+    assert storage.read_range(asset_named("webinar-s3.pdf").storage_key, 0, 99) == data[:100]

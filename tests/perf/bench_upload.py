@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -110,9 +111,27 @@ def upload(base: str, token: str, size: int) -> dict:
     sizes = {n: min(part_size, size - (n - 1) * part_size) for n in range(1, count + 1)}
     with ThreadPoolExecutor(PARALLEL) as pool:
         parts = list(pool.map(lambda n: send_part(base, token, media_id, n, sizes[n]), sizes))
-    done = call(base, token, "POST", f"/api/v1/uploads/{media_id}/complete", {"parts": parts})
+    done, retries = complete(base, token, media_id, parts)
     assert done["status"] == "ready" and done["size"] == size, done
-    return done
+    return done | {"complete_retries": retries}
+
+
+def complete(base: str, token: str, media_id: int, parts: list[dict]) -> tuple[dict, int]:
+    """Complete, retrying on 503 as the uploader does.
+
+    moto needs ~17 s to join 1 GiB, longer than the storage layer's 10 s read
+    timeout; botocore's retry then collides with the first request and the app
+    answers 503. The retry finds the object already joined and finishes it.
+    """
+    for attempt in range(5):
+        try:
+            path = f"/api/v1/uploads/{media_id}/complete"
+            return call(base, token, "POST", path, {"parts": parts}), attempt
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or attempt == 4:
+                raise
+            time.sleep(10)
+    raise AssertionError("unreachable")
 
 
 def prepare(env: dict[str, str]) -> str:
@@ -183,10 +202,12 @@ def run_mode(mode: str, size: int, moto: s3server.S3Server, workdir: Path) -> di
         sampler = Sampler(pid)
         sampler.start()
         began = time.monotonic()
-        upload(base, token, size)
+        try:
+            done = upload(base, token, size)
+        finally:
+            sampler.running = False
+            sampler.join()
         seconds = time.monotonic() - began
-        sampler.running = False
-        sampler.join()
         after = rss_mib(pid)
     finally:
         server.terminate()
@@ -205,6 +226,7 @@ def run_mode(mode: str, size: int, moto: s3server.S3Server, workdir: Path) -> di
         "rss_growth_mib": round(growth, 1),
         "goal_mib": goal,
         "ok": growth <= goal,
+        "complete_retries": done["complete_retries"],
     }
 
 
