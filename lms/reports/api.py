@@ -1,0 +1,106 @@
+"""Reports JSON API: a course's per-member report, and staff completion reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import request
+
+from lms.apikit import api_blueprint, iso, listing, page_args, require_actor
+from lms.errors import ValidationError
+from lms.extensions import utcnow
+from lms.openapi import operation, query
+from lms.reports import completions, exports, service
+from lms.reports.completions import CompletionReport, Group
+from lms.reports.service import MemberRow
+
+bp = api_blueprint("reports_api", __name__)
+
+FORMAT = query("format", description="json (default) or csv (every row, streamed)")
+ROW = ("{member_id, name, enrolled_at, percent, completed_at, completed_by, best_score}")
+
+OPENAPI = {
+    "/courses/{course_id}/report": {
+        "get": operation(
+            f"Per-member report of a course (its instructors, admin): list of {ROW}; "
+            "percent and completed_at are those of the member's own progress",
+            params=[query("sort", description=", ".join(service.SORT_KEYS)),
+                    query("dir", description="asc (default) or desc"),
+                    query("page", "integer"), query("per_page", "integer"), FORMAT],
+            responses={200: "List of member rows, or text/csv", 400: "Bad page",
+                       403: "Not an instructor of the course", 404: "No such course",
+                       422: "Unknown sort column"}),
+    },
+    "/reports/completions": {
+        "get": operation(
+            "Completions and CE hours by month, course, career_stage or org_type (admin); "
+            "groups under 5 completions show \"<5\" and no hours",
+            params=[query("from", description="First completion date, YYYY-MM-DD"),
+                    query("to", description="Last completion date, YYYY-MM-DD"),
+                    query("group", description="month (default), course, career_stage, "
+                          "org_type"), FORMAT],
+            responses={200: "{group, from, to, groups: [{key, label, completions, ce_hours}], "
+                            "total}, or text/csv", 403: "Not admin",
+                       422: "Bad dates or grouping"}),
+    },
+}
+
+
+def wants_csv() -> bool:
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise ValidationError("Unknown format.", errors={"format": ["Use json or csv."]})
+    return fmt == "csv"
+
+
+def sort_args() -> tuple[str, bool]:
+    direction = request.args.get("dir", "asc")
+    if direction not in ("asc", "desc"):
+        raise ValidationError("Unknown sort direction.", errors={"dir": ["Use asc or desc."]})
+    return request.args.get("sort", "name"), direction == "desc"
+
+
+def number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def row_json(row: MemberRow) -> dict:
+    return {"member_id": row.member_id, "name": row.name, "enrolled_at": iso(row.enrolled_at),
+            "percent": row.percent, "completed_at": iso(row.completed_at),
+            "completed_by": row.completed_by, "best_score": number(row.best_score)}
+
+
+def group_json(group: Group) -> dict:
+    return {"key": group.key, "label": group.label, "completions": group.completions,
+            "ce_hours": number(group.ce_hours)}
+
+
+def completions_json(report: CompletionReport) -> dict:
+    return {"group": report.group, "from": report.start.isoformat(),
+            "to": report.end.isoformat(), "min_group_size": completions.MIN_GROUP,
+            "groups": [group_json(group) for group in report.groups],
+            "total": group_json(report.total)}
+
+
+@bp.get("/courses/<int:course_id>/report")
+def course_report(course_id: int):
+    csv = wants_csv()
+    page, per_page = (1, 1) if csv else page_args()
+    sort, descending = sort_args()
+    report = service.course_report(require_actor(), course_id, sort=sort, descending=descending)
+    if csv:
+        return exports.course_report_csv(report)
+    rows = report.rows[(page - 1) * per_page: page * per_page]
+    return listing([row_json(row) for row in rows], len(report.rows), page, per_page) | {
+        "course_id": report.course_id, "course_title": report.title}
+
+
+@bp.get("/reports/completions")
+def completion_report():
+    csv = wants_csv()
+    actor = completions.require_staff(require_actor())
+    start, end = completions.parse_range(request.args.get("from"), request.args.get("to"),
+                                         utcnow().date())
+    report = completions.completions_report(actor, start=start, end=end,
+                                            group=request.args.get("group", "month"))
+    return exports.completions_csv(report) if csv else completions_json(report)
