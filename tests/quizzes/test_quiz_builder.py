@@ -196,3 +196,16 @@ def test_members_cannot_open_the_builder(client, quiz, auth):
     studio_login(client, auth, quiz.member)
     for path in ("", "/import", "/analysis", "/attempts.csv", "/export.gift", "/preview"):
         assert client.get(f"/studio/quizzes/{quiz.item.id}{path}").status_code == 403
+
+
+def test_gift_import_and_export_on_the_command_line(runner, quiz):
+    imported = runner.invoke(args=["lms", "quiz-import", str(quiz.item.id), str(SAMPLE),
+                                   "--as", quiz.instructor.email])
+    assert imported.exit_code == 0, imported.output
+    assert "Imported 11 questions" in imported.output
+    exported = runner.invoke(args=["lms", "quiz-export", str(quiz.item.id),
+                                   "--as", quiz.instructor.email])
+    assert parse_gift(exported.output) == parse_gift(SAMPLE.read_text(encoding="utf-8"))
+    refused = runner.invoke(args=["lms", "quiz-export", str(quiz.item.id),
+                                  "--as", quiz.member.email])
+    assert refused.exit_code != 0
