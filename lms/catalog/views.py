@@ -14,7 +14,7 @@ from lms.apikit import actor
 from lms.catalog import enrolment, service, topics
 from lms.catalog.forms import CatalogFilterForm, CodeBatchForm, EmptyForm, EnrolForm, TopicForm
 from lms.errors import DomainError
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.forms import apply_errors
 from lms.web import maybe_url
 
@@ -84,19 +84,15 @@ def continue_url(detail: service.CourseDetail) -> str | None:
     """Where an enrolled member picks up: the player's course home, else its first item."""
     slug, item_id = detail.summary.slug, detail.first_item_id
     return (maybe_url("progress.course_home", slug=slug)
-            or (item_id and maybe_url("progress.player", slug=slug, item_id=item_id))
-            or (item_id and maybe_url("progress.player", item_id=item_id)))
+            or (item_id and maybe_url("progress.player", slug=slug, item_id=item_id)))
 
 
 def studio_url(detail: service.CourseDetail) -> str | None:
-    course_id = detail.summary.id
-    return (maybe_url("studio.course", course_id=course_id)
-            or maybe_url("studio.edit_course", course_id=course_id))
+    return maybe_url("studio.course", course_id=detail.summary.id)
 
 
 @bp.post("/courses/<slug>/enrol")
 @login_required
-@limiter.limit("30/minute")
 def enrol(slug: str):
     form = EnrolForm()
     if not form.validate_on_submit():

@@ -99,6 +99,17 @@ def test_enrolled_member_sees_their_enrolment_instead_of_the_button(client, auth
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
     assert "You enrolled on" in html and "1 February 2025" in html
     assert f'action="/courses/{course.slug}/enrol"' not in html
+    assert f'href="/learn/{course.slug}"' in html  # "Continue learning", in the player
+
+
+def test_editors_get_a_link_to_the_studio(client, auth, people):
+    course = make_course(instructors=[people["teacher"]])
+    auth.login("teacher@example.org")
+    html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert f'href="/studio/courses/{course.id}"' in html
+    auth.logout()
+    auth.login("member@example.org")
+    assert "/studio/" not in client.get(f"/courses/{course.slug}").get_data(as_text=True)
 
 
 def test_home_page_shows_the_newest_courses(client, app_ctx):
