@@ -23,8 +23,10 @@ def import_sample_courses(owner) -> list[str]:
     """Import every course package under ``courses/`` (once the packages domain exists)."""
     if importlib.util.find_spec("lms.packages.service") is None:
         return []
+    from lms.catalog.topics import seed_default_topics
     from lms.packages import service as packages
 
+    seed_default_topics()  # the sample courses are filed under default topics
     titles = []
     for folder in sorted(path for path in (ROOT / "courses").iterdir() if path.is_dir()):
         course = packages.import_course_folder(owner, folder)
