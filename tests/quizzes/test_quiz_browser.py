@@ -106,3 +106,14 @@ def test_builder_pages_pass_axe(page, quiz_setup):
     page.get_by_role("button", name="Check and preview").click()
     expect(page.get_by_text("Line 1:").first).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_countdown_submits_when_time_is_up(client, quiz, page):
+    quiz.settings(client, time_limit_seconds=4, pass_percent=100)
+    quiz.add(client, QUESTIONS[0])
+    log_in(page, quiz.member.email)
+    page.goto(f"/quiz/{quiz.item.id}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_role("timer")).to_contain_text("Time left:")
+    page.get_by_label("900s").check()
+    expect(page.get_by_text("You passed.")).to_be_visible(timeout=10_000)

@@ -109,11 +109,13 @@ def test_started_attempt_json_and_html_hold_no_key_material(client, quiz, auth):
     started = quiz.start(client)
     again = client.get(f"/api/v1/attempts/{started.get_json()['id']}", headers=quiz.headers)
     settings = client.get(f"/api/v1/items/{quiz.item.id}/quiz", headers=quiz.headers)
+    item = client.get(f"/api/v1/items/{quiz.item.id}", headers=quiz.headers)
+    assert item.status_code == 200
     auth.login(quiz.member.email)
     page = client.get(f"/quiz/attempts/{started.get_json()['id']}")
     intro = client.get(f"/quiz/{quiz.item.id}")
     assert page.status_code == 200 and intro.status_code == 200
-    for response in (started, again, settings, page, intro):
+    for response in (started, again, settings, item, page, intro):
         text = response.get_data(as_text=True)
         for secret in key_material():
             assert secret not in text, f"{secret!r} leaked in {response.request.path}"
@@ -232,3 +234,13 @@ def test_after_last_shows_results_once_attempts_run_out(client, quiz):
     body = submit(client, started["id"], quiz.headers, {}).get_json()
     assert body["results"][0]["explanation"] == "EXPL-single"
     assert quiz.start(client).status_code == 409
+
+
+def test_passing_completes_the_item_through_the_progress_domain(client, quiz):
+    quiz.add(client, QUESTIONS[0])
+    started = quiz.start(client).get_json()
+    submit(client, started["id"], quiz.headers,
+           answers_for(started, {"Which class holds history?": "900"}))
+    progress = client.get(f"/api/v1/courses/{quiz.course.id}/progress", headers=quiz.headers)
+    statuses = {i["id"]: i["status"] for i in progress.get_json()["items"]}
+    assert statuses[quiz.item.id] == "completed"
