@@ -1,0 +1,181 @@
+"""The staff completions report: counts and CE hours by month, course, career stage and
+organisation type, with groups under five masked in JSON, HTML and CSV alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.reports.completions import mask_groups
+from tests.factories import api_headers, enrol, make_course, make_user
+
+RANGE = "from=2025-01-01&to=2025-03-31"
+
+
+def when(month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(2025, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def admin(app_ctx):
+    """Fifteen completions in the first quarter of 2025 (and a few that must not count).
+
+    Course A (1.5 h): 9, of which one certificate snapshots 1.25 h and one is revoked;
+    B (2 h): 4; C (1 h): 2. Career stage: mid 7, student 2, senior 6. Organisation:
+    public 10, academic 5. Month: January 8, February 5, March 2 (one a second before
+    April in UTC).
+    """
+    a = make_course(title="Alpha cataloguing", ce_hours=Decimal("1.5"))
+    b = make_course(title="Beta outreach", ce_hours=Decimal("2"))
+    c = make_course(title="Gamma archives", ce_hours=Decimal("1"))
+    courses = [a] * 9 + [b] * 4 + [c] * 2
+    stages = ["mid_career"] * 7 + ["student"] * 2 + ["senior"] * 6
+    orgs = ["public"] * 10 + ["academic"] * 5
+    dates = [when(1, 3 + k) for k in range(8)] + [when(2, 10 + k) for k in range(5)] + [
+        when(3, 15), when(3, 31, 23, 59)]
+    for k in range(15):
+        member = make_user(name=f"Learner {k}", career_stage=stages[k], org_type=orgs[k])
+        enrol(member, courses[k], completed_at=dates[k])
+        if k in (0, 1):
+            db.session.add(Certificate(
+                code=f"TEST-CODE-{k}", user_id=member.id, course_id=a.id,
+                completed_on=dates[k].date(), name=member.name, course_title=a.title,
+                ce_hours=Decimal("1.25") if k == 0 else Decimal("1.5"),
+                revoked_at=None if k == 0 else when(3, 1), revoke_reason=None if k == 0 else "x"))
+    enrol(make_user(career_stage="student"), a, completed_at=datetime(2025, 4, 1, tzinfo=UTC))
+    enrol(make_user(career_stage="student"), a, completed_at=datetime(2024, 12, 31, 23, 59,
+                                                                       tzinfo=UTC))
+    enrol(make_user(career_stage="student"), b)  # enrolled, not completed
+    db.session.commit()
+    return make_user(role="admin", name="Sam Staff")
+
+
+def report(client, user, group: str, extra: str = RANGE) -> dict:
+    response = client.get(f"/api/v1/reports/completions?group={group}&{extra}",
+                          headers=api_headers(user))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def by_label(body: dict) -> dict[str, tuple]:
+    return {g["label"]: (g["completions"], g["ce_hours"]) for g in body["groups"]}
+
+
+def test_career_stage_masks_the_small_group_and_one_more(client, admin):
+    body = report(client, admin, "career_stage")
+    assert by_label(body) == {
+        "Mid career": (7, 8.75),
+        "Student (LIS or library school)": ("<5", None),
+        # Visible, 6 would give the students away: 15 (any grouping's total) - 7 - 6.
+        "Senior / manager": ("hidden", None),
+    }
+    assert body["total"] == {"key": "total", "label": "Total", "completions": 15,
+                             "ce_hours": 21.75}
+    assert body["min_group_size"] == 5
+
+
+def test_course_month_and_organisation_groupings(client, admin):
+    courses = by_label(report(client, admin, "course"))
+    assert courses == {"Alpha cataloguing": (9, 11.75),  # 7 × 1.5 + snapshot 1.25 + revoked 0
+                       "Beta outreach": ("<5", None), "Gamma archives": ("<5", None)}
+    months = report(client, admin, "month")
+    assert [(g["key"], g["completions"], g["ce_hours"]) for g in months["groups"]] == [
+        ("2025-01", 8, 10.25), ("2025-02", "hidden", None), ("2025-03", "<5", None)]
+    assert months["groups"][0]["label"] == "January 2025"
+    assert by_label(report(client, admin, "org_type")) == {
+        "Academic library": (5, 8.0), "Public library": (10, 13.75)}
+
+
+def test_a_small_total_is_masked_too(client, admin):
+    body = report(client, admin, "course", "from=2025-03-01&to=2025-03-31")
+    assert body["groups"] == [{"key": body["groups"][0]["key"], "label": "Gamma archives",
+                               "completions": "<5", "ce_hours": None}]
+    assert body["total"]["completions"] == "<5" and body["total"]["ce_hours"] is None
+
+
+def test_html_and_csv_mask_the_same_groups(client, auth, admin):
+    auth.login(admin.email)
+    html = client.get(f"/reports?group=career_stage&{RANGE}").get_data(as_text=True)
+    cells = dict(re.findall(r'<tr data-key="(\w*)">.*?data-completions="([^"]*)"', html, re.S))
+    assert cells == {"mid_career": "7", "student": "&lt;5", "senior": "hidden", "total": "15"}
+    student_row = re.search(r'<tr data-key="student">(.*?)</tr>', html, re.S).group(1)
+    assert ">&lt;5<" in student_row and "2" not in re.sub(r"<[^>]+>", "", student_row)
+    assert "8.75" in html and "21.75" in html
+
+    response = client.get(f"/reports/completions.csv?group=career_stage&{RANGE}")
+    assert response.mimetype == "text/csv"
+    assert "attachment;" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["key"]: (r["completions"], r["ce_hours"]) for r in rows} == {
+        "mid_career": ("7", "8.75"), "student": ("<5", ""), "senior": ("hidden", ""),
+        "total": ("15", "21.75")}
+    api_csv = client.get(f"/api/v1/reports/completions?format=csv&group=career_stage&{RANGE}",
+                         headers=api_headers(admin))
+    assert api_csv.get_data(as_text=True) == response.get_data(as_text=True)
+
+
+def test_course_groups_link_to_course_reports(client, auth, admin):
+    auth.login(admin.email)
+    html = client.get(f"/reports?group=course&{RANGE}").get_data(as_text=True)
+    assert re.search(r'<a href="/reports/courses/\d+">Alpha cataloguing</a>', html)
+    assert "Course reports" in html and "3 courses" in html
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("from=2025-13-01", "from"), ("to=yesterday", "to"),
+    ("from=2025-03-01&to=2025-02-01", "to"), ("group=postcode", "group")])
+def test_bad_ranges_and_groupings_are_refused_clearly(client, auth, admin, query, field):
+    response = client.get(f"/api/v1/reports/completions?{query}", headers=api_headers(admin))
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    auth.login(admin.email)
+    page = client.get(f"/reports?{query}")
+    assert page.status_code == 422
+    assert f'id="range-{field}-error"' in page.get_data(as_text=True)
+
+
+def test_default_range_is_the_last_twelve_months(client, admin):
+    body = report(client, admin, "month", "")
+    start, end = date.fromisoformat(body["from"]), date.fromisoformat(body["to"])
+    assert start.day == 1 and (end.year - start.year) * 12 + end.month - start.month == 11
+
+
+@pytest.mark.parametrize("who", ["member", "instructor"])
+def test_only_staff_see_completion_reports(client, auth, app_ctx, who):
+    user = make_user(role=who)
+    headers = api_headers(user)
+    for url in ("/api/v1/reports/completions", "/api/v1/reports/completions?format=csv",
+                "/api/v1/reports/completions?from=nonsense"):
+        assert client.get(url, headers=headers).status_code == 403, url
+    auth.login(user.email)
+    for url in ("/reports", "/reports/completions.csv"):
+        assert client.get(url).status_code == 403, url
+    assert 'href="/reports"' not in client.get("/").get_data(as_text=True)
+
+
+def test_staff_get_the_reports_link_and_anonymous_callers_must_log_in(client, auth, app_ctx):
+    assert client.get("/api/v1/reports/completions").status_code == 401
+    assert client.get("/reports").status_code == 302
+    staff = make_user(role="admin")
+    auth.login(staff.email)
+    assert 'href="/reports"' in client.get("/").get_data(as_text=True)
+
+
+def test_masking_rules_on_plain_data():
+    hours = Decimal("1.00")
+    assert [g.completions for g in mask_groups([("a", "A", 5, hours), ("b", "B", 9, hours)])
+            ] == [5, 9]
+    one_small = mask_groups([("a", "A", 3, hours), ("b", "B", 9, hours), ("c", "C", 6, hours)])
+    assert [g.completions for g in one_small] == ["<5", 9, "hidden"]
+    two_small = mask_groups([("a", "A", 1, hours), ("b", "B", 4, hours), ("c", "C", 6, hours)])
+    assert [g.completions for g in two_small] == ["<5", "<5", 6]
+    alone = mask_groups([("a", "A", 2, hours)])
+    assert [(g.completions, g.ce_hours) for g in alone] == [("<5", None)]
