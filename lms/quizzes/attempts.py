@@ -194,9 +194,14 @@ def save_answers(actor: User | None, attempt_id: int, answers: Any, *,
         raise Conflict("This attempt has been submitted; answers can no longer change.")
     if is_expired(attempt, now):
         raise Conflict("Time is up for this attempt; answers can no longer change.")
-    attempt.answers = {**attempt.answers, **clean_answers(attempt.snapshot, answers)}
-    attempt.saved_at = now
-    db.session.flush()
+    merged = {**attempt.answers, **clean_answers(attempt.snapshot, answers)}
+    # Conditional, like submitting: a save racing a submit never changes a graded attempt.
+    done = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(answers=merged, saved_at=now).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise Conflict("This attempt has been submitted; answers can no longer change.")
+    db.session.refresh(attempt)
     return attempt
 
 
