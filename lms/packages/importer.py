@@ -97,8 +97,10 @@ class Importer:
             return
         if status == "draft" and course.status != "published":
             return
+        again = action == "publish" and course.status == "published"
         getattr(authoring, action)(self.actor, course.id)
-        self.changes.add({"publish": "Publish the course.", "unpublish": "Unpublish the course.",
+        self.changes.add("Publish the course again (its version goes up)." if again else
+                         {"publish": "Publish the course.", "unpublish": "Unpublish the course.",
                           "archive": "Archive the course."}[action])
 
     # --- modules -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms import ROOT
 from lms.catalog.models import Course, Item
 from lms.catalog.topics import seed_default_topics
+from lms.errors import Forbidden, ValidationError
 from lms.extensions import db
 from lms.media.models import MediaAsset
 from lms.packages import service
@@ -128,7 +129,7 @@ def test_a_changed_package_updates_in_place(admin, tmp_path):
     source = ROOT / "courses" / "plain-language-reference-interviews"
     course = service.import_course_folder(admin, source)
     db.session.commit()
-    reading = course.modules[0].items[0]
+    reading, version = course.modules[0].items[0], course.version
     copy = tmp_path / "copy"
     for name, data in package_files(source).items():
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +143,8 @@ def test_a_changed_package_updates_in_place(admin, tmp_path):
     assert not result.uploads
     db.session.expire_all()
     assert "Try it today" in db.session.get(Item, reading.id).body
-    assert db.session.get(Course, course.id).version == course.version
+    assert "Publish the course again (its version goes up)." in result.changes
+    assert db.session.get(Course, course.id).version == version + 1
 
 
 def test_someone_elses_course_is_not_overwritten(admin):
@@ -150,8 +152,6 @@ def test_someone_elses_course_is_not_overwritten(admin):
     service.import_course_folder(admin, folder)
     db.session.commit()
     other = make_user(role="instructor")
-    from lms.errors import Forbidden
-
     with pytest.raises(Forbidden):
         service.import_course_folder(other, folder)
     db.session.rollback()
@@ -163,3 +163,21 @@ def test_cli_reports_a_broken_package_clearly(admin, runner, tmp_path):
     assert result.exit_code != 0
     assert 'ce_hours as a string, e.g. ce_hours = "1.5"' in result.output
     assert db.session.execute(select(func.count(Course.id))).scalar_one() == 0
+
+
+def test_a_failed_import_leaves_no_rows_and_no_uploaded_files(admin, app, tmp_path):
+    source = ROOT / "courses" / "plain-language-reference-interviews"
+    copy = tmp_path / "copy"
+    for name, data in package_files(source).items():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes(data)
+    settings = copy / "02-practice" / "02-check-your-understanding.quiz.toml"
+    settings.write_text(settings.read_text().replace("pass_percent = 80", "pass_percent = 500"))
+    counts, objects = row_counts(), stored_objects(app)
+
+    with pytest.raises(ValidationError) as error:
+        service.import_package(admin, service.read_folder(copy))
+    db.session.rollback()
+    assert "pass_percent" in error.value.errors
+    assert row_counts() == counts
+    assert stored_objects(app) == objects
