@@ -1,4 +1,4 @@
-"""Who may see a media asset's content: the uploader, staff, instructors, and hooks.
+"""Who may see a media asset's content: the uploader, staff, and hooks.
 
 Media sits below catalog and progress, so it cannot ask "is this member enrolled
 in a course that uses this video?" itself. Higher domains answer that by
@@ -35,7 +35,7 @@ def unregister_access_check(check: AccessCheck) -> None:
 
 
 def can_view(user: User | None, asset: MediaAsset) -> bool:
-    """The uploader, staff and instructors always; anyone else when a hook says yes."""
-    if user is not None and (user.can_teach or asset.uploader_id == user.id):
+    """The uploader and staff always; anyone else when a hook says yes."""
+    if user is not None and (user.is_admin or asset.uploader_id == user.id):
         return True
     return any(check(user, asset) for check in _checks)

@@ -52,13 +52,13 @@ _TRANSFER = TransferConfig(
 )
 
 
-def client_config(endpoint_url: str | None) -> Config:
+def client_config(endpoint_url: str | None, read_timeout: int = 10, attempts: int = 2) -> Config:
     """Fail within seconds when the store is down; sign with SigV4, stated explicitly."""
     return Config(
         signature_version="s3v4",
         connect_timeout=3,
-        read_timeout=10,
-        retries={"max_attempts": 2, "mode": "standard"},
+        read_timeout=read_timeout,
+        retries={"max_attempts": attempts, "mode": "standard"},
         s3={"addressing_style": "path" if endpoint_url else "auto"},
     )
 
@@ -121,6 +121,14 @@ class S3Storage(Storage):
             endpoint_url=endpoint_url,
             region_name=self.region,
             config=client_config(endpoint_url),
+        )
+        #: Joining a multi-GB upload takes the store longer than any other call, and a
+        #: retry racing the first attempt makes it fail: wait long, and only once.
+        self.completion_client: Any = session.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=self.region,
+            config=client_config(endpoint_url, read_timeout=600, attempts=1),
         )
 
     # -- objects ---------------------------------------------------------------
@@ -228,7 +236,7 @@ class S3Storage(Storage):
     ) -> ObjectInfo:
         listed = [{"PartNumber": n, "ETag": f'"{etag}"'} for n, etag in sorted_parts(parts)]
         with _s3_errors(f"complete {key}"):
-            self.client.complete_multipart_upload(
+            self.completion_client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=validate_key(key),
                 UploadId=upload_id,

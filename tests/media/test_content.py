@@ -133,9 +133,13 @@ def test_members_see_content_only_when_a_hook_says_yes(client, backend, people, 
     assert get(client, member, media_id)[0].status_code == 404
 
 
-def test_uploader_staff_and_instructors_see_content(client, backend, people, media_id):
-    for who in ("instructor", "other_instructor", "admin"):
+def test_uploader_and_staff_see_content(client, backend, people, media_id):
+    for who in ("instructor", "admin"):
         assert get(client, people.headers(who), media_id)[0].status_code in (200, 302)
+
+
+def test_other_instructors_do_not_see_unused_media(client, backend, people, media_id):
+    assert get(client, people.headers("other_instructor"), media_id)[0].status_code == 404
 
 
 def test_anonymous_visitors_get_404(client, backend, media_id):
