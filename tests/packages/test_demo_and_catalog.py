@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from lms import ROOT
 from lms.accounts.models import User
@@ -43,10 +41,6 @@ def fresh_app(make_app, tmp_path):
                     MEDIA_DIR=str(tmp_path / "media"))
 
 
-@pytest.mark.xfail(raises=OperationalError, strict=True,
-                   reason="the migrations lag the models (no quiz tables, no "
-                          "media_asset.failure_reason): remove this mark once they are "
-                          "regenerated")
 def test_demo_on_a_fresh_sqlite_file_creates_accounts_and_published_courses(make_app, tmp_path):
     app = fresh_app(make_app, tmp_path)
     check_demo_data(app, run_demo(app))
