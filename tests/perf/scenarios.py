@@ -1,0 +1,87 @@
+"""What the benchmark requests, found in a seeded database.
+
+Paths come from ``seed-scale``'s layout: course 1 is the big course (its first
+item is a video), members ``1..bench_members`` hold known API tokens, and
+member 1 is the logged-in learner of the page scenarios.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+
+from lms.reports.seed_data import PASSWORD, STAFF_EMAIL, bench_token
+
+#: Catalog search term: a word in several generated course titles.
+SEARCH = "cataloging"
+PROGRESS_BODY = json.dumps({"position": 12.0, "played": [[0.0, 12.0]]})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    #: "anonymous", "cookie" (member 1 logged in), "member tokens" or "staff token".
+    auth: str = "anonymous"
+    method: str = "GET"
+    body: str | None = None
+    #: The issue's target as a share of /healthz, or a p99 bound in ms ("p99<300").
+    target: str = ""
+
+
+@dataclass
+class Targets:
+    seed: int
+    course_id: int
+    slug: str
+    video_item_id: int
+    certificate_code: str
+    staff_id: int
+    member_ids: list[int] = field(default_factory=list)
+
+    def member_tokens(self) -> list[str]:
+        return [bench_token(self.seed, user_id) for user_id in self.member_ids]
+
+    def staff_token(self) -> str:
+        return bench_token(self.seed, self.staff_id)
+
+
+def find_targets(engine: Engine, seed: int) -> Targets:
+    """Read the big course, its first video and one valid certificate of it."""
+    with engine.connect() as conn:
+        slug = conn.scalar(text("SELECT slug FROM course WHERE id = 1"))
+        video = conn.scalar(text(
+            "SELECT item.id FROM item JOIN module ON module.id = item.module_id "
+            "WHERE module.course_id = 1 AND item.kind = 'video' "
+            "ORDER BY module.position, item.position LIMIT 1"))
+        code = conn.scalar(text(
+            "SELECT code FROM certificate WHERE course_id = 1 AND revoked_at IS NULL "
+            "ORDER BY id LIMIT 1"))
+        staff = conn.scalar(text("SELECT id FROM \"user\" WHERE email = :e"), {"e": STAFF_EMAIL})
+        members = conn.scalars(text(
+            "SELECT user_id FROM api_token WHERE user_id <> :s ORDER BY user_id"),
+            {"s": staff}).all()
+    return Targets(seed, 1, slug, video, code, staff, list(members))
+
+
+def scenarios(t: Targets) -> list[Scenario]:
+    return [
+        Scenario("healthz", "/healthz"),
+        Scenario("catalog", "/courses", target="50%"),
+        Scenario("catalog search", f"/courses?q={SEARCH}"),
+        Scenario("course page (anonymous)", f"/courses/{t.slug}"),
+        Scenario("course page (logged in)", f"/courses/{t.slug}", "cookie", target="25%"),
+        Scenario("player (video)", f"/learn/{t.slug}/items/{t.video_item_id}", "cookie",
+                 target="25%"),
+        Scenario("my learning", "/my-learning", "cookie", target="25%"),
+        Scenario("progress report POST", f"/api/v1/items/{t.video_item_id}/progress",
+                 "member tokens", "POST", PROGRESS_BODY, target="30%"),
+        Scenario("instructor report (big course)", f"/api/v1/courses/{t.course_id}/report",
+                 "staff token", target="p99<300"),
+        Scenario("verify page", f"/verify/{t.certificate_code}"),
+    ]
+
+
+LOGIN = {"email": "member1@example.org", "password": PASSWORD}
