@@ -187,7 +187,8 @@ class Plan:
         return CourseInfo(
             id=course_id, title=title, format=rng.choices(("course", "webinar"), (60, 40))[0],
             ce_hours=Decimal(rng.choice((1, 1, 1.5, 2, 3, 4, 6))).quantize(Decimal("0.01")),
-            status=status, published_at=published, certificate_enabled=course_id == 1 or rng.random() < 0.95,
+            status=status, published_at=published,
+            certificate_enabled=course_id == 1 or rng.random() < 0.95,
             instructor_ids=teachers)
 
     def course_rows(self):

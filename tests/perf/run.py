@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from lms.reports.seed_data import SIZES  # noqa: E402
 from tests.perf import harness  # noqa: E402
@@ -91,7 +92,7 @@ def already_seeded(url: str, size: str) -> bool:
     try:
         with engine.connect() as conn:
             members = conn.scalar(text('SELECT count(*) FROM "user"'))
-    except Exception:  # noqa: BLE001 - no database or no schema yet: seed it
+    except SQLAlchemyError:  # no database or no schema yet: seed it
         return False
     finally:
         engine.dispose()
