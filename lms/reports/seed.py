@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from typing import Any
 
 import psycopg
 from sqlalchemy import JSON, Engine, Table, func, insert, select, text
 
+from lms import import_models
 from lms.extensions import db
 from lms.reports import seed_learning as learning
 from lms.reports.seed_data import Plan, Size
@@ -73,11 +74,23 @@ OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate
 ProgressFactory = Callable[[str, int], AbstractContextManager[Any]]
 
 
-def seed(engine: Engine, size: Size, seed_value: int, progress: ProgressFactory) -> dict:
+class _Silent:
+    def update(self, _count: int) -> None:
+        pass
+
+
+def silent(_label: str, _length: int) -> AbstractContextManager[Any]:
+    """A progress factory that shows nothing (tests, scripts)."""
+    return nullcontext(_Silent())
+
+
+def seed(engine: Engine, size: Size, seed_value: int,
+         progress: ProgressFactory = silent) -> dict[str, int]:
     """Create the schema if needed and fill an empty database; returns rows per table.
 
     Raises RuntimeError when the database already has members (nothing is changed).
     """
+    import_models()
     db.metadata.create_all(engine)
     with engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(table("user"))):

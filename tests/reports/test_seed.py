@@ -1,0 +1,81 @@
+"""``seed-scale`` loads what its size says, the same rows for the same seed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from lms.extensions import db
+from lms.reports.seed import COLUMNS, seed
+from lms.reports.seed_data import SIZES
+
+TINY = SIZES["tiny"]
+
+
+@pytest.fixture
+def seeded(tmp_path, app):
+    """``seeded(seed)`` → an engine on a fresh SQLite file holding tiny data for that seed."""
+    engines = []
+
+    def build(seed_value: int):
+        engine = create_engine(f"sqlite:///{tmp_path / f'seed-{len(engines)}.db'}")
+        engines.append(engine)
+        seed(engine, TINY, seed_value)
+        return engine
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+def dump(engine) -> dict[str, list[tuple]]:
+    """Every seeded table's rows in primary-key order."""
+    with engine.connect() as conn:
+        return {name: conn.execute(select(db.metadata.tables[name]).order_by(
+            *db.metadata.tables[name].primary_key.columns)).all()
+            for name in COLUMNS if name in db.metadata.tables}
+
+
+def count(engine, name: str) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+
+
+def test_same_seed_same_rows_other_seed_other_rows(seeded):
+    first, again, other = seeded(7), seeded(7), seeded(8)
+    assert dump(first) == dump(again)
+    assert dump(first)["user"] != dump(other)["user"]
+
+
+def test_tiny_loads_what_it_says(seeded):
+    engine = seeded(1)
+    items_per_course = TINY.modules * TINY.items
+    assert count(engine, "user") == TINY.members + 1  # and one staff account
+    assert count(engine, "course") == TINY.courses
+    assert count(engine, "item") == TINY.courses * items_per_course
+    assert count(engine, "enrollment") == TINY.enrolments
+    assert count(engine, "item_progress") == TINY.enrolments * items_per_course
+    assert count(engine, "api_token") == TINY.bench_members + 1
+    for name, most in (("quiz_attempt", TINY.attempts), ("certificate", TINY.certificates)):
+        if name in db.metadata.tables:
+            assert 0 < count(engine, name) <= most
+    with engine.connect() as conn:
+        big = conn.scalar(select(func.count()).where(
+            db.metadata.tables["enrollment"].c.course_id == 1))
+    assert big >= TINY.big_course_members
+
+
+def test_every_video_has_ready_media_with_a_duration(seeded):
+    engine = seeded(1)
+    item, media = db.metadata.tables["item"], db.metadata.tables["media_asset"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(media.c.status, media.c.duration_seconds)
+                            .join(item, item.c.media_id == media.c.id)
+                            .where(item.c.kind == "video")).all()
+    assert rows and all(status == "ready" and duration > 0 for status, duration in rows)
+
+
+def test_refuses_a_database_that_has_members(seeded):
+    engine = seeded(1)
+    with pytest.raises(RuntimeError, match="already has members"):
+        seed(engine, TINY, 1)
