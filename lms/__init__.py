@@ -80,9 +80,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from lms import health, web
+    from lms import health, staticfiles, web
 
     web.init_app(app)
+    staticfiles.init_app(app)
     app.register_blueprint(health.bp)
     if os.environ.get("LMS_PERF_COUNT_QUERIES") == "1":
         from lms import querycount
