@@ -29,7 +29,7 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 def authenticate_request() -> None:
     """Use the Bearer token when one is sent; otherwise the session (with CSRF on writes)."""
-    from lms.accounts.service import user_for_api_token
+    from lms.accounts.tokens import user_for_api_token
 
     header = request.headers.get("Authorization", "")
     if header:

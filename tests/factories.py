@@ -32,7 +32,7 @@ def make_user(**over) -> User:
 
 
 def api_headers(user: User) -> dict[str, str]:
-    from lms.accounts.service import issue_api_token
+    from lms.accounts.tokens import issue_api_token
 
     token, _ = issue_api_token(user, "test")
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from lms.accounts import service
+from lms.accounts import service, tokens
 from lms.accounts.models import User
 from lms.apikit import actor, api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.errors import NotFound, Unauthorized, ValidationError
@@ -114,14 +114,14 @@ def create_token():
     except Unauthorized:
         db.session.commit()  # keep the failure count
         raise
-    token, record = service.issue_api_token(user, text_field(data, "name") or "API token")
+    token, record = tokens.issue_api_token(user, text_field(data, "name") or "API token")
     db.session.commit()
     return {"token": token, "expires_at": iso(record.expires_at), "id": record.id}, 201
 
 
 @bp.delete("/tokens/<int:token_id>")
 def revoke_token(token_id: int):
-    service.revoke_api_token(require_actor(), token_id)
+    tokens.revoke_api_token(require_actor(), token_id)
     db.session.commit()
     return "", 204
 

@@ -1,32 +1,24 @@
-"""Accounts: registration, login, sessions, passwords, API tokens and roles.
+"""Accounts: registration, login, sessions, profile, password changes and roles.
 
 Plain functions; each checks who may act, flushes, and leaves the commit to the caller.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import mail, ratelimit
-from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, ApiToken, TeachApplication, User
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, TeachApplication, User
+from lms.accounts.passwords import make_reset_token, password_problems, user_for_reset_token
+from lms.accounts.tokens import active_tokens
 from lms.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
-
-MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = frozenset(
-    {"password", "password1", "password12", "password123", "1234567890", "qwertyuiop",
-     "123456789a", "iloveyou12", "letmein123", "welcome123", "library123", "librarian1"}
-)
-TOKEN_PREFIX = "lms_"
 
 
 @dataclass(frozen=True)
@@ -41,17 +33,6 @@ class Registration:
 
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def password_problems(password: str, email: str = "") -> list[str]:
-    """Why a password is too weak, in words a member can act on (empty when fine)."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        return ["This password is too easy to guess; add unusual words or characters."]
-    if email and password.lower() == normalize_email(email):
-        return ["Your password must not be your email address."]
-    return []
 
 
 def _email_problem(email: str) -> str | None:
@@ -188,19 +169,6 @@ def _set_password(user: User, new_password: str) -> None:
     end_all_sessions(user)
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-
-
-def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does, so a used token cannot be used again."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
-
-
 def request_password_reset(email: str, reset_url_for) -> None:
     """Mail a reset link if the account exists; callers answer the same either way.
 
@@ -222,26 +190,6 @@ def request_password_reset(email: str, reset_url_for) -> None:
     mail.send_mail(user.email, "Reset your Core Learning password", body)
 
 
-def user_for_reset_token(token: str, now: datetime | None = None) -> User:
-    """The member a reset token was made for.
-
-    Raises NotFound when the token is forged, older than ``RESET_TOKEN_SECONDS``
-    at ``now``, already used (the password changed since) or its member is inactive.
-    """
-    invalid = NotFound("This reset link has expired or was already used. Ask for a new one.")
-    try:
-        payload, signed_at = _reset_serializer().loads(token, return_timestamp=True)
-    except BadSignature:
-        raise invalid from None
-    max_age = timedelta(seconds=current_app.config["RESET_TOKEN_SECONDS"])
-    if (now or utcnow()) - signed_at > max_age or not isinstance(payload, dict):
-        raise invalid
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or not user.is_active or payload.get("pw") != _password_fingerprint(user):
-        raise invalid
-    return user
-
-
 def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
     """Set a new password from a reset link; ends every session and revokes API tokens.
 
@@ -254,52 +202,6 @@ def reset_password(token: str, new_password: str, now: datetime | None = None) -
         record.revoked_at = now or utcnow()
     db.session.flush()
     return user
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(user: User, name: str = "API token", now: datetime | None = None):
-    """Create a token; returns ``(token, ApiToken)`` — the token is shown only now."""
-    now = now or utcnow()
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    days = current_app.config["API_TOKEN_DAYS"]
-    record = ApiToken(
-        user=user, name=(name or "API token")[:80], token_hash=_hash_token(token),
-        created_at=now, expires_at=now + timedelta(days=days),
-    )
-    db.session.add(record)
-    db.session.flush()
-    return token, record
-
-
-def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
-    """The active member owning a valid, unexpired, unrevoked token."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    record = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
-    ).scalar_one_or_none()
-    now = now or utcnow()
-    if record is None or record.revoked_at or record.expires_at <= now:
-        return None
-    return record.user if record.user.is_active else None
-
-
-def active_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc())
-    ).scalars())
-
-
-def revoke_api_token(user: User, token_id: int) -> None:
-    record = db.session.get(ApiToken, token_id)
-    if record is None or record.user_id != user.id:
-        raise NotFound("No such token.")
-    record.revoked_at = record.revoked_at or utcnow()
-    db.session.flush()
 
 
 def require_admin(actor: User | None) -> User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import service
+from lms.accounts import passwords, service, tokens
 from lms.accounts.forms import (
     EmptyForm,
     LoginForm,
@@ -101,7 +101,7 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
 def reset(token: str):
-    user = service.user_for_reset_token(token)
+    user = passwords.user_for_reset_token(token)
     form = ResetForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +137,7 @@ def render_profile(**forms):
     forms.setdefault("token_form", TokenForm())
     status = 422 if any(form.errors for form in forms.values()) else 200
     return render_template(
-        "accounts/profile.html", tokens=service.active_tokens(current_user),
+        "accounts/profile.html", tokens=tokens.active_tokens(current_user),
         revoke_form=EmptyForm(), application=service.pending_application(current_user),
         **forms), status
 
@@ -164,7 +164,7 @@ def change_password():
 def create_token():
     form = TokenForm()
     if form.validate_on_submit():
-        token, _record = service.issue_api_token(current_user, form.name.data)
+        token, _record = tokens.issue_api_token(current_user, form.name.data)
         db.session.commit()
         return render_template("accounts/token_created.html", token=token)
     return render_profile(token_form=form)
@@ -174,7 +174,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
-        service.revoke_api_token(current_user, token_id)
+        tokens.revoke_api_token(current_user, token_id)
         db.session.commit()
         flash("The token was revoked.", "success")
     return redirect(url_for("accounts.profile"))

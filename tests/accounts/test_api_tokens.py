@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from lms.accounts import service
+from lms.accounts import service, tokens
 from lms.accounts.models import ApiToken
 from lms.extensions import db, utcnow
 from tests.factories import PASSWORD, api_headers, csrf_from, make_user
@@ -51,12 +51,12 @@ def test_wrong_credentials_get_401_problem(client, app_ctx):
 def test_expired_token_gets_401_problem(client, app, app_ctx):
     user = make_user()
     days = app.config["API_TOKEN_DAYS"]
-    token, _ = service.issue_api_token(user, "old", now=utcnow() - timedelta(days=days, minutes=1))
-    fresh, _ = service.issue_api_token(user, "new", now=utcnow() - timedelta(days=days - 1))
+    token, _ = tokens.issue_api_token(user, "old", now=utcnow() - timedelta(days=days, minutes=1))
+    fresh, _ = tokens.issue_api_token(user, "new", now=utcnow() - timedelta(days=days - 1))
     db.session.commit()
     assert_problem(client.get("/api/v1/me", headers=bearer(token)), 401)
     assert client.get("/api/v1/me", headers=bearer(fresh)).status_code == 200
-    assert service.user_for_api_token(fresh, now=utcnow() + timedelta(days=1, seconds=1)) is None
+    assert tokens.user_for_api_token(fresh, now=utcnow() + timedelta(days=1, seconds=1)) is None
 
 
 def test_revoked_token_gets_401_problem(client, app_ctx):

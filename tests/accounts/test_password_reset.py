@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lms.accounts import service
+from lms.accounts import passwords, service
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from tests.factories import api_headers, csrf_from, make_user
@@ -70,18 +70,18 @@ def main_text(response) -> str:
 
 def test_reset_token_expires(app, app_ctx):
     user = make_user(email="ada@example.org")
-    token = service.make_reset_token(user)
+    token = passwords.make_reset_token(user)
     lifetime = timedelta(seconds=app.config["RESET_TOKEN_SECONDS"])
-    assert service.user_for_reset_token(token, now=utcnow() + lifetime - timedelta(seconds=5))
+    assert passwords.user_for_reset_token(token, now=utcnow() + lifetime - timedelta(seconds=5))
     with pytest.raises(NotFound):
-        service.user_for_reset_token(token, now=utcnow() + lifetime + timedelta(seconds=1))
+        passwords.user_for_reset_token(token, now=utcnow() + lifetime + timedelta(seconds=1))
     with pytest.raises(NotFound):
         service.reset_password(token, NEW_PASSWORD, now=utcnow() + lifetime * 2)
 
 
 def test_expired_link_page_changes_nothing(app, client, app_ctx, monkeypatch):
     user = make_user(email="ada@example.org")
-    token = service.make_reset_token(user)
+    token = passwords.make_reset_token(user)
     old_hash = user.password_hash
     monkeypatch.setitem(app.config, "RESET_TOKEN_SECONDS", -1)
     response = client.get(f"/reset/{token}")
@@ -93,11 +93,11 @@ def test_expired_link_page_changes_nothing(app, client, app_ctx, monkeypatch):
 
 def test_reset_token_is_refused_after_the_password_changes(app_ctx):
     user = make_user(email="ada@example.org")
-    token = service.make_reset_token(user)
+    token = passwords.make_reset_token(user)
     service.change_password(user, "correct horse battery", "changed on the profile page")
     db.session.commit()
     with pytest.raises(NotFound):
-        service.user_for_reset_token(token)
+        passwords.user_for_reset_token(token)
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "eyJ1aWQiOjF9.forged.signature"])
@@ -108,14 +108,14 @@ def test_forged_tokens_are_refused(client, app_ctx, token):
 def test_reset_token_of_deactivated_member_is_refused(app_ctx):
     user = make_user(email="ada@example.org", is_active=False)
     with pytest.raises(NotFound):
-        service.user_for_reset_token(service.make_reset_token(user))
+        passwords.user_for_reset_token(passwords.make_reset_token(user))
 
 
 def test_reset_ends_sessions_and_revokes_api_tokens(client, app_ctx):
     user = make_user(email="ada@example.org")
     headers = api_headers(user)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    service.reset_password(service.make_reset_token(user), NEW_PASSWORD)
+    service.reset_password(passwords.make_reset_token(user), NEW_PASSWORD)
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 

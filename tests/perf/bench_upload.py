@@ -140,7 +140,7 @@ def prepare(env: dict[str, str]) -> str:
         "from lms import create_app\n"
         "from lms.extensions import db\n"
         "from lms.accounts.models import User\n"
-        "from lms.accounts.service import issue_api_token\n"
+        "from lms.accounts.tokens import issue_api_token\n"
         "from lms.storage import get_storage\n"
         "app = create_app()\n"
         "with app.app_context():\n"

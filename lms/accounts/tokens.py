@@ -1,0 +1,62 @@
+"""API tokens: random, shown once, stored as SHA-256, expiring and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms.accounts.models import ApiToken, User
+from lms.errors import NotFound
+from lms.extensions import db, utcnow
+
+TOKEN_PREFIX = "lms_"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "API token", now: datetime | None = None):
+    """Create a token; returns ``(token, ApiToken)`` — the token is shown only now."""
+    now = now or utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    days = current_app.config["API_TOKEN_DAYS"]
+    record = ApiToken(
+        user=user, name=(name or "API token")[:80], token_hash=_hash_token(token),
+        created_at=now, expires_at=now + timedelta(days=days),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return token, record
+
+
+def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
+    """The active member owning a valid, unexpired, unrevoked token."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    record = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+    ).scalar_one_or_none()
+    now = now or utcnow()
+    if record is None or record.revoked_at or record.expires_at <= now:
+        return None
+    return record.user if record.user.is_active else None
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    ).scalars())
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        raise NotFound("No such token.")
+    record.revoked_at = record.revoked_at or utcnow()
+    db.session.flush()
