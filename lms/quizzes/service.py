@@ -60,7 +60,13 @@ def create_for_item(item: Item, settings: dict[str, Any]) -> Quiz | None:
     """Give a new quiz item its Quiz row (on ``item_created``). Raises ValidationError."""
     if item.kind != "quiz":
         return None
+    settings = dict(settings)
+    source_item_id = settings.pop("copy_of", None)
     quiz = ensure_quiz(item)
+    if source_item_id is not None:
+        from lms.quizzes.copying import copy_quiz_into
+
+        copy_quiz_into(source_item_id, quiz)
     apply_settings(quiz, settings)
     return quiz
 
