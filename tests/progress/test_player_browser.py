@@ -11,7 +11,6 @@ import pytest
 
 from lms.catalog.models import Caption
 from lms.extensions import db
-from lms.media import access
 from lms.storage import get_storage, new_key
 from tests.factories import (
     PASSWORD,
@@ -72,14 +71,7 @@ def captioned_course(app_ctx):
     db.session.commit()
     member = make_user()
     enrol(member, course)
-    allowed = {video_media.id, captions_media.id}
-
-    def test_assets(user, asset):  # until catalog registers "enrolled members may see it"
-        return asset.id in allowed
-
-    access.register_access_check(test_assets)
-    yield course, video, reading, member
-    access.unregister_access_check(test_assets)
+    return course, video, reading, member
 
 
 def wait_until(page, expression: str, timeout: float = 10.0) -> None:

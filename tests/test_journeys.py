@@ -1,0 +1,78 @@
+"""A member's whole journey through real pages, on a shipped sample course."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lms import ROOT
+from lms.extensions import db
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll ``expression`` (the CSP forbids the eval that ``wait_for_function`` needs)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form [type=submit]:has-text('Log in')")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def webinar(app_ctx):
+    from lms.packages.service import import_course_folder
+
+    course = import_course_folder(make_user(role="instructor"),
+                                  ROOT / "courses" / "weeding-without-worry")
+    db.session.commit()
+    return course
+
+
+def test_search_enrol_watch_with_captions_and_move_on_by_keyboard(page, webinar):
+    log_in(page, make_user().email)
+    page.goto("/courses")
+    page.fill("input[name=q]", "weeding")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/courses?*q=weeding*")
+    assert_accessible(page)
+    page.click(f"a[href='/courses/{webinar.slug}']")
+    assert_accessible(page)
+
+    page.click("form [type=submit]:has-text('Enrol')")
+    page.click("a:has-text('Continue')")
+    page.wait_for_url(f"**/learn/{webinar.slug}/items/*")
+    wait_until(page, "document.getElementById('video').readyState >= 1")
+    page.click("#captions-toggle")
+    assert page.evaluate("document.getElementById('video').textTracks[0].mode") == "showing"
+    page.evaluate("document.getElementById('video').play()")
+    wait_until(page, "document.getElementById('video').currentTime >= 1")
+    assert_accessible(page)
+
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('rel')") == "next":
+            break
+    else:
+        pytest.fail("the next-item link is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "quiz" in page.inner_text("h1").lower()
