@@ -148,6 +148,7 @@ def run_wrk(url: str, seconds: int, headers: dict[str, str], script: str | None 
             threads: int = 2, connections: int = 8) -> WrkResult:
     """One wrk run; ``script`` is Lua source (for POSTs and rotating tokens)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "--timeout", "30s",
                "-H", f"User-Agent: {USER_AGENT}"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]

@@ -82,6 +82,7 @@ def scenarios(t: Targets) -> list[Scenario]:
         Scenario("instructor report (big course)", f"/api/v1/courses/{t.course_id}/report",
                  "staff token", target="p99<300"),
         Scenario("verify page", f"/verify/{t.certificate_code}"),
+        Scenario("static file (site.css)", "/static/css/site.css"),
     ]
 
 

@@ -20,7 +20,8 @@ from tests.perf.scenarios import LOGIN, Scenario, Targets, find_targets, scenari
 TINY = SIZES["tiny"]
 BIGGER = Size(members=180, instructors=12, courses=18, modules=3, items=6, enrolments=450,
               big_course_members=90, attempts=180, certificates=120, bench_members=8)
-PAGES = [s for s in scenarios(Targets(1, 1, "slug", 1, "code", 1)) if s.name != "healthz"]
+PAGES = [s for s in scenarios(Targets(1, 1, "slug", 1, "code", 1))
+         if s.name != "healthz" and not s.path.startswith("/static/")]
 #: Pages known to grow, each with the fix proposed; strict, so a fix makes the suite say so.
 KNOWN_GROWING = {
     "my learning": "progress.pages.dashboard calls course_progress once per enrolment "
