@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from lms import ROOT
@@ -10,7 +12,7 @@ from lms.catalog.models import Course
 from lms.catalog.topics import seed_default_topics
 from lms.extensions import db
 from lms.packages import service
-from tests.factories import make_user
+from tests.factories import csrf_from, make_user
 
 SAMPLE_SLUGS = sorted(path.name for path in (ROOT / "courses").iterdir() if path.is_dir())
 
@@ -46,13 +48,25 @@ def test_demo_on_a_fresh_sqlite_file_creates_accounts_and_published_courses(make
     check_demo_data(app, run_demo(app))
 
 
-def test_demo_imports_the_samples_once_whatever_the_runs(make_app, tmp_path, monkeypatch):
-    """The same demo on a schema built from the models (so it runs while migrations lag)."""
+def printed_logins(output: str) -> list[tuple[str, str]]:
+    """The ``email`` and ``password`` of each account line the demo prints."""
+    found = re.findall(r"^\s+\w+\s+(\S+@\S+)\s+password: (\S+)$", output, re.M)
+    assert len(found) == 3, output
+    return found
+
+
+def test_demo_runs_twice_and_its_printed_logins_work(make_app, tmp_path):
     app = fresh_app(make_app, tmp_path)
-    monkeypatch.setattr("lms.demo.upgrade", lambda **_: db.create_all())
     run_demo(app)
     output = run_demo(app)
     check_demo_data(app, output)
+    for email, password in printed_logins(output):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        response = client.post("/login", data={"email": email, "password": password,
+                                               "csrf_token": csrf_from(page)})
+        assert response.status_code == 302, email
+        assert client.get("/my-learning").status_code == 200
 
 
 def test_an_imported_course_opens_in_the_catalog(app_ctx, client):
