@@ -47,6 +47,10 @@ class Config:
     #: Largest body accepted by the app itself (simple uploads, local-mode parts).
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 110 * 1024**2)
 
+    #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    #: (client address for rate limits, https for URLs and cookies). 0: trust none.
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
     ORG_NAME = env("ORG_NAME", "Core Learning")
     SELF_REGISTRATION = env_bool("SELF_REGISTRATION", True)
 

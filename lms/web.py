@@ -14,11 +14,21 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
     app.jinja_env.globals["maybe_url"] = maybe_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe ``X-Forwarded-For/Proto/Host`` from exactly ``PROXY_COUNT`` proxies."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def csrf_token_value() -> str:

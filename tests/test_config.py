@@ -55,3 +55,15 @@ def test_environment_decides_in_a_real_process(tmp_path):
     allowed = start_production(tmp_path, LMS_SECRET_KEY=STRONG_KEY, LMS_ALLOW_SQLITE="1")
     assert allowed.returncode == 0, allowed.stderr
     assert "started" in allowed.stdout
+
+
+def test_forwarded_headers_are_trusted_only_behind_a_configured_proxy(make_app):
+    from flask import request
+
+    def seen(app) -> tuple[str, str]:
+        app.add_url_rule("/whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+        headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+        return app.test_client().get("/whoami", headers=headers).get_data(as_text=True)
+
+    assert seen(make_app()) == "127.0.0.1 http"
+    assert seen(make_app(PROXY_COUNT=1)) == "203.0.113.9 https"
