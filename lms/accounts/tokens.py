@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import ApiToken, User
 from lms.errors import NotFound
@@ -40,6 +41,7 @@ def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
         return None
     record = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+        .options(joinedload(ApiToken.user))
     ).scalar_one_or_none()
     now = now or utcnow()
     if record is None or record.revoked_at or record.expires_at <= now:

@@ -7,6 +7,7 @@ HTML pages and the API share every check.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Enrollment, Item, Module
@@ -69,7 +70,8 @@ def get_item_for_learner(user: User | None, item_id: int) -> tuple[Item, Enrollm
     Returns the item and the member's enrolment (None for editors previewing).
     Raises NotFound for items of courses the user cannot see, Forbidden otherwise.
     """
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id, options=[
+        joinedload(Item.module).joinedload(Module.course), joinedload(Item.media)])
     if item is None:
         raise NotFound("No such item.")
     course = course_of_item(item)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import attributes
+from sqlalchemy.orm import attributes, joinedload
 
 from lms import signals
 from lms.accounts.models import User
@@ -349,7 +349,8 @@ def record_report(user: User, item_id: int, data: dict, *,
 
     Raises what ``record_video`` and ``mark_done`` raise; ValidationError for a bad body.
     """
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id, options=[
+        joinedload(Item.module).joinedload(Module.course), joinedload(Item.media)])
     if item is not None and item.kind == "video":
         return record_video(user, item_id, video_report_from(data), now=now)
     if item is not None and item.kind in ("reading", "file") and data.get("completed") is not True:
