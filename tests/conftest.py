@@ -150,6 +150,23 @@ def make_app(tmp_path, monkeypatch):
         with built_app.app_context():
             db.session.remove()
             db.engine.dispose()
+    point_limiter_at_memory()
+
+
+def point_limiter_at_memory() -> None:
+    """Give the session app its in-memory rate-limit store back.
+
+    The limiter is one object per process; each ``create_app`` points it at that
+    app's store (Redis, for some tests), so later tests would count there.
+    Flask-Limiter has no public way to do this without registering its hooks twice.
+    """
+    from limits.storage import MemoryStorage
+    from limits.strategies import STRATEGIES
+
+    from lms.extensions import limiter
+
+    limiter._storage = MemoryStorage()
+    limiter._limiter = STRATEGIES[limiter._strategy](limiter._storage)
 
 
 @pytest.fixture
