@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        command = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS),
+        command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS),
                    "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
                    "--chdir", str(ROOT), "--error-logfile", str(self.log_path),
                    "tests.perf.perfapp:app"]

@@ -81,7 +81,8 @@ def ensure_seeded(url: str, size: str, seed: int, reseed: bool) -> None:
     """Seed the database unless it already holds this size (reseed: start over)."""
     if reseed or not already_seeded(url, size):
         recreate(url)
-        subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "lms", "seed-scale",
+        flask = str(Path(sys.executable).parent / "flask")
+        subprocess.run([flask, "--app", "wsgi", "lms", "seed-scale",
                         "--size", size, "--seed", str(seed), "--database-url", url],
                        cwd=ROOT, check=True, env={**os.environ, "LMS_INSTANCE_PATH":
                                                   str(RESULTS / "instance")})
