@@ -49,9 +49,9 @@ def main() -> None:
               "wrk": {"threads": 2, "connections": args.connections, "seconds": args.seconds},
               "rows": rows}
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    for name in ("latest.json", f"run-{stamp}.json"):
+    for name in (f"{args.out}.json", f"run-{stamp}.json"):
         (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(markdown(report))
+    (RESULTS / f"{args.out}.md").write_text(markdown(report))
     print(markdown(report))
 
 
@@ -64,6 +64,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--only", default="", help="run only scenarios whose name has this")
     parser.add_argument("--reseed", action="store_true", help="drop and seed again")
+    parser.add_argument("--out", default="latest", help="results file name (without suffix)")
     parser.add_argument("--pg-url", default=DEFAULT_PG,
                         help="a PostgreSQL URL whose user may CREATE DATABASE")
     return parser.parse_args()
