@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from lms import ROOT
 from lms.extensions import db
-from tests.factories import PASSWORD, make_user
+from tests.browser import assert_accessible, log_in, wait_until
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-
-
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
-    """Poll ``expression`` (the CSP forbids the eval that ``wait_for_function`` needs)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {expression}")
-        page.wait_for_timeout(100)
-
-
-def assert_accessible(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]:has-text('Log in')")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.fixture

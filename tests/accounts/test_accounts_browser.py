@@ -1,16 +1,11 @@
 """Register, log out and log in with a real browser; axe-core finds no violations."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser import assert_accessible, log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def assert_fits(page, width: int = 320) -> None:
@@ -27,13 +22,6 @@ def register(page, email: str) -> None:
     page.get_by_label("Organisation type").select_option("public")
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Your account is ready").wait_for()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_register_log_out_log_in(page):

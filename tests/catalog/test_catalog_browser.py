@@ -1,12 +1,12 @@
 """In Chromium: a member searches the catalog and enrols; axe-core checks the pages."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms.catalog.models import CourseAudience, Topic
 from lms.extensions import db
-from tests.factories import PASSWORD, make_course, make_item, make_media, make_module, make_user
+from tests.browser import assert_accessible, log_in
+from tests.factories import make_course, make_item, make_media, make_module, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +30,6 @@ def catalog(app_ctx):
     make_user(email="reader@example.org", name="Reader")
     db.session.commit()
     return course
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_member_searches_the_catalog_and_enrols(page, catalog):

@@ -5,24 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import PASSWORD, make_course, make_media, make_user
+from tests.browser import assert_accessible, log_in
+from tests.factories import make_course, make_media, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
 
 
 def test_instructor_creates_previews_and_publishes(page, app_ctx):

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.media.models import MediaAsset
 from lms.storage import build_storage
-from tests.factories import PASSWORD, make_user
+from tests.browser import assert_accessible, log_in
+from tests.factories import make_user
 from tests.media.conftest import s3_config, swapped_storage
 from tests.media.uploads import MiB, pdf_bytes, sha256
 
 pytestmark = pytest.mark.browser
 
 PART_DATA = "**/api/v1/uploads/*/parts/*/data"
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
 
 
 def asset_named(name: str) -> MediaAsset:
@@ -41,8 +33,7 @@ def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_b
     teacher = make_user(role="instructor")
     log_in(page, teacher.email)
     page.goto("/studio/media/upload")
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
     first = tmp_path / "webinar-one.pdf"
     first.write_bytes(pdf_bytes(12 * MiB))
@@ -54,8 +45,7 @@ def test_upload_reaches_100_percent_then_a_reload_resumes(page, app_ctx, local_b
     expect(page.locator("[data-uploader-announce]")).to_contain_text("Upload complete")
     done = asset_named("webinar-one.pdf")
     assert (done.status, done.size) == ("ready", 12 * MiB)
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
     second = tmp_path / "webinar-two.pdf"
     data = pdf_bytes(12 * MiB)

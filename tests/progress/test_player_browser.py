@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from fractions import Fraction
 
 import av
@@ -12,8 +11,8 @@ import pytest
 from lms.catalog.models import Caption
 from lms.extensions import db
 from lms.storage import get_storage, new_key
+from tests.browser import assert_accessible, log_in, wait_until
 from tests.factories import (
-    PASSWORD,
     enrol,
     make_course,
     make_item,
@@ -74,26 +73,7 @@ def captioned_course(app_ctx):
     return course, video, reading, member
 
 
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
-    """Poll ``expression`` (the page's CSP forbids the eval ``wait_for_function`` needs)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {expression}")
-        page.wait_for_timeout(100)
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]:has-text('Log in')")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def test_play_captions_progress_resume_keyboard_and_axe(page, captioned_course):
-    from axe_playwright_python.sync_playwright import Axe
-
     course, video, reading, member = captioned_course
     csp_errors = []
     page.on("console", lambda message: csp_errors.append(message.text)
@@ -123,8 +103,7 @@ def test_play_captions_progress_resume_keyboard_and_axe(page, captioned_course):
     resumed = page.evaluate("document.getElementById('video').currentTime")
     assert abs(resumed - position) < 0.5
 
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
     for _ in range(60):
         page.keyboard.press("Tab")

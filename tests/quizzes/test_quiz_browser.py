@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms.extensions import db
 from lms.quizzes.models import Attempt
-from tests.factories import PASSWORD
+from tests.browser import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,19 +20,6 @@ QUESTIONS = [
     {"kind": "short_text", "prompt": "What does OPAC stand for?",
      "accepted_answers": ["Online Public Access Catalog"]},
 ]
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/(?!login).*"))
 
 
 def answer(page, *, right: bool) -> None:

@@ -6,13 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms.extensions import db, utcnow
 from lms.quizzes.models import Attempt, Quiz
+from tests.browser import assert_accessible, log_in
 from tests.factories import (
-    PASSWORD,
     enrol,
     make_course,
     make_item,
@@ -43,19 +42,6 @@ def course(app_ctx):
                                submitted_at=utcnow(), score_percent=Decimal(50 + 7 * k)))
     db.session.commit()
     return course
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_report_pages_sort_and_pass_axe(page, course):
