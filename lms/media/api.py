@@ -10,7 +10,8 @@ from flask import jsonify, redirect, request, url_for
 from lms.apikit import actor, api_blueprint, iso, json_body
 from lms.errors import BadRequest
 from lms.extensions import db
-from lms.media import service
+from lms.media import service, uploads
+from lms.media.content import download_url, get_content
 from lms.media.models import MediaAsset
 from lms.media.serving import serve_local
 from lms.openapi import obj, operation
@@ -195,7 +196,7 @@ def upload_media():
 @bp.post("/uploads")
 def start_upload():
     data = json_body()
-    asset = service.start_upload(
+    asset = uploads.start_upload(
         actor(), data.get("filename"), data.get("content_type"), data.get("size")
     )
     db.session.commit()
@@ -204,20 +205,20 @@ def start_upload():
 
 @bp.get("/uploads/<int:media_id>")
 def upload_status(media_id: int):
-    asset, parts = service.upload_status(actor(), media_id)
+    asset, parts = uploads.upload_status(actor(), media_id)
     return upload_json(asset, parts)
 
 
 @bp.delete("/uploads/<int:media_id>")
 def abort_upload(media_id: int):
-    service.abort_upload(actor(), media_id)
+    uploads.abort_upload(actor(), media_id)
     db.session.commit()
     return "", 204
 
 
 @bp.post("/uploads/<int:media_id>/parts/<int:number>")
 def part_target(media_id: int, number: int):
-    target = service.part_target(actor(), media_id, number)
+    target = uploads.part_target(actor(), media_id, number)
     if target is None:
         url = url_for("media_api.put_part", media_id=media_id, number=number)
         return {"url": url, "method": "PUT", "headers": dict(PART_HEADERS)}
@@ -226,7 +227,7 @@ def part_target(media_id: int, number: int):
 
 @bp.put("/uploads/<int:media_id>/parts/<int:number>/data")
 def put_part(media_id: int, number: int):
-    etag = service.store_part(actor(), media_id, number, request.stream, request.content_length)
+    etag = uploads.store_part(actor(), media_id, number, request.stream, request.content_length)
     response = jsonify(number=number, etag=etag)
     response.set_etag(etag)
     return response
@@ -236,15 +237,15 @@ def put_part(media_id: int, number: int):
 def complete_upload(media_id: int):
     data = json_body()
     with committing_failures():
-        asset = service.complete_upload(actor(), media_id, data.get("parts"))
+        asset = uploads.complete_upload(actor(), media_id, data.get("parts"))
     db.session.commit()
     return media_json(asset)
 
 
 @bp.get("/media/<int:media_id>/content")
 def content(media_id: int):
-    asset = service.get_content(actor(), media_id)
-    url = service.download_url(asset)
+    asset = get_content(actor(), media_id)
+    url = download_url(asset)
     if url:
         return redirect(url, 302)
     return serve_local(asset)

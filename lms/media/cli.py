@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lms.errors import DomainError
 from lms.extensions import db, utcnow
-from lms.media import service
+from lms.media import uploads
 from lms.media.models import MediaAsset
 from lms.storage import Storage, StorageError, get_storage
 
@@ -100,7 +100,7 @@ def collect_pending(cutoff: datetime, dry_run: bool) -> list[MediaAsset]:
     )
     assets = list(db.session.execute(query).scalars())
     if not dry_run:
-        service.remove_stale(assets)
+        uploads.remove_stale(assets)
     return assets
 
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import wrap_file
 
-from lms.media import service
+from lms.media import content
 from lms.media.models import MediaAsset
 from lms.storage import content_disposition
 from lms.storage.ranges import range_for_werkzeug
@@ -24,7 +24,7 @@ MEDIA_CSP = "default-src 'none'; sandbox"
 
 def serve_local(asset: MediaAsset) -> Response:
     """200 with the whole file, 206 with one range, 304 or 416 as the headers ask."""
-    stream, info = service.open_content(asset)
+    stream, info = content.open_content(asset)
     environ = dict(request.environ)
     environ.pop("HTTP_RANGE", None)
     normalised = range_for_werkzeug(request.headers.get("Range"), info.size)

@@ -1,0 +1,109 @@
+"""The last steps of every upload: a new pending asset, then ready or failed.
+
+An upload becomes ``ready`` only after its bytes are in the store, SRT captions
+have been converted to WebVTT and (for audio and video) PyAV has read a
+duration. A refused upload is kept as ``failed`` with its reason, its bytes
+deleted. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePosixPath
+from typing import Any
+
+from lms.accounts.models import User
+from lms.extensions import db, utcnow
+from lms.media import captions, probe
+from lms.media.models import MediaAsset
+from lms.media.rules import MAX_CAPTIONS_BYTES, UploadFailed, human_size
+from lms.media.storecalls import derived_key, store
+from lms.storage import ObjectInfo, get_storage, new_key
+
+
+def new_asset(uploader: User, name: str, kind: probe.FileType, size: int) -> MediaAsset:
+    """A pending asset of ``uploader`` under a fresh storage key (never the file's name)."""
+    asset = MediaAsset(
+        storage_backend=get_storage().name,
+        storage_key=new_key("media"),
+        original_name=name,
+        content_type=kind.content_type,
+        kind=kind.kind,
+        size=size,
+        status="pending",
+        uploader_id=uploader.id,
+    )
+    db.session.add(asset)
+    return asset
+
+
+def finish(asset: MediaAsset, info: ObjectInfo) -> None:
+    """Convert SRT captions, read the duration of audio and video, mark ready."""
+    if asset.content_type == probe.SRT:
+        info = _convert_captions(asset)
+    if probe.TYPES[asset.content_type].timed:
+        _read_duration(asset)
+    asset.size = info.size
+    asset.checksum = info.checksum
+    asset.status = "ready"
+    asset.failure_reason = None
+    asset.ready_at = utcnow()
+    db.session.flush()
+
+
+def _convert_captions(asset: MediaAsset) -> ObjectInfo:
+    """Store the WebVTT version next to the SRT original, which is then deleted."""
+    storage = get_storage()
+    with store():
+        with storage.open(asset.storage_key) as handle:
+            data = handle.read(MAX_CAPTIONS_BYTES + 1)
+        if len(data) > MAX_CAPTIONS_BYTES:
+            fail(asset, f"Caption files can be at most {human_size(MAX_CAPTIONS_BYTES)}.")
+        vtt = captions.srt_to_vtt(captions.decode_text(data)).encode("utf-8")
+        key = derived_key(asset.storage_key, 2)
+        info = storage.save(key, io.BytesIO(vtt), probe.VTT)
+        storage.delete(asset.storage_key)
+    asset.storage_key = key
+    asset.content_type = probe.VTT
+    asset.original_name = str(PurePosixPath(asset.original_name).with_suffix(".vtt"))
+    return info
+
+
+def _read_duration(asset: MediaAsset) -> None:
+    """PyAV reads the stored file: a presigned URL for S3, an open file locally."""
+    storage = get_storage()
+    with store():
+        url = storage.download_url(
+            asset.storage_key, asset.original_name, asset.content_type, inline=True
+        )
+        source: Any = url or storage.open(asset.storage_key)
+    try:
+        asset.duration_seconds = probe.read_duration(source)
+    except probe.ProbeError:
+        with store():
+            storage.head(asset.storage_key)  # the store itself failing is a 503, not bad media
+        fail(
+            asset,
+            f"We could not read this {asset.kind} file, so it cannot be played. "
+            "Export it again as MP4 (H.264/AAC), WebM, MP3 or M4A and upload that.",
+        )
+    finally:
+        if not isinstance(source, str):
+            source.close()
+    asset.duration_source = "pyav"
+
+
+def fail(asset: MediaAsset, reason: str, error: type[UploadFailed] = UploadFailed) -> None:
+    """Mark the asset failed, delete its bytes, and raise ``error``."""
+    discard(asset)
+    asset.status = "failed"
+    asset.failure_reason = reason[:500]
+    asset.upload_id = None
+    db.session.flush()
+    raise error(reason)
+
+
+def discard(asset: MediaAsset) -> None:
+    """Delete the asset's bytes from the store. Raises Unavailable."""
+    with store():
+        get_storage().delete(asset.storage_key)
