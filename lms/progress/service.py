@@ -12,10 +12,9 @@ Rules (see ``../shared/API.md``):
 - Resume position: moves forward with any report, and back only when the report
   says ``seek: true`` (the member rewound on purpose). A late report of 0:00 after
   5:00 therefore leaves 5:00.
-- Concurrency: each report locks its progress row (``SELECT … FOR UPDATE`` on
-  PostgreSQL; on SQLite a first ``UPDATE`` takes the database's write lock), and
-  the course completes with a conditional ``UPDATE`` whose row count decides who
-  sends ``course_completed``.
+- Concurrency: each report locks its progress row (``rows``), and the course
+  completes with a conditional ``UPDATE`` whose row count decides who sends
+  ``course_completed`` (``completion``).
 """
 
 from __future__ import annotations
@@ -24,10 +23,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import attributes, joinedload
+from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
-from lms import signals
 from lms.accounts.models import User
 from lms.catalog.access import can_edit, get_item_for_learner, get_visible_course
 from lms.catalog.models import Course, Enrollment, Item, Module
@@ -35,10 +33,18 @@ from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
 from lms.progress import intervals as iv
 from lms.progress import xapi
+from lms.progress.completion import (
+    ReportResult,
+    complete_course_if_done,
+    complete_item,
+    enrollment_of,
+    mark_row_complete,
+)
 from lms.progress.loading import course_progress
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.record import record_event
+from lms.progress.rows import find_row, insert_row, locked_row, row_of
 
 MAX_INTERVALS = 500
 MAX_SECONDS = 7 * 24 * 3600
@@ -53,15 +59,6 @@ class VideoReport:
     seek: bool = False
 
 
-@dataclass(frozen=True)
-class ReportResult:
-    item_id: int
-    percent: int
-    completed: bool
-    position: float
-    course_completed: bool
-
-
 def video_report_from(data: dict) -> VideoReport:
     """Validate a report body ``{position, played: [[s, e], …], seek?}``.
 
@@ -69,28 +66,34 @@ def video_report_from(data: dict) -> VideoReport:
     """
     errors: dict[str, list[str]] = {}
     position = _seconds(data.get("position", 0), "position", errors)
-    played_raw = data.get("played")
-    played: list[tuple[float, float]] = []
-    if played_raw is None:
-        errors["played"] = ["Required: the [start, end] seconds played since the last report."]
-    elif not isinstance(played_raw, list) or len(played_raw) > MAX_INTERVALS:
-        errors.setdefault("played", []).append(
-            f"Must be a list of at most {MAX_INTERVALS} [start, end] pairs.")
-    else:
-        for pair in played_raw:
-            if not isinstance(pair, list) or len(pair) != 2:
-                errors.setdefault("played", []).append("Each entry must be [start, end].")
-                break
-            start, end = (_seconds(value, "played", errors) for value in pair)
-            if start > end:
-                errors.setdefault("played", []).append("An interval ends before it starts.")
-                break
-            played.append((start, end))
+    played = _played(data.get("played"), errors)
     if not isinstance(data.get("seek", False), bool):
         errors["seek"] = ["Must be true or false."]
     if errors:
         raise ValidationError("The progress report is not valid.", errors=errors)
     return VideoReport(position=position, played=played, seek=data.get("seek", False))
+
+
+def _played(raw: object, errors: dict[str, list[str]]) -> list[tuple[float, float]]:
+    """The ``played`` intervals of a report; problems go into ``errors["played"]``."""
+    if raw is None:
+        errors["played"] = ["Required: the [start, end] seconds played since the last report."]
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_INTERVALS:
+        errors.setdefault("played", []).append(
+            f"Must be a list of at most {MAX_INTERVALS} [start, end] pairs.")
+        return []
+    played: list[tuple[float, float]] = []
+    for pair in raw:
+        if not isinstance(pair, list) or len(pair) != 2:
+            errors.setdefault("played", []).append("Each entry must be [start, end].")
+            break
+        start, end = (_seconds(value, "played", errors) for value in pair)
+        if start > end:
+            errors.setdefault("played", []).append("An interval ends before it starts.")
+            break
+        played.append((start, end))
+    return played
 
 
 def _seconds(value: object, name: str, errors: dict[str, list[str]]) -> float:
@@ -112,16 +115,16 @@ def open_item(user: User | None, item_id: int, *, now: datetime | None = None
     item, enrollment = get_item_for_learner(user, item_id)
     if enrollment is None:
         return item, None, None
-    row = _find_row(user.id, item.id)
+    row = find_row(user.id, item.id)
     if row is None or row.first_opened_at is None:
-        _insert_row(user.id, item.id, now)
+        insert_row(user.id, item.id, now)
         started = db.session.execute(
-            update(ItemProgress).where(_row_of(user.id, item.id),
+            update(ItemProgress).where(row_of(user.id, item.id),
                                        ItemProgress.first_opened_at.is_(None))
             .values(first_opened_at=now).execution_options(synchronize_session=False))
         if started.rowcount == 1:
             record_event(user, "launched", item.module.course, item, now=now)
-        row = _find_row(user.id, item.id, fresh=True)
+        row = find_row(user.id, item.id, fresh=True)
     return item, enrollment, row
 
 
@@ -140,18 +143,18 @@ def record_video(user: User, item_id: int, report: VideoReport, *,
                               errors={"played": ["This item is not a video."]})
     if not duration:
         raise Conflict("This video's length is not known yet, so progress can't be recorded.")
-    row = _locked_row(user.id, item.id, now)
+    row = locked_row(user.id, item.id, now)
     before = row.percent
     _apply_video_report(row, report, duration, now)
     newly_done = row.status != "completed" and row.percent >= item.min_watch_percent
     if newly_done:
-        _mark_row_complete(row, now)
+        mark_row_complete(row, now)
     elif row.percent // EVENT_STEP > before // EVENT_STEP:
         _record_video_event(user, course, item, row, "progressed", duration, now)
     course_done = False
     if newly_done:
         _record_video_event(user, course, item, row, "completed", duration, now)
-        course_done = _complete_course_if_done(user, course, enrollment, now)
+        course_done = complete_course_if_done(user, course, enrollment, now)
     db.session.flush()
     return ReportResult(item.id, row.percent, row.status == "completed", row.last_position,
                         course_done)
@@ -214,63 +217,6 @@ def complete_quiz_item(user: User, item_id: int, score_percent: float, *,
     return complete_item(user, item, course, enrollment, now)
 
 
-def complete_item(user: User, item: Item, course: Course, enrollment: Enrollment,
-                   now: datetime, *, by: User | None = None,
-                   reason: str | None = None) -> ReportResult:
-    row = _locked_row(user.id, item.id, now)
-    course_done = False
-    if row.status != "completed":
-        row.percent = 100
-        row.set_by_id, row.set_reason = (by.id if by else None), reason
-        _mark_row_complete(row, now)
-        record_event(user, "completed", course, item, now=now, result={"completion": True})
-        course_done = _complete_course_if_done(user, course, enrollment, now)
-    db.session.flush()
-    return ReportResult(item.id, row.percent, True, row.last_position, course_done)
-
-
-def _mark_row_complete(row: ItemProgress, now: datetime) -> None:
-    row.status = "completed"
-    row.completed_at = now
-    row.updated_at = now
-
-
-def _complete_course_if_done(user: User, course: Course, enrollment: Enrollment,
-                             now: datetime) -> bool:
-    """Complete the course once every required item is; True for the one caller that did."""
-    if enrollment.completed_at is not None:
-        return False
-    # Serialise completions of different items of one course (PostgreSQL), so the
-    # last of two simultaneous completions sees the other's row.
-    _lock(select(Enrollment.id).where(Enrollment.id == enrollment.id))
-    done = select(ItemProgress.id).where(
-        ItemProgress.item_id == Item.id, ItemProgress.user_id == user.id,
-        ItemProgress.status == "completed")
-    missing = db.session.scalar(
-        select(func.count(Item.id)).join(Module, Item.module_id == Module.id)
-        .where(Module.course_id == course.id, Item.is_required, ~exists(done)))
-    return missing == 0 and close_enrollment(user, course, enrollment, now)
-
-
-def close_enrollment(user: User, course: Course, enrollment: Enrollment, now: datetime, *,
-                      by: User | None = None, reason: str | None = None) -> bool:
-    """Set completed_at if still unset; the caller whose UPDATE wins sends the signal."""
-    result = db.session.execute(
-        update(Enrollment).where(Enrollment.id == enrollment.id,
-                                 Enrollment.completed_at.is_(None))
-        .values(completed_at=now, completed_by_id=by.id if by else None,
-                completion_reason=reason)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        return False
-    for name, value in (("completed_at", now), ("completed_by_id", by.id if by else None),
-                        ("completion_reason", reason)):
-        attributes.set_committed_value(enrollment, name, value)
-    record_event(user, "completed", course, now=now, result={"completion": True})
-    signals.course_completed.send(course.id, user=user, enrollment=enrollment, now=now)
-    return True
-
-
 def _progress_target(user: User, item_id: int, now: datetime
                      ) -> tuple[Item, Enrollment, Course]:
     """The item a member may record progress on, with their enrolment and the course."""
@@ -287,60 +233,6 @@ def _progress_target(user: User, item_id: int, now: datetime
         if status is not None and status.locked:
             raise Conflict(f"This item is locked. {status.lock_reason}")
     return item, enrollment, course
-
-
-def enrollment_of(user: User, course: Course) -> Enrollment | None:
-    return db.session.execute(select(Enrollment).where(
-        Enrollment.user_id == user.id, Enrollment.course_id == course.id)).scalar_one_or_none()
-
-
-def _row_of(user_id: int, item_id: int):
-    return (ItemProgress.user_id == user_id) & (ItemProgress.item_id == item_id)
-
-
-def _find_row(user_id: int, item_id: int, fresh: bool = False) -> ItemProgress | None:
-    query = select(ItemProgress).where(_row_of(user_id, item_id))
-    if fresh:
-        query = query.execution_options(populate_existing=True)
-    return db.session.execute(query).scalar_one_or_none()
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _insert_row(user_id: int, item_id: int, now: datetime) -> None:
-    """Create the progress row unless it exists (safe when two requests race)."""
-    if _dialect() == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(
-        insert(ItemProgress).values(user_id=user_id, item_id=item_id, status="not_started",
-                                    intervals=[], updated_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "item_id"]))
-
-
-def _lock(query):
-    """Run ``query`` holding a write lock: the row on PostgreSQL, the database on SQLite."""
-    if _dialect() == "postgresql":
-        return db.session.execute(query.with_for_update())
-    # pysqlite starts the transaction at the first write: a no-op UPDATE takes the
-    # write lock before we read, so concurrent writers queue instead of racing.
-    db.session.execute(update(Enrollment).where(Enrollment.id == -1).values(completed_at=None)
-                       .execution_options(synchronize_session=False))
-    return db.session.execute(query)
-
-
-def _locked_row(user_id: int, item_id: int, now: datetime) -> ItemProgress:
-    """The member's progress row for the item, locked for this transaction."""
-    query = (select(ItemProgress).where(_row_of(user_id, item_id))
-             .execution_options(populate_existing=True))
-    row = _lock(query).scalar_one_or_none()
-    if row is None:
-        _insert_row(user_id, item_id, now)
-        row = _lock(query).scalar_one()
-    return row
 
 
 def record_report(user: User, item_id: int, data: dict, *,
@@ -373,4 +265,3 @@ def my_course_progress(user: User, course_id: int) -> CourseProgress:
 
 def is_editor_preview(user: User, course: Course, enrollment: Enrollment | None) -> bool:
     return enrollment is None and can_edit(user, course)
-
