@@ -1,0 +1,302 @@
+"""SECURITY.md promises that the route matrix does not cover by itself.
+
+Open redirects, active uploads never inline, CSV formula neutralising in every
+export, rate limits with Retry-After, logged 403s, 404 for things the caller may
+not know exist, session cookie flags.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+import pytest
+
+from lms.extensions import db
+from tests.factories import (
+    PASSWORD,
+    Auth,
+    api_headers,
+    enrol,
+    make_course,
+    make_item,
+    make_media,
+    make_module,
+    make_user,
+)
+
+EVIL_NEXT = ["https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
+             "https:/evil.example", "javascript:alert(1)", " //evil.example", "/%09/evil.example",
+             "\t//evil.example", "http://localhost@evil.example/"]
+FORMULA = "=HYPERLINK(\"http://evil.example\")"
+
+
+# --- open redirects -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", EVIL_NEXT)
+def test_login_never_redirects_off_site(client, app_ctx, target: str) -> None:
+    user = make_user()
+    response = Auth(client).login(user.email, query_string={"next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+
+
+def test_login_keeps_a_local_next(client, app_ctx) -> None:
+    user = make_user()
+    response = Auth(client).login(user.email, query_string={"next": "/my-learning?x=1"})
+    assert response.headers["Location"] == "/my-learning?x=1"
+
+
+def test_login_redirect_for_protected_pages_is_local(client) -> None:
+    response = client.get("/my-learning")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/my-learning")
+
+
+# --- uploads: active content is never a page on our origin ----------------------------------
+
+@pytest.mark.parametrize(("name", "content_type", "body"), [
+    ("page.html", "text/html", b"<!doctype html><script>alert(1)</script>"),
+    ("logo.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    ("sneaky.pdf", "application/pdf", b"<html><script>alert(1)</script></html>"),
+])
+def test_active_uploads_are_refused_or_never_inline(client, app_ctx, name, content_type, body):
+    headers = api_headers(make_user(role="instructor"))
+    response = client.post("/api/v1/media", headers=headers,
+                           data={"file": (io.BytesIO(body), name, content_type)})
+    if response.status_code != 201:
+        assert 400 <= response.status_code < 500
+        return
+    content = client.get(f"/api/v1/media/{response.get_json()['id']}/content", headers=headers)
+    assert content.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in content.headers["Content-Security-Policy"]
+    assert content.headers["X-Content-Type-Options"] == "nosniff"
+    content.close()
+
+
+def test_stored_html_and_svg_are_served_as_attachments(client, app_ctx) -> None:
+    """Even rows that claim an active type (imports, old data) download, sandboxed."""
+    from lms.storage import get_storage
+
+    instructor = make_user(role="instructor")
+    headers = api_headers(instructor)
+    course = make_course(instructors=[instructor])
+    module = make_module(course)
+    for content_type in ("text/html", "image/svg+xml", "application/xhtml+xml"):
+        media = make_media(content_type=content_type, kind="file", original_name="x.html",
+                           uploader_id=instructor.id, duration_seconds=None)
+        get_storage().save(media.storage_key, io.BytesIO(b"<script>1</script>"), content_type)
+        make_item(module, kind="file", media=media, body="")
+        response = client.get(f"/api/v1/media/{media.id}/content", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.headers["Content-Disposition"].startswith("attachment"), content_type
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        response.close()
+
+
+# --- CSV exports neutralise formulas --------------------------------------------------------
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+
+
+def _assert_neutral(text: str, needle: str = "HYPERLINK") -> None:
+    cells = [cell for cell in _cells(text) if needle in cell]
+    assert cells, f"the hostile value is missing from the export: {text[:300]}"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+
+
+@pytest.fixture
+def hostile(app_ctx, client):
+    """A course whose learner's name and quiz answer are formulas, with staff to export it."""
+    admin = make_user(role="admin")
+    instructor = make_user(role="instructor")
+    course = make_course(instructors=[instructor], title=FORMULA, modules=1, items_per_module=1)
+    learner = make_user(name=FORMULA, certificate_name=FORMULA, email="x@example.org")
+    enrol(learner, course)
+    return {"admin": admin, "instructor": instructor, "course": course, "learner": learner}
+
+
+def test_course_report_csv_is_neutralised(client, hostile) -> None:
+    Auth(client).login(hostile["instructor"].email)
+    response = client.get(f"/reports/courses/{hostile['course'].id}.csv")
+    assert response.status_code == 200
+    _assert_neutral(response.get_data(as_text=True))
+    api = client.get(f"/api/v1/courses/{hostile['course'].id}/report?format=csv",
+                     headers=api_headers(hostile["instructor"]))
+    _assert_neutral(api.get_data(as_text=True))
+
+
+def test_signup_codes_csv_is_neutralised(client, hostile) -> None:
+    from lms.catalog.models import SignupCode
+
+    db.session.add(SignupCode(course_id=hostile["course"].id, code="ABC-1", batch=FORMULA))
+    db.session.commit()
+    Auth(client).login(hostile["admin"].email)
+    response = client.get(f"/admin/courses/{hostile['course'].slug}/codes.csv")
+    assert response.status_code == 200
+    _assert_neutral(response.get_data(as_text=True))
+
+
+def test_quiz_attempts_csv_is_neutralised(client, hostile) -> None:
+    quiz = make_item(hostile["course"].modules[0], kind="quiz", title="Q", body="")
+    editor = api_headers(hostile["instructor"])
+    question = {"kind": "short_text", "prompt": "Say", "accepted_answers": ["x"]}
+    added = client.post(f"/api/v1/items/{quiz.id}/questions", json=question, headers=editor)
+    assert added.status_code == 201, added.get_json()
+    learner = api_headers(hostile["learner"])
+    attempt = client.post(f"/api/v1/items/{quiz.id}/attempts", headers=learner).get_json()
+    answers = {"answers": {str(added.get_json()["id"]): FORMULA}}
+    submitted = client.post(f"/api/v1/attempts/{attempt['id']}/submit", json=answers,
+                            headers=learner)
+    assert submitted.status_code == 200, submitted.get_json()
+    Auth(client).login(hostile["instructor"].email)
+    response = client.get(f"/studio/quizzes/{quiz.id}/attempts.csv")
+    assert response.status_code == 200
+    _assert_neutral(response.get_data(as_text=True))
+
+
+def test_transcript_csv_is_neutralised(client, hostile) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from lms.certificates.models import Certificate
+
+    db.session.add(Certificate(code="AAAA-BBBB-CCCC-DDDD-EEEE", user_id=hostile["learner"].id,
+                               course_id=hostile["course"].id, completed_on=date(2026, 1, 2),
+                               name=FORMULA, course_title=FORMULA, ce_hours=Decimal("1.5")))
+    db.session.commit()
+    response = client.get("/api/v1/me/transcript.csv", headers=api_headers(hostile["learner"]))
+    assert response.status_code == 200
+    _assert_neutral(response.get_data(as_text=True))
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+def _hammer(send, times: int):
+    for _ in range(times):
+        response = send()
+        if response.status_code == 429:
+            return response
+    return response
+
+
+def _assert_limited(response, api: bool = False) -> None:
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    if api:
+        assert response.mimetype == "application/problem+json"
+
+
+def test_login_failures_are_limited(client, app_ctx) -> None:
+    user = make_user()
+    auth = Auth(client)
+    _assert_limited(_hammer(lambda: auth.login(user.email, "wrong password"), 10))
+
+
+def test_token_requests_are_limited(client, app_ctx) -> None:
+    user = make_user()
+    body = {"email": user.email, "password": "wrong password"}
+    _assert_limited(_hammer(lambda: client.post("/api/v1/tokens", json=body), 40), api=True)
+
+
+def test_reset_requests_are_limited(client, app_ctx) -> None:
+    auth = Auth(client)
+    _assert_limited(_hammer(lambda: auth.post("/reset", {"email": "a@example.org"}), 10))
+
+
+def test_reset_token_posts_are_limited(client, app_ctx) -> None:
+    auth = Auth(client)
+    data = {"password": "x", "confirm": "x"}
+    _assert_limited(_hammer(lambda: auth.post("/reset/forged-token", data), 15))
+
+
+@pytest.mark.parametrize("path", ["/verify/NOPE-NOPE", "/api/v1/verify/NOPE-NOPE"])
+def test_verification_is_limited(client, app, path: str, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "CERTIFICATE_VERIFY_LIMIT", "3/minute")
+    _assert_limited(_hammer(lambda: client.get(path), 6), api=path.startswith("/api/"))
+
+
+# --- failed authorization is logged; 404 for what the caller may not know exists ------------
+
+def test_forbidden_is_logged(client, app_ctx, caplog) -> None:
+    course = make_course()
+    member = make_user()
+    with caplog.at_level(logging.WARNING, logger="lms.errors"):
+        response = client.patch(f"/api/v1/courses/{course.id}", json={"title": "Mine"},
+                                headers=api_headers(member))
+    assert response.status_code == 403
+    assert any("forbidden" in record.getMessage() and f"/api/v1/courses/{course.id}"
+               in record.getMessage() for record in caplog.records)
+
+
+def test_forbidden_page_is_logged(client, app_ctx, caplog) -> None:
+    member = make_user()
+    Auth(client).login(member.email)
+    with caplog.at_level(logging.WARNING, logger="lms.errors"):
+        response = client.get("/admin/members")
+    assert response.status_code in (403, 404)
+    if response.status_code == 403:
+        assert any("forbidden" in record.getMessage() for record in caplog.records)
+
+
+def test_drafts_are_404_to_others(client, app_ctx) -> None:
+    owner = make_user(role="instructor")
+    draft = make_course(instructors=[owner], status="draft", modules=1, items_per_module=1)
+    item_id = draft.modules[0].items[0].id
+    for role in ("member", "instructor"):
+        user = make_user(role=role)
+        headers = api_headers(user)
+        for path in (f"/api/v1/courses/{draft.id}", f"/api/v1/items/{item_id}",
+                     f"/api/v1/courses/{draft.id}/progress"):
+            assert client.get(path, headers=headers).status_code == 404, path
+        Auth(client).login(user.email)
+        for path in (f"/courses/{draft.slug}", f"/learn/{draft.slug}",
+                     f"/studio/courses/{draft.id}"):
+            assert client.get(path).status_code == 404, (role, path)
+
+
+def test_other_members_attempts_are_404(client, app_ctx) -> None:
+    instructor = make_user(role="instructor")
+    course = make_course(instructors=[instructor])
+    quiz = make_item(make_module(course), kind="quiz", title="Q", body="")
+    question = {"kind": "true_false", "prompt": "Yes?", "answer": True}
+    client.post(f"/api/v1/items/{quiz.id}/questions", json=question,
+                headers=api_headers(instructor))
+    owner, other = make_user(), make_user()
+    enrol(owner, course)
+    enrol(other, course)
+    attempt = client.post(f"/api/v1/items/{quiz.id}/attempts", headers=api_headers(owner))
+    attempt_id = attempt.get_json()["id"]
+    headers = api_headers(other)
+    assert client.get(f"/api/v1/attempts/{attempt_id}", headers=headers).status_code == 404
+    submit = client.post(f"/api/v1/attempts/{attempt_id}/submit", json={"answers": {}},
+                         headers=headers)
+    assert submit.status_code == 404
+    Auth(client).login(other.email)
+    assert client.get(f"/quiz/attempts/{attempt_id}").status_code == 404
+
+
+# --- session cookies ------------------------------------------------------------------------
+
+def _set_cookies(response) -> list[str]:
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_session_cookie_flags(client, app_ctx) -> None:
+    user = make_user()
+    response = Auth(client).login(user.email, PASSWORD, remember=True)
+    cookies = _set_cookies(response)
+    assert cookies
+    for cookie in cookies:
+        lowered = cookie.lower()
+        assert "httponly" in lowered and "samesite=lax" in lowered, cookie
+
+
+def test_production_cookies_are_secure(make_app) -> None:
+    app = make_app("production", SECRET_KEY="x" * 40, ALLOW_SQLITE=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
