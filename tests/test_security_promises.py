@@ -300,3 +300,47 @@ def test_production_cookies_are_secure(make_app) -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+# --- both ends of a move or copy are checked ------------------------------------------------
+
+@pytest.fixture
+def two_courses(app_ctx):
+    """Instructor A's course and instructor B's course, each with a module, an item, a video."""
+    a, b = make_user(role="instructor"), make_user(role="instructor")
+    course_a = make_course(instructors=[a], modules=1, items_per_module=1)
+    course_b = make_course(instructors=[b], modules=1, items_per_module=1)
+    media_b = make_media(uploader_id=b.id)
+    captions_b = make_media(uploader_id=b.id, kind="captions", content_type="text/vtt",
+                            original_name="c.vtt", duration_seconds=None)
+    return {"a": api_headers(a), "module_a": course_a.modules[0].id,
+            "item_a": course_a.modules[0].items[0].id, "module_b": course_b.modules[0].id,
+            "media_b": media_b.id, "captions_b": captions_b.id, "course_b": course_b.id,
+            "a_id": a.id}
+
+
+def _refused(response) -> None:
+    assert response.status_code in (400, 403, 404, 422), response.get_json()
+    assert response.mimetype == "application/problem+json"
+
+
+def test_another_instructors_media_cannot_be_used(client, two_courses) -> None:
+    t = two_courses
+    _refused(client.post(f"/api/v1/modules/{t['module_a']}/items", headers=t["a"],
+                         json={"kind": "video", "title": "Theirs", "media_id": t["media_b"]}))
+    _refused(client.post(f"/api/v1/modules/{t['module_a']}/items", headers=t["a"], json={
+        "kind": "video", "title": "Theirs", "captions_media_id": t["captions_b"]}))
+    _refused(client.get(f"/api/v1/media/{t['media_b']}/content", headers=t["a"]))
+
+
+def test_items_cannot_move_into_another_course(client, two_courses) -> None:
+    t = two_courses
+    _refused(client.patch(f"/api/v1/items/{t['item_a']}", headers=t["a"],
+                          json={"module_id": t["module_b"]}))
+
+
+def test_an_instructor_cannot_join_another_course(client, two_courses) -> None:
+    t = two_courses
+    _refused(client.post(f"/api/v1/courses/{t['course_b']}/instructors", headers=t["a"],
+                         json={"member_id": t["a_id"]}))
+    _refused(client.post(f"/api/v1/courses/{t['course_b']}/duplicate", headers=t["a"]))
