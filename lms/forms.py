@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import flash
 from flask_wtf import FlaskForm
 
 from lms.errors import DomainError
+from lms.extensions import db
+
+T = TypeVar("T")
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -17,3 +24,22 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.detail)
+
+
+def save_form(form: FlaskForm, action: Callable[[], T], message: str) -> T | None:
+    """On a valid submission run ``action``, commit and flash ``message``; return its result.
+
+    None when the form was not submitted or not valid, or when the service
+    refused: its changes are then rolled back and its messages put on the form.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return result

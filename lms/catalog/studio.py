@@ -24,9 +24,9 @@ from lms.catalog.studio_forms import (
     form_fields,
     item_fields,
 )
-from lms.errors import Conflict, DomainError
+from lms.errors import Conflict
 from lms.extensions import db, login_manager
-from lms.forms import apply_errors
+from lms.forms import save_form
 from lms.web import maybe_url
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -37,12 +37,6 @@ def require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
-
-
-def refuse(form, exc: DomainError) -> None:
-    """Undo whatever the failed call changed and show its messages on the form."""
-    db.session.rollback()
-    apply_errors(form, exc)
 
 
 def me():
@@ -74,15 +68,10 @@ def index():
 def new_course():
     require_instructor(me())
     form = NewCourseForm()
-    if form.validate_on_submit():
-        try:
-            course = authoring.create_course(me(), form_fields(form))
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Course created as a draft. Add modules and items next.", "success")
-            return redirect(url_for("studio.outline", course_id=course.id))
+    course = save_form(form, lambda: authoring.create_course(me(), form_fields(form)),
+                       "Course created as a draft. Add modules and items next.")
+    if course is not None:
+        return redirect(url_for("studio.outline", course_id=course.id))
     return render_template("studio/new_course.html", form=form), 422 if form.errors else 200
 
 
@@ -99,15 +88,10 @@ def _course_form(course: Course) -> CourseForm:
 def course(course_id: int):
     course = authoring.get_course_for_studio(me(), course_id)
     form = _course_form(course)
-    if form.validate_on_submit():
-        try:
-            authoring.update_course(me(), course_id, form_fields(form))
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Course details saved.", "success")
-            return redirect(url_for("studio.course", course_id=course_id))
+    saved = save_form(form, lambda: authoring.update_course(me(), course_id, form_fields(form)),
+                      "Course details saved.")
+    if saved is not None:
+        return redirect(url_for("studio.course", course_id=course_id))
     return render_course_page("studio/course.html", course, 422 if form.errors else 200,
                               form=form, problems=authoring.publish_problems(course))
 
@@ -151,15 +135,11 @@ def outline(course_id: int):
 @bp.post("/courses/<int:course_id>/modules")
 def add_module(course_id: int):
     form = ModuleForm()
-    if form.validate_on_submit():
-        try:
-            authoring_outline.add_module(me(), course_id, form_fields(form))
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Module added.", "success")
-            return redirect(url_for("studio.outline", course_id=course_id))
+    saved = save_form(
+        form, lambda: authoring_outline.add_module(me(), course_id, form_fields(form)),
+        "Module added.")
+    if saved is not None:
+        return redirect(url_for("studio.outline", course_id=course_id))
     course = authoring.get_course_for_studio(me(), course_id)
     return render_course_page("studio/outline.html", course, 422, module_form=form,
                               kinds=list(ITEM_FORMS))
@@ -169,15 +149,11 @@ def add_module(course_id: int):
 def module(module_id: int):
     module = get_module_for_edit(me(), module_id)
     form = ModuleForm(obj=module)
-    if form.validate_on_submit():
-        try:
-            authoring_outline.update_module(me(), module_id, form_fields(form))
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Module saved.", "success")
-            return redirect(url_for("studio.outline", course_id=module.course_id))
+    saved = save_form(
+        form, lambda: authoring_outline.update_module(me(), module_id, form_fields(form)),
+        "Module saved.")
+    if saved is not None:
+        return redirect(url_for("studio.outline", course_id=module.course_id))
     return render_course_page("studio/module.html", module.course, 422 if form.errors else 200,
                               module=module, form=form)
 
@@ -267,16 +243,12 @@ def new_item(module_id: int, kind: str):
         form.validate_on_submit()
         return _render_item(module.course, form, kind, None, module,
                             preview=render_markdown(form.body.data or ""))
-    if form.validate_on_submit():
-        try:
-            item = authoring_outline.add_item(me(), module_id,
-                                              {"kind": kind, **item_fields(form, creating=True)})
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Item added.", "success")
-            return redirect(url_for("studio.item", item_id=item.id))
+    item = save_form(
+        form, lambda: authoring_outline.add_item(
+            me(), module_id, {"kind": kind, **item_fields(form, creating=True)}),
+        "Item added.")
+    if item is not None:
+        return redirect(url_for("studio.item", item_id=item.id))
     return _render_item(module.course, form, kind, None, module, 422 if form.errors else 200)
 
 
@@ -289,15 +261,12 @@ def item(item_id: int):
         form.validate_on_submit()
         return _render_item(course, form, item.kind, item, item.module,
                             preview=render_markdown(form.body.data or ""))
-    if form.validate_on_submit():
-        try:
-            authoring_outline.update_item(me(), item_id, item_fields(form, creating=False))
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Item saved.", "success")
-            return redirect(url_for("studio.item", item_id=item_id))
+    saved = save_form(
+        form, lambda: authoring_outline.update_item(
+            me(), item_id, item_fields(form, creating=False)),
+        "Item saved.")
+    if saved is not None:
+        return redirect(url_for("studio.item", item_id=item_id))
     return _render_item(course, form, item.kind, item, item.module, 422 if form.errors else 200)
 
 
@@ -324,15 +293,11 @@ def delete_item(item_id: int):
 def instructors(course_id: int):
     course = authoring.get_course_for_studio(me(), course_id)
     form = InstructorForm()
-    if form.validate_on_submit():
-        try:
-            authoring.add_instructor_by_email(me(), course_id, form.email.data)
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Co-instructor added.", "success")
-            return redirect(url_for("studio.instructors", course_id=course_id))
+    saved = save_form(
+        form, lambda: authoring.add_instructor_by_email(me(), course_id, form.email.data),
+        "Co-instructor added.")
+    if saved is not None:
+        return redirect(url_for("studio.instructors", course_id=course_id))
     return render_course_page("studio/instructors.html", course, 422 if form.errors else 200,
                               form=form)
 
