@@ -134,9 +134,10 @@ def error_response(status: int, title: str, detail: str, errors=None, headers=No
 
 
 def handle_domain_error(exc: DomainError) -> Response:
+    who = actor_label() if exc.status == 403 else ""
     db.session.rollback()
     if exc.status == 403:
-        log.warning("forbidden: %s %s: %s", request.method, request.path, exc.detail)
+        log.warning("forbidden: %s %s by %s: %s", request.method, request.path, who, exc.detail)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}
@@ -153,7 +154,19 @@ def retry_after_seconds() -> int:
     return max(1, int(current.reset_at - time.time()))
 
 
+def actor_label() -> str:
+    """Who was refused, for the 403 log line (ASVS 16: log the subject, not just the path).
+
+    Read before the rollback, which would expire the loaded user and cost a query.
+    """
+    from flask_login import current_user
+
+    user_id = getattr(current_user, "id", None) if current_user else None
+    return f"member {user_id}" if user_id is not None else f"anonymous {request.remote_addr}"
+
+
 def handle_http_exception(exc: HTTPException) -> Response:
+    who = actor_label() if exc.code == 403 else ""
     db.session.rollback()
     headers = {}
     if exc.code == 429:
@@ -163,7 +176,7 @@ def handle_http_exception(exc: HTTPException) -> Response:
     if exc.code == 416 and getattr(exc, "length", None) is not None:
         headers["Content-Range"] = f"{exc.units} */{exc.length}"
     if exc.code == 403:
-        log.warning("forbidden: %s %s", request.method, request.path)
+        log.warning("forbidden: %s %s by %s", request.method, request.path, who)
     detail = exc.description or exc.name
     return error_response(exc.code or 500, exc.name, detail, headers=headers)
 
