@@ -8,7 +8,7 @@ from lms.apikit import api_blueprint, iso, json_body, require_actor
 from lms.errors import BadRequest, problem
 from lms.extensions import db, utcnow
 from lms.openapi import obj, operation
-from lms.quizzes import attempts, builder, insights, service
+from lms.quizzes import attempts, builder, insights, service, standing
 from lms.quizzes.presenters import attempt_json, history_row, outcome_json, percent
 from lms.quizzes.specs import editor_question, public_question
 
@@ -211,7 +211,7 @@ def my_attempts(item_id: int):
     mine = attempts.own_attempts(user, quiz)
     left = max(0, quiz.max_attempts - len(mine)) if quiz.max_attempts else None
     return {"items": [history_row(a, utcnow()) for a in mine], "total": len(mine),
-            "best_score": percent(attempts.best_score(mine)), "attempts_left": left,
+            "best_score": percent(standing.best_score(mine)), "attempts_left": left,
             "next_start_at": iso(attempts.next_start_at(quiz, mine))}
 
 

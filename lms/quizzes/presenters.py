@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from lms.apikit import iso
-from lms.quizzes.attempts import closes_at, is_expired, results_visible
+from lms.quizzes.attempts import closes_at, is_expired
 from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.specs import public_question
+from lms.quizzes.standing import results_visible
 
 
 def status_of(attempt: Attempt, now: datetime) -> str:

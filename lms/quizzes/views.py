@@ -11,7 +11,7 @@ from flask_login import current_user
 from lms.catalog.markdown import render_markdown
 from lms.errors import Conflict, DomainError
 from lms.extensions import db, login_manager, utcnow
-from lms.quizzes import attempts
+from lms.quizzes import attempts, standing
 from lms.quizzes.forms import answers_from_form
 from lms.quizzes.presenters import result_details, status_of
 from lms.quizzes.specs import public_question
@@ -45,7 +45,7 @@ def prompt_html(text: str):
 
 @bp.get("/quiz/<int:item_id>")
 def take(item_id: int):
-    info = attempts.overview(me(), item_id)
+    info = standing.overview(me(), item_id)
     return render_template("quizzes/take.html", info=info, now=utcnow(),
                            policy_note=POLICY_NOTES[info.quiz.feedback_policy],
                            status_of=status_of)
@@ -112,8 +112,8 @@ def result(attempt_id: int):
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     quiz = found.quiz
     mine = attempts.own_attempts(me(), quiz)
-    visible = attempts.results_visible(found, quiz, mine)
+    visible = standing.results_visible(found, quiz, mine)
     return render_template("quizzes/result.html", attempt=found, item=quiz.item, quiz=quiz,
                            details=result_details(found) if visible else None,
                            policy_note=POLICY_NOTES[quiz.feedback_policy],
-                           best=attempts.best_score(mine))
+                           best=standing.best_score(mine))
