@@ -354,17 +354,19 @@ def test_route_matrix(app, client, world: World, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_get_never_writes(app, client, world: World, role: str) -> None:
     """GET changes no row; a member's first GET of an item may only start its clock."""
-    problems = []
+    problems, clock_started = [], False
     for call, url, _response, changes in run_matrix(app, client, world, role, {"GET"}):
-        extra = _unexpected_writes(call, changes)
+        extra = _unexpected_writes(call, role, changes)
+        clock_started |= "item_progress" in changes and not extra
         if extra:
             problems.append(f"GET {url} ({call.endpoint}) as {role} wrote: {extra}")
     assert not problems, _report(problems)
+    assert clock_started == (role == "enrolled"), "an enrolled member's first GET starts the clock"
 
 
-def _unexpected_writes(call: Call, changes: dict) -> dict:
-    """Changes other than the documented progress clock of ``CLOCK_STARTERS``."""
-    if call.endpoint not in CLOCK_STARTERS:
+def _unexpected_writes(call: Call, role: str, changes: dict) -> dict:
+    """Changes other than the documented progress clock of an enrolled member's first GET."""
+    if call.endpoint not in CLOCK_STARTERS or role != "enrolled":
         return changes
     rest = {table: rows for table, rows in changes.items()
             if table not in ("item_progress", "learning_event")}
