@@ -27,7 +27,7 @@ from typing import Any
 from lms.packages import tomlwrite
 from lms.packages.files import FileRef, Files, PackageError, read_text, strip_top_folder
 from lms.quizzes.gift import GiftError, export_gift, parse_gift
-from lms.quizzes.grading import QuestionSpec
+from lms.quizzes.questions import QuestionSpec
 
 PACKAGE_VERSION = 1
 COURSE_KEYS = ("package_version", "slug", "title", "summary", "format", "status", "ce_hours",

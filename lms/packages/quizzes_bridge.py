@@ -14,7 +14,7 @@ from typing import Any
 from lms.accounts.models import User
 from lms.catalog.models import Item
 from lms.quizzes import builder, gift
-from lms.quizzes.grading import QuestionSpec
+from lms.quizzes.questions import QuestionSpec
 from lms.quizzes.service import PUBLIC_SETTINGS, default_quiz, find_quiz, update_settings
 from lms.quizzes.specs import spec_of
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from lms.quizzes.grading import ChoiceKey
+from lms.quizzes.questions import ChoiceKey
 
 VERY_HARD = "very hard — check the key"
 REVERSED = "strong members get this wrong more often"

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lms.errors import ValidationError
-from lms.quizzes.grading import CHOICE_KINDS, Response
+from lms.quizzes.grading import Response
+from lms.quizzes.questions import CHOICE_KINDS
 
 MAX_TYPED_CHARS = 1000
 

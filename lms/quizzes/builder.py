@@ -12,8 +12,8 @@ from lms.accounts.models import User
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db
 from lms.quizzes import gift
-from lms.quizzes.grading import QuestionSpec
 from lms.quizzes.models import Question, Quiz
+from lms.quizzes.questions import QuestionSpec
 from lms.quizzes.service import ensure_quiz, find_quiz, quiz_item_for_edit
 from lms.quizzes.specs import apply_spec, spec_from_data, spec_of
 

@@ -21,8 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.validators import Length as LengthLimit
 
-from lms.quizzes.grading import CHOICE_KINDS
 from lms.quizzes.models import FEEDBACK_POLICIES
+from lms.quizzes.questions import CHOICE_KINDS
 
 CHOICE_ROWS = 6
 

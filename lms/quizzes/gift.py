@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lms.quizzes.grading import HUNDRED, ChoiceSpec, NumericAnswer, QuestionSpec
+from lms.quizzes.questions import HUNDRED, ChoiceSpec, NumericAnswer, QuestionSpec
 
 MAX_GIFT_BYTES = 2 * 1024 * 1024
 MAX_QUESTIONS = 2000

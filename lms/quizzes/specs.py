@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lms.errors import ValidationError
-from lms.quizzes.grading import KINDS, ChoiceSpec, NumericAnswer, QuestionSpec
 from lms.quizzes.models import Choice, Question
+from lms.quizzes.questions import KINDS, ChoiceSpec, NumericAnswer, QuestionSpec
 
 MAX_PROMPT_CHARS = 20_000
 MAX_CHOICES = 20

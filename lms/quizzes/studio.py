@@ -21,7 +21,7 @@ from lms.quizzes.forms import (
     QuizSettingsForm,
     question_data,
 )
-from lms.quizzes.grading import KINDS
+from lms.quizzes.questions import KINDS
 from lms.quizzes.specs import (
     data_of_spec,
     editor_question,

@@ -5,17 +5,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lms.quizzes.grading import (
-    ChoiceSpec,
-    NumericAnswer,
     QuestionResult,
-    QuestionSpec,
     ResponseError,
-    check_pattern,
     grade_attempt,
     grade_question,
     normalise_text,
     parse_number,
 )
+from lms.quizzes.patterns import check_pattern
+from lms.quizzes.questions import ChoiceSpec, NumericAnswer, QuestionSpec
 
 
 def single() -> QuestionSpec:
