@@ -48,7 +48,7 @@ ACCESS: dict[str, str] = {
     "accounts.admin_members": ADMIN, "accounts.admin_member": ADMIN,
     "accounts_api.register": PUBLIC, "accounts_api.create_token": PUBLIC,
     "accounts_api.me": MEMBER, "accounts_api.update_me": MEMBER,
-    "accounts_api.revoke_token": OWNER, "accounts_api.search_members": INSTRUCTOR,
+    "accounts_api.revoke_token": OWNER, "accounts_api.search_members": ADMIN,
     "accounts_api.set_roles": ADMIN,
     # catalog
     "catalog.index": PUBLIC, "catalog.course": PUBLIC, "catalog.enrol": MEMBER,
@@ -130,11 +130,20 @@ ALLOWED = {
 #: Owned objects: whose they are (the enrolled member's attempt, certificate, token; the
 #: instructor's upload). Staff may be allowed more; other members must see 404.
 OWNER_ROLE = {"media_api": "instructor"}
-#: Endpoints where a refused signed-in member must get 404, not 403 (SECURITY.md: things
-#: the caller may not know exist).
-HIDDEN = {"quizzes.attempt", "quizzes.result", "quizzes.answer", "quizzes_api.get_attempt",
-          "quizzes_api.save_answers", "quizzes_api.submit", "certificates.download",
-          "certificates.request_name"}
+#: Endpoints where a refused signed-in role must get 404, not 403 (SECURITY.md: things the
+#: caller may not know exist). A plain member may get 403 on instructor-only upload routes:
+#: that refusal is about their role, not the object.
+_OTHERS = frozenset({"member", "other_instructor"})
+HIDDEN: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("quizzes.attempt", "quizzes.result", "quizzes.answer",
+                     "quizzes_api.get_attempt", "quizzes_api.save_answers", "quizzes_api.submit",
+                     "certificates.download", "certificates.request_name",
+                     "accounts_api.revoke_token", "accounts.revoke_token",
+                     "media_api.content"), _OTHERS),
+    **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
+                     "media_api.complete_upload", "media_api.part_target", "media_api.put_part"),
+                    frozenset({"other_instructor"})),
+}
 #: Endpoints whose GET by a member may start the progress clock (API.md, items).
 CLOCK_STARTERS = {"progress_api.get_item", "progress.player"}
 #: The seeded certificate has no stored PDF yet: its download answers "try again" (503).
@@ -321,7 +330,7 @@ def _refusal_problems(call: Call, role: str, response, changes: dict) -> list[st
         found.append(f"{role} was redirected to {location!r} instead of being refused")
     if role == "anonymous" and status not in (302, 400, 401, 404) and not to_login:
         found.append(f"anonymous got {status} (expected 401, 302 to login, 400 CSRF or 404)")
-    if role in ("member", "other_instructor") and call.endpoint in HIDDEN and status == 403:
+    if role in HIDDEN.get(call.endpoint, ()) and status == 403:
         found.append(f"{role} got 403 where 404 hides that the object exists")
     if changes and call.is_write:
         found.append(f"refused write still changed {sorted(changes)}")
