@@ -26,7 +26,8 @@ from typing import Any
 
 from lms.packages import tomlwrite
 from lms.packages.files import FileRef, Files, PackageError, read_text, strip_top_folder
-from lms.quizzes.gift import GiftError, export_gift, parse_gift
+from lms.quizzes.gift import GiftError, parse_gift
+from lms.quizzes.gift_export import export_gift
 from lms.quizzes.questions import QuestionSpec
 
 PACKAGE_VERSION = 1

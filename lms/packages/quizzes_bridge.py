@@ -13,7 +13,7 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.catalog.models import Item
-from lms.quizzes import builder, gift
+from lms.quizzes import builder, gift_export
 from lms.quizzes.questions import QuestionSpec
 from lms.quizzes.service import PUBLIC_SETTINGS, default_quiz, find_quiz, update_settings
 from lms.quizzes.specs import spec_of
@@ -68,9 +68,9 @@ def sync_questions(actor: User, item: Item, specs: list[QuestionSpec]) -> bool:
 
     Raises NotFound, Forbidden, ValidationError, Conflict.
     """
-    wanted = gift.export_gift(specs)
+    wanted = gift_export.export_gift(specs)
     quiz = builder.quiz_for_edit(actor, item.id)
-    if gift.export_gift(quiz_questions(item)) == wanted:
+    if gift_export.export_gift(quiz_questions(item)) == wanted:
         return False
     for question in list(quiz.questions if quiz.id is not None else []):
         builder.delete_question(actor, question.id)

@@ -11,7 +11,7 @@ from typing import Any
 from lms.accounts.models import User
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db
-from lms.quizzes import gift
+from lms.quizzes import gift, gift_export
 from lms.quizzes.models import Question, Quiz
 from lms.quizzes.questions import QuestionSpec
 from lms.quizzes.service import ensure_quiz, find_quiz, quiz_item_for_edit
@@ -130,6 +130,6 @@ def export_gift(actor: User | None, item_id: int) -> str:
     quiz = quiz_for_edit(actor, item_id)
     questions = quiz.questions if quiz.id is not None else []
     try:
-        return gift.export_gift(spec_of(q, quiz.scoring) for q in questions)
+        return gift_export.export_gift(spec_of(q, quiz.scoring) for q in questions)
     except ValueError as exc:
         raise Conflict(f"This quiz cannot be written as GIFT: {exc}.") from exc

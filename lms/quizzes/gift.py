@@ -1,4 +1,4 @@
-"""Moodle GIFT text ⇄ `QuestionSpec`s. Pure: text in, data out; nothing is evaluated.
+"""Moodle GIFT text → `QuestionSpec`s. Pure: text in, data out; nothing is evaluated.
 
 Supported: `//` comment lines, `::title::`, `[markdown]`/`[html]`/`[plain]`/`[moodle]`
 format tags, the escapes `\\~ \\= \\# \\{ \\} \\: \\\\ \\n`, single and multiple choice
@@ -8,14 +8,12 @@ numeric (`{#3.14:0.01}`, `{#1..5}`, `{#=3:0.5 =%50%3:2}`), matching and the
 Not supported, and reported as errors: essays (`{}`), descriptions (no answer block),
 partial credit or per-answer feedback on short answers. `$CATEGORY:` lines are skipped.
 
-GIFT has no points, no regex answers and no all-or-nothing multiple choice, so export
-drops points, writes all-or-nothing multiples as weighted ones and refuses regexes.
+Writing GIFT is in `lms.quizzes.gift_export`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,7 +35,8 @@ _FORMAT_TAG = re.compile(r"\s*\[(" + "|".join(FORMATS) + r")\]")
 _WEIGHT = re.compile(r"\s*%(-?\d+(?:\.\d+)?)%")
 _GIFT_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _TRUE_FALSE = re.compile(r"T|TRUE|F|FALSE", re.IGNORECASE)
-_GAP = "_____"
+#: What the answer block of a "missing word" question becomes in its prompt.
+GAP = "_____"
 
 
 class GiftError(ValueError):
@@ -160,7 +159,7 @@ def _answer_block_bounds(text: str, pos: int, block: _Block) -> tuple[int, int]:
 
 def _prompt(before: str, after: str) -> str:
     if after.strip():
-        return _clean(before + _GAP + after)
+        return _clean(before + GAP + after)
     return _clean(before)
 
 
@@ -292,115 +291,3 @@ def _matching_fields(body: str, line: int) -> dict[str, Any]:
             raise GiftError(line, "matching pairs are written '=left -> right'")
         pairs.append((_clean(left), _clean(right)))
     return {"kind": "matching", "pairs": tuple(pairs)}
-
-
-def export_gift(questions: Iterable[QuestionSpec]) -> str:
-    """Write questions as GIFT, one per paragraph. Raises ValueError for what GIFT can't say."""
-    return "".join(_export_question(q) + "\n\n" for q in questions)
-
-
-def _escape(text: str) -> str:
-    escaped = text.replace("\\", "\\\\")
-    for char in "~=#{}:":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped.replace("\n", "\\n")
-
-
-def _export_question(spec: QuestionSpec) -> str:
-    title = f"::{_escape(spec.title)}::" if spec.title else ""
-    text_format = f"[{spec.text_format}]" if spec.text_format else ""
-    block = "{" + _EXPORTERS[spec.kind](spec) + _export_explanation(spec) + "}"
-    before, gap, after = spec.prompt.partition(_GAP)
-    if gap and after.strip():
-        body = f"{_escape(before)}{block}{_escape(after)}"
-    else:
-        body = f"{_escape(spec.prompt)} {block}"
-    if not title and not text_format and body.startswith("//"):
-        title = "::::"  # an empty title keeps a prompt starting with // from reading as a comment
-    return title + text_format + body
-
-
-def _export_explanation(spec: QuestionSpec) -> str:
-    return f" ####{_escape(spec.explanation)}" if spec.explanation else ""
-
-
-def _number_text(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def _weight_text(weight: Decimal | None) -> str:
-    return "" if weight is None else f"%{_number_text(weight)}%"
-
-
-def _feedback_text(feedback: str) -> str:
-    return f"#{_escape(feedback)}" if feedback else ""
-
-
-def _export_single(spec: QuestionSpec) -> str:
-    return " ".join(
-        ("=" if c.correct else "~")
-        + _weight_text(c.weight)
-        + _escape(c.text)
-        + _feedback_text(c.feedback)
-        for c in spec.choices
-    )
-
-
-def _export_multiple(spec: QuestionSpec) -> str:
-    weights = [c.weight for c in spec.choices]
-    if weights[0] is None:
-        # Unweighted "partial" scoring written as GIFT weights, rounded as Moodle does.
-        share = (HUNDRED / sum(1 for c in spec.choices if c.correct)).quantize(Decimal("0.00001"))
-        weights = [share if c.correct else -share for c in spec.choices]
-    return " ".join(
-        "~" + _weight_text(w) + _escape(c.text) + _feedback_text(c.feedback)
-        for c, w in zip(spec.choices, weights, strict=True)
-    )
-
-
-def _export_true_false(spec: QuestionSpec) -> str:
-    true_choice, false_choice = spec.choices
-    right, wrong = (
-        (true_choice, false_choice) if true_choice.correct else (false_choice, true_choice)
-    )
-    text = "TRUE" if true_choice.correct else "FALSE"
-    if right.feedback:
-        return f"{text}#{_escape(wrong.feedback)}#{_escape(right.feedback)}"
-    return text + _feedback_text(wrong.feedback)
-
-
-def _export_short(spec: QuestionSpec) -> str:
-    if spec.accepted_patterns:
-        raise ValueError("GIFT cannot express regex answers")
-    return " ".join("=" + _escape(answer) for answer in spec.accepted_answers)
-
-
-def _export_numeric(spec: QuestionSpec) -> str:
-    answers = spec.numeric_answers
-    if len(answers) == 1:
-        return "#" + _numeric_text(answers[0])
-    return "#" + " ".join(
-        "=" + ("" if a.weight == HUNDRED else _weight_text(a.weight)) + _numeric_text(a)
-        for a in answers
-    )
-
-
-def _numeric_text(answer: NumericAnswer) -> str:
-    tolerance = f":{_number_text(answer.tolerance)}" if answer.tolerance else ""
-    return _number_text(answer.value) + tolerance + _feedback_text(answer.feedback)
-
-
-def _export_matching(spec: QuestionSpec) -> str:
-    if any("->" in left for left, _ in spec.pairs):
-        raise ValueError("GIFT cannot express '->' inside the left side of a matching pair")
-    return " ".join(f"={_escape(left)} -> {_escape(right)}" for left, right in spec.pairs)
-
-
-_EXPORTERS = {
-    "single": _export_single,
-    "multiple": _export_multiple,
-    "true_false": _export_true_false,
-    "short_text": _export_short,
-    "numeric": _export_numeric,
-    "matching": _export_matching,
-}

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lms.quizzes.gift import MAX_GIFT_BYTES, MAX_QUESTIONS, GiftError, export_gift, parse_gift
+from lms.quizzes.gift import MAX_GIFT_BYTES, MAX_QUESTIONS, GiftError, parse_gift
+from lms.quizzes.gift_export import export_gift
 from lms.quizzes.questions import ChoiceSpec, NumericAnswer, QuestionSpec
 
 SAMPLE = Path(__file__).parent / "data" / "all_kinds.gift"
