@@ -191,8 +191,25 @@ def handle_unexpected(exc: Exception) -> Response:
     return error_response(500, "Internal server error", detail, incident=incident)
 
 
+def handle_out_of_range(exc: Exception) -> Response:
+    """A value the database cannot hold: an id past its integer range, or (on PostgreSQL)
+    text longer than its column. The input was bad, so 400, never 500.
+
+    Services validate first; this is the net under them, logged so the missing check
+    can be added where it belongs.
+    """
+    db.session.rollback()
+    log.warning("value out of range on %s %s: %s", request.method, request.path,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return error_response(400, "Bad request", "A value in the request is out of range.")
+
+
 def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DataError
+
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DataError, handle_out_of_range)
+    app.register_error_handler(OverflowError, handle_out_of_range)
     if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask_login import current_user
+from werkzeug.routing import IntegerConverter
+
+from lms.extensions import login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{extra}; "
@@ -13,7 +17,25 @@ CSP = (
 )
 
 
+#: Largest id a URL may name: PostgreSQL ``integer`` columns (SQLite's limit is 2**63 - 1).
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to ids the database can hold.
+
+    A larger number is no route (404), not an overflow or "integer out of range"
+    error from the driver (500).
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    """Call before blueprints are registered: rules pick their converters when added."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     trust_proxies(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
@@ -35,6 +57,18 @@ def csrf_token_value() -> str:
     from flask_wtf.csrf import generate_csrf
 
     return generate_csrf()
+
+
+def me():
+    """The logged-in user itself rather than Flask-Login's proxy, to hand to services."""
+    return current_user._get_current_object()
+
+
+def require_login():
+    """``before_request`` hook of blueprints whose every page needs a logged-in user."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
 
 
 def maybe_url(endpoint: str, **values) -> str | None:

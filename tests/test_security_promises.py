@@ -316,6 +316,7 @@ def two_courses(app_ctx):
     return {"a": api_headers(a), "module_a": course_a.modules[0].id,
             "item_a": course_a.modules[0].items[0].id, "module_b": course_b.modules[0].id,
             "media_b": media_b.id, "captions_b": captions_b.id, "course_b": course_b.id,
+            "course_a": course_a.id,
             "a_id": a.id}
 
 
@@ -344,3 +345,19 @@ def test_an_instructor_cannot_join_another_course(client, two_courses) -> None:
     _refused(client.post(f"/api/v1/courses/{t['course_b']}/instructors", headers=t["a"],
                          json={"member_id": t["a_id"]}))
     _refused(client.post(f"/api/v1/courses/{t['course_b']}/duplicate", headers=t["a"]))
+
+
+# --- values the database cannot hold are bad input, not server errors -----------------------
+
+@pytest.mark.parametrize("huge", [2**40, 2**70])
+def test_ids_past_the_database_range_in_bodies_are_4xx(client, two_courses, huge: int) -> None:
+    t = two_courses
+    for method, path, body in [
+        ("POST", f"/api/v1/courses/{t['course_a']}/instructors", {"member_id": huge}),
+        ("PATCH", f"/api/v1/items/{t['item_a']}", {"module_id": huge}),
+        ("POST", f"/api/v1/modules/{t['module_a']}/items",
+         {"kind": "video", "title": "V", "media_id": huge}),
+    ]:
+        response = client.open(path, method=method, json=body, headers=t["a"])
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        assert response.mimetype == "application/problem+json"
