@@ -26,6 +26,12 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.detail)
 
 
+def refuse(form: FlaskForm, error: DomainError) -> None:
+    """Undo whatever the refused service call changed, then show its messages on the form."""
+    db.session.rollback()
+    apply_errors(form, error)
+
+
 def save_form(form: FlaskForm, action: Callable[[], T], message: str) -> T | None:
     """On a valid submission run ``action``, commit and flash ``message``; return its result.
 
@@ -37,8 +43,7 @@ def save_form(form: FlaskForm, action: Callable[[], T], message: str) -> T | Non
     try:
         result = action()
     except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
+        refuse(form, exc)
         return None
     db.session.commit()
     flash(message, "success")

@@ -21,7 +21,7 @@ from lms.accounts.forms import (
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES
 from lms.errors import DomainError, RateLimited, Unauthorized, ValidationError
 from lms.extensions import db, limiter
-from lms.forms import apply_errors
+from lms.forms import apply_errors, refuse
 from lms.web import safe_next_url, site_url
 
 bp = Blueprint("accounts", __name__)
@@ -218,8 +218,7 @@ def admin_member(member_id: int):
         try:
             save_member_admin(member, form)
         except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(f"Saved {member.name}.", "success")

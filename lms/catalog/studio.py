@@ -7,7 +7,6 @@ parses a form, calls the authoring service, commits and redirects.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.service import require_instructor
@@ -25,22 +24,12 @@ from lms.catalog.studio_forms import (
     item_fields,
 )
 from lms.errors import Conflict
-from lms.extensions import db, login_manager
+from lms.extensions import db
 from lms.forms import save_form
-from lms.web import maybe_url
+from lms.web import maybe_url, me, require_login
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
-
-
-@bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-def me():
-    return current_user._get_current_object()
+bp.before_request(require_login)
 
 
 def preview_url(course: Course, item: Item | None = None) -> str | None:

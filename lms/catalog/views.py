@@ -15,7 +15,7 @@ from lms.catalog import enrolment, service, topics
 from lms.catalog.forms import CatalogFilterForm, CodeBatchForm, EmptyForm, EnrolForm, TopicForm
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.forms import apply_errors
+from lms.forms import refuse
 from lms.web import maybe_url
 
 bp = Blueprint("catalog", __name__)
@@ -101,8 +101,7 @@ def enrol(slug: str):
     try:
         _, created = enrolment.enrol(current_user, course, form.code.data)
     except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
+        refuse(form, exc)
         return render_course(slug, form, exc.status)
     db.session.commit()
     flash(f"You are enrolled in {course.title}." if created
@@ -125,8 +124,7 @@ def codes(slug: str):
             created = enrolment.create_codes(current_user, course, form.count.data,
                                              form.batch.data or "")
         except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
+            refuse(form, exc)
             status = exc.status
         else:
             db.session.commit()
@@ -163,8 +161,7 @@ def admin_topics():
         try:
             topic = topics.create_topic(current_user, form.name.data)
         except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
+            refuse(form, exc)
             status = exc.status
         else:
             db.session.commit()

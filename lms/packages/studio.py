@@ -22,6 +22,7 @@ from lms.extensions import db, login_manager
 from lms.forms import apply_errors
 from lms.packages import service
 from lms.packages.forms import ConfirmForm, ZipUploadForm
+from lms.web import me
 
 bp = Blueprint("package_studio", __name__, url_prefix="/studio/import")
 TOKEN_SECONDS = 3600
@@ -33,10 +34,6 @@ def require_login():
         return login_manager.unauthorized()
     require_instructor(me())
     return None
-
-
-def me():
-    return current_user._get_current_object()
 
 
 def _signer() -> URLSafeTimedSerializer:

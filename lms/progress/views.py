@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
-from lms.forms import apply_errors
+from lms.forms import refuse
 from lms.progress import overrides, pages, service
 from lms.progress.forms import OverrideForm
 
@@ -73,8 +73,7 @@ def override():
                 current_user, form.email.data, form.course_slug.data, form.item_id.data,
                 form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(message, "success")

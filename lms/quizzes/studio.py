@@ -7,11 +7,10 @@ form, calls the builder service, commits and redirects.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from lms.errors import DomainError, ValidationError
-from lms.extensions import db, login_manager
-from lms.forms import apply_errors
+from lms.extensions import db
+from lms.forms import refuse, save_form
 from lms.quizzes import builder, insights, service
 from lms.quizzes.forms import (
     CHOICE_ROWS,
@@ -29,24 +28,10 @@ from lms.quizzes.specs import (
     snapshot_entry,
     spec_from_data,
 )
+from lms.web import me, require_login
 
 bp = Blueprint("quiz_studio", __name__, url_prefix="/studio/quizzes")
-
-
-@bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-def me():
-    return current_user._get_current_object()
-
-
-def refuse(form, exc: DomainError) -> None:
-    db.session.rollback()
-    apply_errors(form, exc)
+bp.before_request(require_login)
 
 
 def page(template: str, quiz, status: int = 200, **context):
@@ -64,15 +49,10 @@ def edit(item_id: int):
     form = QuizSettingsForm(obj=quiz)
     if request.method == "GET" and quiz.time_limit_seconds:
         form.time_limit_minutes.data = round(quiz.time_limit_seconds / 60, 2)
-    if form.validate_on_submit():
-        try:
-            service.update_settings(me(), item_id, form.settings())
-        except DomainError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
-            flash("Quiz settings saved.", "success")
-            return redirect(url_for("quiz_studio.edit", item_id=item_id))
+    saved = save_form(form, lambda: service.update_settings(me(), item_id, form.settings()),
+                      "Quiz settings saved.")
+    if saved is not None:
+        return redirect(url_for("quiz_studio.edit", item_id=item_id))
     quiz = builder.quiz_for_edit(me(), item_id)
     questions = [editor_question(q) for q in quiz.questions] if quiz.id else []
     return page("quizzes/studio_quiz.html", quiz, 422 if form.errors else 200, form=form,

@@ -6,15 +6,15 @@ The pages call the same services as the API, so keys, limits and deadlines hold 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from lms.catalog.markdown import render_markdown
 from lms.errors import Conflict, DomainError
-from lms.extensions import db, login_manager, utcnow
+from lms.extensions import db, utcnow
 from lms.quizzes import attempts, standing
 from lms.quizzes.forms import answers_from_form
 from lms.quizzes.presenters import result_details, status_of
 from lms.quizzes.specs import public_question
+from lms.web import me, require_login
 
 bp = Blueprint("quizzes", __name__)
 
@@ -26,15 +26,7 @@ POLICY_NOTES = {
 }
 
 
-@bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-def me():
-    return current_user._get_current_object()
+bp.before_request(require_login)
 
 
 @bp.app_template_filter("prompt_html")

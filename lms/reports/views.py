@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from lms.errors import ValidationError
 from lms.extensions import utcnow
 from lms.reports import completions, exports, service
 from lms.reports.completions import GROUPS, MIN_GROUP
+from lms.web import me
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -22,10 +23,6 @@ PER_PAGE = 50
 COURSES_PER_PAGE = 25
 COLUMNS = (("name", "Member"), ("enrolled_at", "Enrolled"), ("percent", "Progress"),
            ("completed_at", "Completed"), ("best_score", "Best quiz score"))
-
-
-def me():
-    return current_user._get_current_object()
 
 
 def page_number() -> int:
