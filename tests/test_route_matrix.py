@@ -12,6 +12,7 @@ documented progress clock on a member's first GET of an item.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -352,11 +353,15 @@ def _report(problems: list[str]) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_route_matrix(app, client, world: World, role: str) -> None:
+def test_route_matrix(app, client, world: World, role: str, caplog) -> None:
     problems = []
+    caplog.set_level(logging.WARNING, logger="lms.errors")
     for call, url, response, changes in run_matrix(app, client, world, role):
         for problem in violations_of(call, role, response, changes):
             problems.append(f"{call} as {role} -> {url}: {problem}")
+        if response.status_code == 403 and f"forbidden: {call.method} {url}" not in caplog.text:
+            problems.append(f"{call} as {role} -> {url}: 403 not logged")
+        caplog.clear()
     assert not problems, _report(problems)
 
 
