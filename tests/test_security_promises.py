@@ -361,3 +361,17 @@ def test_ids_past_the_database_range_in_bodies_are_4xx(client, two_courses, huge
         response = client.open(path, method=method, json=body, headers=t["a"])
         assert 400 <= response.status_code < 500, (path, response.status_code)
         assert response.mimetype == "application/problem+json"
+
+
+def test_completions_csv_is_neutralised(client, hostile) -> None:
+    from datetime import UTC, datetime
+
+    from lms.catalog.models import Enrollment
+
+    enrollment = db.session.execute(db.select(Enrollment)).scalars().one()
+    enrollment.completed_at = datetime.now(UTC)
+    db.session.commit()
+    Auth(client).login(hostile["admin"].email)
+    response = client.get("/reports/completions.csv", query_string={"group": "course"})
+    assert response.status_code == 200
+    _assert_neutral(response.get_data(as_text=True))
