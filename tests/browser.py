@@ -28,6 +28,15 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
         page.wait_for_timeout(100)
 
 
+def tab_to_next_item(page, presses: int = 60) -> None:
+    """Press Tab until the "next item" link (``rel=next``) has focus; fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('rel')") == "next":
+            return
+    pytest.fail("the next-item link is not reachable with Tab")
+
+
 def assert_accessible(page) -> None:
     """Fail with axe-core's report if the page has any accessibility violation."""
     results = Axe().run(page)

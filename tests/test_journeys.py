@@ -6,7 +6,7 @@ import pytest
 
 from lms import ROOT
 from lms.extensions import db
-from tests.browser import assert_accessible, log_in, wait_until
+from tests.browser import assert_accessible, log_in, tab_to_next_item, wait_until
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -42,12 +42,7 @@ def test_search_enrol_watch_with_captions_and_move_on_by_keyboard(page, webinar)
     wait_until(page, "document.getElementById('video').currentTime >= 1")
     assert_accessible(page)
 
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('rel')") == "next":
-            break
-    else:
-        pytest.fail("the next-item link is not reachable with Tab")
+    tab_to_next_item(page)
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "quiz" in page.inner_text("h1").lower()

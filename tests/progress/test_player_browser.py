@@ -11,7 +11,7 @@ import pytest
 from lms.catalog.models import Caption
 from lms.extensions import db
 from lms.storage import get_storage, new_key
-from tests.browser import assert_accessible, log_in, wait_until
+from tests.browser import assert_accessible, log_in, tab_to_next_item, wait_until
 from tests.factories import (
     enrol,
     make_course,
@@ -105,12 +105,7 @@ def test_play_captions_progress_resume_keyboard_and_axe(page, captioned_course):
 
     assert_accessible(page)
 
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('rel')") == "next":
-            break
-    else:
-        pytest.fail("the next-item link is not reachable with Tab")
+    tab_to_next_item(page)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/learn/{course.slug}/items/{reading.id}")
     assert page.inner_text("h1") == "Policy reading"
