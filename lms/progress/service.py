@@ -137,27 +137,31 @@ def record_video(user: User, item_id: int, report: VideoReport, *,
     """
     now = now or utcnow()
     item, enrollment, course = _progress_target(user, item_id, now)
-    duration = item.media.duration_seconds if item.media else None
-    if item.kind != "video":
-        raise ValidationError("Only video items take played intervals.",
-                              errors={"played": ["This item is not a video."]})
-    if not duration:
-        raise Conflict("This video's length is not known yet, so progress can't be recorded.")
+    duration = _video_duration(item)
     row = locked_row(user.id, item.id, now)
     before = row.percent
     _apply_video_report(row, report, duration, now)
-    newly_done = row.status != "completed" and row.percent >= item.min_watch_percent
-    if newly_done:
-        mark_row_complete(row, now)
-    elif row.percent // EVENT_STEP > before // EVENT_STEP:
-        _record_video_event(user, course, item, row, "progressed", duration, now)
     course_done = False
-    if newly_done:
+    if row.status != "completed" and row.percent >= item.min_watch_percent:
+        mark_row_complete(row, now)
         _record_video_event(user, course, item, row, "completed", duration, now)
         course_done = complete_course_if_done(user, course, enrollment, now)
+    elif row.percent // EVENT_STEP > before // EVENT_STEP:
+        _record_video_event(user, course, item, row, "progressed", duration, now)
     db.session.flush()
     return ReportResult(item.id, row.percent, row.status == "completed", row.last_position,
                         course_done)
+
+
+def _video_duration(item: Item) -> float:
+    """The length of a video item. Raises ValidationError (not a video), Conflict (unknown)."""
+    if item.kind != "video":
+        raise ValidationError("Only video items take played intervals.",
+                              errors={"played": ["This item is not a video."]})
+    duration = item.media.duration_seconds if item.media else None
+    if not duration:
+        raise Conflict("This video's length is not known yet, so progress can't be recorded.")
+    return duration
 
 
 def _apply_video_report(row: ItemProgress, report: VideoReport, duration: float,
