@@ -3,7 +3,7 @@
 Pure: no Flask, no database. Building a spec checks it can be graded (a correct
 choice, an accepted answer, safe patterns...) and raises ValueError otherwise;
 `lms.quizzes.grading` scores responses against specs, `lms.quizzes.gift` reads
-and writes them as GIFT text.
+them from GIFT text and `lms.quizzes.gift_export` writes them.
 """
 
 from __future__ import annotations
