@@ -31,11 +31,6 @@ INSTRUCTOR = "instructor"  # any instructor (studio home, new course, media libr
 AUTHOR = "author"        # this course's instructors and admins
 ADMIN = "admin"          # staff only
 
-#: The certificates domain (still being finished) builds SelectField choices as tuples,
-#: deprecated in WTForms 3.3; reported to its engineer, not our concern here.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning")
-
 ACCESS: dict[str, str] = {
     # pages and health
     "pages.home": PUBLIC, "health.healthz": PUBLIC, "health.readyz": PUBLIC, "static": PUBLIC,
