@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.certificates.models import REVOKE_CATEGORIES
@@ -18,15 +19,6 @@ class VerifyForm(FlaskForm):
                        description="20 letters and digits, as printed on the certificate.")
 
 
-class TranscriptForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    start = DateField("From", validators=[Optional()], description="Completion date, inclusive.")
-    end = DateField("To", validators=[Optional()], description="Completion date, inclusive.")
-    format = SelectField("Format", choices=[("pdf", "PDF"), ("csv", "CSV (spreadsheet)")])
-
-
 class NameChangeForm(FlaskForm):
     requested_name = StringField(
         "Corrected name", validators=[DataRequired("Write the corrected name."), Length(max=200)],
@@ -36,7 +28,8 @@ class NameChangeForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     category = SelectField("Reason category (shown publicly)",
-                           choices=list(REVOKE_CATEGORIES.items()))
+                           choices=[SelectChoice(value, label)
+                                    for value, label in REVOKE_CATEGORIES.items()])
     reason = TextAreaField("Reason (staff only)",
                            validators=[DataRequired("Say why."), Length(max=2000)])
 
@@ -55,7 +48,8 @@ class SettingsForm(FlaskForm):
                                        Length(max=200)])
     signatory_name = StringField("Signatory name", validators=[Optional(), Length(max=200)])
     signatory_title = StringField("Signatory title", validators=[Optional(), Length(max=200)])
-    page_size = SelectField("Page size", choices=[("letter", "US Letter"), ("a4", "A4")])
+    page_size = SelectField("Page size", choices=[SelectChoice("letter", "US Letter"),
+                                                   SelectChoice("a4", "A4")])
     logo = FileField("Logo", description="PNG or JPEG, up to 2 MB.")
     remove_logo = BooleanField("Remove the current logo")
     signature = FileField("Signature image",

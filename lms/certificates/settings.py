@@ -119,7 +119,7 @@ def _image_problem(data: bytes | None) -> str | None:
     if data is None:
         return None
     if len(data) > MAX_IMAGE_BYTES:
-        return "The image is larger than 2 MB."
+        return f"The image is too large (at most {MAX_IMAGE_BYTES // 1024} KB)."
     if image_type(data) is None:
         return "Upload a PNG or JPEG image."
     return None

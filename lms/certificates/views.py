@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -187,7 +186,15 @@ def admin_back_issue(course_id: int):
 @login_required
 def admin_course_zip(course_id: int):
     spool, name = lifecycle.course_zip(_me(), course_id)
-    return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=name)
+
+    def chunks():
+        with spool:
+            while chunk := spool.read(256 * 1024):
+                yield chunk
+
+    disposition = content_disposition(name, inline=False, content_type="application/zip")
+    return Response(chunks(), mimetype="application/zip",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private"})
 
 
 @bp.route("/admin/certificates/settings", methods=["GET", "POST"])
