@@ -161,7 +161,8 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(issued, client):
     assert titles == ["'=HYPERLINK(\"http://evil\")", "'@SUM(A1)"]
 
 
-@pytest.mark.parametrize("query", ["from=yesterday", "to=2020-13-01", "from=2021-01-02&to=2021-01-01"])
+@pytest.mark.parametrize("query", ["from=yesterday", "to=2020-13-01",
+                                   "from=2021-01-02&to=2021-01-01"])
 def test_bad_dates_are_400(app_ctx, client, query):
     member = make_user()
     for kind in ("pdf", "csv"):

@@ -162,7 +162,7 @@ def test_back_issue_counts_first_then_issues(app_ctx, runner, mail_server):
 
     from tests.factories import enrol
 
-    admin = make_user(role="admin", email="staff@example.org")
+    make_user(role="admin", email="staff@example.org")
     course = make_course(certificate_enabled=False)
     members = [make_user() for _ in range(3)]
     for member in members[:2]:
