@@ -87,8 +87,9 @@ def _insert_ignoring_duplicates(values: dict) -> bool:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(Certificate).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"])
-    return db.session.execute(statement).rowcount == 1
+        index_elements=["user_id", "course_id"]).returning(Certificate.id)
+    # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
+    return db.session.execute(statement).scalar() is not None
 
 
 def certificate_of(user_id: int, course_id: int) -> Certificate | None:
