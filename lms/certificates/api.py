@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
-from lms.certificates import issuance, lifecycle, service
+from lms.certificates import backissue, lifecycle, service
 from lms.extensions import db, limiter, utcnow
 from lms.openapi import obj, operation, query
 
@@ -110,6 +110,6 @@ def revoke(code: str):
 def back_issue(course_id: int):
     data = request.get_json(silent=True) or {}
     dry_run = data.get("dry_run", True) is not False
-    count = issuance.back_issue(require_actor(), course_id, dry_run=dry_run)
+    count = backissue.back_issue(require_actor(), course_id, dry_run=dry_run)
     db.session.commit()
     return {"course_id": course_id, "dry_run": dry_run, "count": count}

@@ -38,7 +38,7 @@ def register(group: AppGroup) -> None:
                   help="Only count (the default), or really issue.")
     def back_issue_command(course_id: int, email: str, dry_run: bool) -> None:
         """Issue certificates to members who completed COURSE_ID before they were enabled."""
-        from lms.certificates.issuance import back_issue
+        from lms.certificates.backissue import back_issue
 
         try:
             count = back_issue(_staff(email), course_id, dry_run=dry_run)

@@ -20,12 +20,12 @@ import hashlib
 import io
 import logging
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import User
-from lms.catalog.access import can_edit
 from lms.catalog.models import Course, Enrollment
 from lms.certificates import evidence as evidence_mod
 from lms.certificates.codes import new_code
@@ -33,7 +33,6 @@ from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import CertificateData, PdfSettings, render_certificate
 from lms.certificates.settings import pdf_settings
 from lms.certificates.txn import after_commit, track_stored
-from lms.errors import Forbidden, NotFound
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
@@ -78,18 +77,26 @@ def row_values(member: User, completed_at: datetime, course_part: dict, evidence
     return values | {
         "code": new_code(), "user_id": member.id, "issued_at": now,
         "completed_on": completed_at.date(), "name": member.certificate_name or member.name,
-        "evidence": evidence, "pdf_version": 0,
+        "evidence": evidence, "pdf_version": 0, "pdf_key": None, "pdf_checksum": None,
         "expires_on": add_months(now.date(), months) if months else None}
+
+
+def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
+    """Insert rows, skipping members who already have this course's certificate.
+
+    Returns {user_id: certificate id} of the rows this call inserted.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Certificate).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "course_id"]).returning(Certificate.user_id, Certificate.id)
+    # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
+    return {user_id: row_id for user_id, row_id in db.session.execute(statement)}
 
 
 def _insert_ignoring_duplicates(values: dict) -> bool:
     """Insert the row unless one exists for the member and course; True if this one did."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Certificate).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"]).returning(Certificate.id)
-    # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
-    return db.session.execute(statement).scalar() is not None
+    return bool(insert_ignoring_duplicates([values]))
 
 
 def certificate_of(user_id: int, course_id: int) -> Certificate | None:
@@ -138,7 +145,7 @@ def pdf_settings_or_none() -> PdfSettings | None:
         return None
 
 
-def certificate_data(certificate: Certificate) -> CertificateData:
+def certificate_data(certificate: Certificate | SimpleNamespace) -> CertificateData:
     """The renderer's input, from the snapshot only (never the live course or member)."""
     people = [*certificate.presenters,
               *(name for name in certificate.instructors if name not in certificate.presenters)]
@@ -150,27 +157,34 @@ def certificate_data(certificate: Certificate) -> CertificateData:
         instructors=tuple(people), expires_on=certificate.expires_on)
 
 
+def save_pdf(pdf: bytes) -> tuple[str, str]:
+    """Store PDF bytes under a fresh key (deleted again if the transaction rolls back).
+
+    Returns (key, sha256). Raises StorageError.
+    """
+    info = get_storage().save(new_key("certificates"), io.BytesIO(pdf), "application/pdf")
+    track_stored(info.key)
+    return info.key, info.checksum or hashlib.sha256(pdf).hexdigest()
+
+
 def store_pdf(certificate: Certificate, settings: PdfSettings, *, reason: str,
               now: datetime, actor: User | None = None, strict: bool = False) -> bool:
     """Render, store and record a new PDF version; False when storage failed.
 
     With ``strict`` a storage failure raises StorageError instead.
     """
-    pdf = render_certificate(certificate_data(certificate), settings)
     try:
-        info = get_storage().save(new_key("certificates"), io.BytesIO(pdf), "application/pdf")
+        key, checksum = save_pdf(render_certificate(certificate_data(certificate), settings))
     except StorageError:
         if strict:
             raise
         log.exception("could not store the PDF of certificate %s", certificate.code)
         return False
-    track_stored(info.key)
-    checksum = info.checksum or hashlib.sha256(pdf).hexdigest()
     certificate.pdf_version += 1
-    certificate.pdf_key, certificate.pdf_checksum = info.key, checksum
+    certificate.pdf_key, certificate.pdf_checksum = key, checksum
     db.session.add(CertificateVersion(
         certificate=certificate, version=certificate.pdf_version, name=certificate.name,
-        pdf_key=info.key, checksum=checksum, created_at=now, reason=reason,
+        pdf_key=key, checksum=checksum, created_at=now, reason=reason,
         actor_id=actor.id if actor else None))
     db.session.flush()
     return True
@@ -182,54 +196,6 @@ def queue_ready_mail(email: str, code: str, course_title: str) -> None:
             f"Anyone can check it at: {verify_url(code)}\n\n"
             f"Certificate code: {code}\n")
     after_commit(lambda: send_mail(email, "Your certificate is ready", body))
-
-
-# --- back-issue --------------------------------------------------------------
-
-
-def _missing(course_id: int) -> list[tuple[int, datetime]]:
-    """(member id, completed at) of completed enrolments without a certificate."""
-    has_certificate = select(Certificate.id).where(
-        Certificate.user_id == Enrollment.user_id, Certificate.course_id == course_id).exists()
-    return list(db.session.execute(
-        select(Enrollment.user_id, Enrollment.completed_at)
-        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None),
-               ~has_certificate).order_by(Enrollment.completed_at)).all())
-
-
-def back_issue(actor: User, course_id: int, *, dry_run: bool = True,
-               now: datetime | None = None) -> int:
-    """Issue certificates to members who completed before certificates were enabled.
-
-    ``dry_run`` only counts them. Returns the number (to be) issued. Raises
-    NotFound (no course), Forbidden (not its editor or staff). Flushes only.
-    """
-    course = db.session.get(Course, course_id)
-    if course is None:
-        raise NotFound("No such course.")
-    if not can_edit(actor, course):
-        raise Forbidden("Only this course's instructors and site staff can issue certificates.")
-    missing = _missing(course.id) if course.certificate_enabled else []
-    if dry_run or not missing:
-        return len(missing)
-    return _issue_many(course, missing, now or utcnow())
-
-
-def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: datetime) -> int:
-    """One query for members, one for evidence, then insert, render and store each."""
-    members = {user.id: user for user in db.session.execute(
-        select(User).where(User.id.in_([user_id for user_id, _ in missing]))).scalars()}
-    evidence = evidence_mod.evidence_for(course, list(members))
-    course_part, settings = course_snapshot(course), pdf_settings_or_none()
-    issued = 0
-    for user_id, completed_at in missing:
-        values = row_values(members[user_id], completed_at, course_part,
-                            evidence.get(user_id, {}), now)
-        if _insert_ignoring_duplicates(values):
-            certificate = certificate_of(user_id, course.id)
-            _finish_new(certificate, members[user_id], settings, now)
-            issued += 1
-    return issued
 
 
 def render_missing(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms.catalog.models import Course
-from lms.certificates import issuance, lifecycle, service
+from lms.certificates import backissue, lifecycle, service
 from lms.certificates.api import verify_limit
 from lms.certificates.forms import (
     BackIssueForm,
@@ -173,11 +173,11 @@ def admin_decide(request_id: int):
 def admin_back_issue(course_id: int):
     form = BackIssueForm()
     if form.validate_on_submit():
-        count = issuance.back_issue(_me(), course_id, dry_run=False)
+        count = backissue.back_issue(_me(), course_id, dry_run=False)
         db.session.commit()
         flash(f"Issued {count} certificate{'s' if count != 1 else ''}.", "success")
         return redirect(url_for("certificates.admin_index"))
-    count = issuance.back_issue(_me(), course_id, dry_run=True)
+    count = backissue.back_issue(_me(), course_id, dry_run=True)
     course = db.get_or_404(Course, course_id)
     return render_template("certificates/back_issue.html", course=course, count=count, form=form)
 
