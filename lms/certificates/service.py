@@ -92,24 +92,28 @@ def certificate_json(cert: Certificate) -> dict:
             "verify_url": verify_url(cert.code)}
 
 
+NOT_YOURS = "You have no certificate with this code. Anyone can check it at its /verify page."
+
+
 def own_certificate(actor: User | None, code: str) -> Certificate:
-    """The actor's own certificate. Raises Unauthorized, NotFound, Forbidden."""
+    """The actor's own certificate. Raises Unauthorized, NotFound (also for others')."""
     if actor is None:
         raise Unauthorized("Log in first.")
     cert = get_certificate(code)
     if cert.user_id != actor.id:
-        raise Forbidden("This certificate belongs to another member.")
+        raise NotFound(NOT_YOURS)
     return cert
 
 
 def certificate_for_download(actor: User | None, code: str) -> Certificate:
-    """Its member and staff only. Raises Unauthorized, NotFound, Forbidden, and
-    Unavailable while the PDF has not been stored yet."""
+    """Its member and staff only. Raises Unauthorized, NotFound (also for other members'
+    certificates, whose existence is not theirs to learn here), and Unavailable while
+    the PDF has not been stored yet."""
     if actor is None:
         raise Unauthorized("Log in to download certificates.")
     cert = get_certificate(code)
     if cert.user_id != actor.id and not actor.is_admin:
-        raise Forbidden("This certificate belongs to another member.")
+        raise NotFound(NOT_YOURS)
     if cert.pdf_key is None:
         raise Unavailable("This certificate's PDF is being prepared. Try again in a few minutes.")
     return cert
