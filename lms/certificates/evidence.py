@@ -1,48 +1,34 @@
 """The evidence a certificate keeps: minutes watched per video and the best quiz scores.
 
-Read from the progress domain's public loaders (``load_outline``, ``load_facts``)
-and its learning record (xAPI "passed"/"failed" statements carry the score),
-for many members in a fixed number of queries. Progress is built alongside
-this domain, so the import is checked: without it the evidence is empty
-(``{"available": False}``) rather than issuance failing.
+Minutes come from the progress domain's loaders (``load_outline``, ``load_facts``);
+scores from the members' submitted quiz attempts. Both for many members at once,
+in a fixed number of queries.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lms.catalog.models import Course
+from lms.catalog.models import Course, Item, Module
 from lms.extensions import db
+from lms.progress import loading
+from lms.quizzes.models import Attempt, Quiz
 
 Evidence = dict[str, Any]
 
 
-def _progress_modules() -> tuple[Any, Any] | None:
-    names = ("lms.progress.loading", "lms.progress.models")
-    if any(importlib.util.find_spec(name) is None for name in names):
-        return None
-    loading, models = (importlib.import_module(name) for name in names)
-    if not hasattr(loading, "load_facts") or not hasattr(models, "LearningEvent"):
-        return None
-    return loading, models
-
-
 def evidence_for(course: Course, user_ids: Sequence[int]) -> dict[int, Evidence]:
     """Evidence by member id (4–6 queries whatever the number of members)."""
-    modules = _progress_modules()
-    if modules is None or not user_ids:
-        return {user_id: {"available": False} for user_id in user_ids}
-    loading, models = modules
+    if not user_ids:
+        return {}
     outline = loading.load_outline(course)
     videos = [item for item in outline.items if item.kind == "video"]
     quizzes = {item.id: item.title for item in outline.items if item.kind == "quiz"}
     facts = loading.load_facts(course.id, user_ids)
-    scores = _best_scores(models.LearningEvent, course.id, user_ids)
+    scores = _best_scores(course.id, user_ids)
     return {user_id: _one(videos, quizzes, facts.get(user_id, {}), scores.get(user_id, {}))
             for user_id in user_ids}
 
@@ -58,18 +44,16 @@ def _one(videos, quizzes: dict[int, str], facts: dict, scores: dict[int, float])
     return {"available": True, "videos": watched, "quizzes": quiz_rows, "best_quiz_score": best}
 
 
-def _best_scores(event_model, course_id: int, user_ids: Sequence[int]
-                 ) -> dict[int, dict[int, float]]:
-    """Best score in percent, by member and quiz item, from the learning record."""
+def _best_scores(course_id: int, user_ids: Sequence[int]) -> dict[int, dict[int, float]]:
+    """Best submitted score in percent, by member and quiz item."""
     rows = db.session.execute(
-        select(event_model.user_id, event_model.item_id, event_model.statement)
-        .where(event_model.course_id == course_id, event_model.user_id.in_(list(user_ids)),
-               event_model.verb.in_(("passed", "failed")), event_model.item_id.is_not(None)))
+        select(Attempt.user_id, Quiz.item_id, func.max(Attempt.score_percent))
+        .join(Quiz, Attempt.quiz_id == Quiz.id).join(Item, Quiz.item_id == Item.id)
+        .join(Module, Item.module_id == Module.id)
+        .where(Module.course_id == course_id, Attempt.user_id.in_(list(user_ids)),
+               Attempt.submitted_at.is_not(None), Attempt.score_percent.is_not(None))
+        .group_by(Attempt.user_id, Quiz.item_id))
     best: dict[int, dict[int, float]] = {}
-    for user_id, item_id, statement in rows:
-        scaled = ((statement or {}).get("result") or {}).get("score", {}).get("scaled")
-        if isinstance(scaled, int | float):
-            percent = round(float(scaled) * 100, 1)
-            mine = best.setdefault(user_id, {})
-            mine[item_id] = max(percent, mine.get(item_id, percent))
+    for user_id, item_id, score in rows:
+        best.setdefault(user_id, {})[item_id] = float(score)
     return best
