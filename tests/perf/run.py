@@ -128,7 +128,7 @@ def bench(database: str, size: str, url: str, args: argparse.Namespace) -> list[
     ceiling = sum(r["rps"] for r in rows if r["name"] == "healthz") / 2
     for row in rows:
         row.update(database=database, size=size,
-                   ratio=round(row["rps"] / ceiling, 3) if row.get("rps") else None)
+                   ratio=round(row["rps"] / ceiling, 3) if "rps" in row else None)
     return rows
 
 
@@ -195,6 +195,12 @@ def markdown(report: dict) -> str:
         if "skipped" in r:
             lines.append(f"| {r['database']} | {r['size']} | {r['name']} | — | — | "
                          f"{r['target']} | — | — | — | — | skipped: {r['skipped']} |")
+            continue
+        if not r["requests"]:
+            slow = f"> {report['wrk']['seconds']} s"
+            lines.append(f"| {r['database']} | {r['size']} | {r['name']} | 0 | 0% | "
+                         f"{r['target']} | {slow} | {slow} | {r['cpu_ms']:.0f} | {r['queries']} | "
+                         f"none finished |")
             continue
         lines.append(f"| {r['database']} | {r['size']} | {r['name']} | {r['rps']:.0f} | "
                      f"{100 * r['ratio']:.0f}% | {r['target']} | {r['p50_ms']:.2f} | "
