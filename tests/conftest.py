@@ -108,6 +108,9 @@ def _clean_state(request):
     from lms.extensions import limiter
 
     limiter.reset()
+    from lms import pagecache
+
+    pagecache.clear()
     request.getfixturevalue("mail_server").messages.clear()
 
 

@@ -7,12 +7,15 @@ import math
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
+from lms import pagecache
 from lms.accounts.models import CAREER_STAGES
 from lms.accounts.service import require_admin
 from lms.apikit import actor
 from lms.catalog import enrolment, service, topics
 from lms.catalog.forms import CatalogFilterForm, CodeBatchForm, EmptyForm, EnrolForm, TopicForm
+from lms.catalog.models import Course
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import refuse
@@ -47,7 +50,21 @@ def stage_label(stage: str) -> str:
     return CAREER_STAGES.get(stage, stage)
 
 
+pagecache.watch(Course)
+
+
+def catalog_stamp(**_kwargs) -> tuple:
+    """Changes whenever a course is created, edited, published, unpublished or deleted."""
+    return tuple(db.session.execute(
+        select(func.max(Course.updated_at), func.count(Course.id))).one())
+
+
+def course_stamp(slug: str) -> tuple:
+    return (db.session.scalar(select(Course.updated_at).where(Course.slug == slug)),)
+
+
 @bp.get("/courses")
+@pagecache.for_anonymous(catalog_stamp)
 def index():
     form = CatalogFilterForm(formdata=request.args)
     form.set_topics([(t.slug, t.name) for t in topics.list_topics()])
@@ -68,8 +85,10 @@ def _page_url(page: int) -> str:
 
 
 @bp.get("/courses/<slug>")
+@pagecache.for_anonymous(course_stamp)
 def course(slug: str):
-    return render_course(slug, EnrolForm())
+    # Anonymous visitors get a "log in to enrol" link: no form, so no CSRF cookie.
+    return render_course(slug, EnrolForm() if current_user.is_authenticated else None)
 
 
 def render_course(slug: str, form: EnrolForm, status: int = 200):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -197,13 +198,13 @@ def _remaining(item: ItemInfo, facts: Facts) -> float | None:
     return max(0.0, needed - facts.watched_seconds)
 
 
-def _share(status: ItemStatus, info: ItemInfo) -> float:
-    """How much of one required item counts towards the course percent (0 to 1)."""
+def _share(status: ItemStatus, info: ItemInfo) -> Fraction:
+    """How much of one required item counts towards the course percent (0 to 1), exactly."""
     if status.is_complete:
-        return 1.0
+        return Fraction(1)
     if status.locked or info.kind != "video" or info.min_watch_percent <= 0:
-        return 0.0
-    return min(1.0, status.percent / info.min_watch_percent)
+        return Fraction(0)
+    return Fraction(min(status.percent, info.min_watch_percent), info.min_watch_percent)
 
 
 def _percent(items: list[ItemStatus], info: dict[int, ItemInfo],

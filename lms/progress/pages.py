@@ -17,7 +17,7 @@ from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
-from lms.progress.loading import course_progress
+from lms.progress.loading import course_progress, member_progress
 from lms.progress.outline import CourseProgress, ItemStatus
 from lms.progress.service import open_item
 
@@ -140,16 +140,17 @@ def dashboard(user: User, *, today: date | None = None) -> Dashboard:
         select(Enrollment).where(Enrollment.user_id == user.id)
         .options(selectinload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
     ).scalars().all()
-    rows = [_dashboard_course(user, enrollment) for enrollment in enrollments]
+    progress = member_progress(user, list(enrollments))
+    rows = [_dashboard_course(enrollment, progress[enrollment.course_id])
+            for enrollment in enrollments]
     completed = [row for row in rows if row.completed_at]
     hours = sum((row.ce_hours for row in completed if row.completed_at.year == year), Decimal(0))
     return Dashboard(in_progress=[row for row in rows if not row.completed_at],
                      completed=completed, ce_hours_this_year=hours, year=year)
 
 
-def _dashboard_course(user: User, enrollment: Enrollment) -> DashboardCourse:
+def _dashboard_course(enrollment: Enrollment, progress: CourseProgress) -> DashboardCourse:
     course = enrollment.course
-    progress = course_progress(user, course, enrollment=enrollment)
     resume = progress.resume
     return DashboardCourse(
         slug=course.slug, title=course.title, percent=progress.percent,

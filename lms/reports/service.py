@@ -21,7 +21,7 @@ from lms.catalog.access import get_editable_course
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.errors import Forbidden, ValidationError
 from lms.extensions import db
-from lms.progress.loading import course_progress_many
+from lms.progress.loading import course_percents
 from lms.quizzes.models import Attempt, Quiz
 
 #: Columns a report can be sorted by (query parameter ``sort``).
@@ -70,12 +70,12 @@ def course_report(actor: User | None, course_id: int, *, sort: str = "name",
         raise ValidationError("Unknown sort column.", errors={
             "sort": [f"Sort by one of: {', '.join(SORT_KEYS)}."]})
     course = get_editable_course(actor, course_id)
-    progress = course_progress_many(course)
+    progress = course_percents(course)
     best = _best_scores(course.id)
     rows = [MemberRow(member_id=user_id, name=name, enrolled_at=enrolled_at,
-                      percent=progress[user_id].percent,
-                      completed_at=progress[user_id].completed_at,
-                      completed_by=setter if progress[user_id].completed_at else None,
+                      percent=progress[user_id][0],
+                      completed_at=progress[user_id][1],
+                      completed_by=setter if progress[user_id][1] else None,
                       best_score=best.get(user_id))
             for user_id, name, enrolled_at, setter in _members(course.id)
             if user_id in progress]

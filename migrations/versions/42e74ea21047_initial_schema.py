@@ -394,7 +394,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'item_id', name=op.f('uq_item_progress_user_id_item_id'))
     )
     with op.batch_alter_table('item_progress', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_item_progress_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_item_progress_item_id'), ['item_id'], unique=False, postgresql_include=['user_id', 'status', 'percent'])
         batch_op.create_index(batch_op.f('ix_item_progress_user_id'), ['user_id'], unique=False)
 
     op.create_table('learning_event',
