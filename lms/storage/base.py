@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 from lms.storage.errors import MultipartError, StorageError
 from lms.storage.keys import new_key
 
-CHUNK_SIZE = 1024 * 1024
+CHUNK_SIZE = 256 * 1024
 #: S3's floor for every part but the last; the local backend enforces it too.
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 10_000
