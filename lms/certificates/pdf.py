@@ -12,7 +12,7 @@ Only the glyphs used are embedded (subsets), so the files stay small.
 
 Right-to-left limitation. reportlab draws glyphs left to right and, without
 the optional ``uharfbuzz`` and ``rlbidi`` packages, does no shaping. We do a
-minimal visual reordering (:func:`_visual`): right-to-left runs are reversed,
+minimal visual reordering (:func:`lms.certificates.text.visual`): right-to-left runs are reversed,
 and a line whose first letter is right-to-left is laid out right to left. That
 is enough for Hebrew names. Arabic letters then come out in the right order
 but in their isolated forms, unjoined; proper Arabic needs shaping
@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
@@ -38,18 +36,22 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from lms.certificates.qr import draw_qr
+from lms.certificates.text import (
+    BOLD,
+    REGULAR,
+    draw_fitted,
+    draw_text,
+    fit_lines,
+    load_font,
+    script_runs,
+    text_width,
+    visual,
+)
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
-REGULAR = "DejaVuSans"
-BOLD = "DejaVuSans-Bold"
-#: Tried in order for characters the primary font lacks.
-FALLBACKS = ("DroidSansFallbackFull", "NanumSquareR")
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 INK = colors.HexColor("#1f3a5f")
 #: Not strftime("%B"), which follows the process locale.
@@ -113,127 +115,6 @@ def _plain(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-# --- fonts and scripts -------------------------------------------------------
-
-
-@functools.cache
-def _ttf(name: str) -> TTFont:
-    """Load and register a vendored font on first use (the CJK ones take ~60 ms)."""
-    font = TTFont(name, str(FONT_DIR / f"{name}.ttf"))
-    pdfmetrics.registerFont(font)
-    return font
-
-
-@functools.lru_cache(maxsize=8192)
-def _font_for(char: str, primary: str) -> str:
-    for name in (primary, *FALLBACKS):
-        if ord(char) in _ttf(name).face.charToGlyph:
-            return name
-    return primary
-
-
-def _runs(text: str, primary: str) -> list[tuple[str, str]]:
-    """Split ``text`` into (font name, text) runs; spaces stay in the current run."""
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        font = runs[-1][0] if runs and char.isspace() else _font_for(char, primary)
-        if runs and runs[-1][0] == font:
-            runs[-1] = (font, runs[-1][1] + char)
-        else:
-            runs.append((font, char))
-    return runs
-
-
-def _width(text: str, primary: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(run, font, size) for font, run in _runs(text, primary))
-
-
-_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
-_NEUTRAL = r"\s\-'\u2019.,"
-_RTL_RUN = re.compile(f"[{_RTL}]+(?:[{_NEUTRAL}]+[{_RTL}]+)*")
-_LTR_RUN = re.compile(f"[^{_RTL}{_NEUTRAL}]+(?:[{_NEUTRAL}]+[^{_RTL}{_NEUTRAL}]+)*")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def _visual(text: str) -> str:
-    """Reorder one line of logical text into left-to-right drawing order."""
-    if not re.search(f"[{_RTL}]", text):
-        return text
-    first = _LETTER.search(text)
-    if first and re.match(f"[{_RTL}]", first.group()):
-        return _LTR_RUN.sub(lambda m: m.group()[::-1], text[::-1])
-    return _RTL_RUN.sub(lambda m: m.group()[::-1], text)
-
-
-def _draw(
-    canvas: Canvas,
-    text: str,
-    x: float,
-    y: float,
-    font: str,
-    size: float,
-    align: Literal["left", "center", "right"] = "center",
-) -> None:
-    runs = _runs(_visual(text), font)
-    width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs)
-    line = canvas.beginText(x - {"left": 0, "center": width / 2, "right": width}[align], y)
-    for name, run in runs:
-        line.setFont(name, size)
-        line.textOut(run)
-    canvas.drawText(line)
-
-
-def _draw_fitted(
-    canvas: Canvas,
-    text: str,
-    x: float,
-    y: float,
-    font: str,
-    size: float,
-    max_width: float,
-    align: Literal["left", "center", "right"] = "center",
-) -> None:
-    """Draw one line, shrunk (never wrapped) to fit ``max_width``; width scales with size."""
-    width = _width(text, font, size)
-    _draw(canvas, text, x, y, font, min(size, size * max_width / width) if width else size, align)
-
-
-def _wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
-    """Greedy word wrap; a word too long for a line (or unspaced CJK) breaks anywhere."""
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and _width(candidate, font, size) <= max_width:
-            lines[-1] = candidate
-            continue
-        lines.extend(_break_word(word, font, size, max_width))
-    return lines
-
-
-def _break_word(word: str, font: str, size: float, max_width: float) -> list[str]:
-    pieces = [""]
-    for char in word:
-        if pieces[-1] and _width(pieces[-1] + char, font, size) > max_width:
-            pieces.append("")
-        pieces[-1] += char
-    return pieces
-
-
-def fit_lines(
-    text: str, font: str, max_width: float, max_lines: int, sizes: Sequence[float]
-) -> tuple[float, list[str]]:
-    """Largest size in ``sizes`` at which ``text`` wraps into ``max_lines``; as a
-    last resort, the smallest size with the overflow ellipsised."""
-    for size in sizes:
-        lines = _wrap(text, font, size, max_width)
-        if len(lines) <= max_lines:
-            return size, lines
-    size, kept = sizes[-1], lines[:max_lines]
-    room = max_width - _width("…", font, size)
-    kept[-1] = _break_word(kept[-1], font, size, room)[0].rstrip() + "…"
-    return size, kept
-
-
 # --- the certificate ---------------------------------------------------------
 
 
@@ -241,7 +122,7 @@ def render_certificate(data: CertificateData, settings: PdfSettings) -> bytes:
     """Draw a one-page landscape certificate and return the PDF bytes."""
     buffer = io.BytesIO()
     width, height = landscape(PAGE_SIZES[settings.page_size])
-    canvas = Canvas(buffer, pagesize=(width, height), initialFontName=_ttf(REGULAR).fontName)
+    canvas = Canvas(buffer, pagesize=(width, height), initialFontName=load_font(REGULAR).fontName)
     _set_metadata(
         canvas,
         f"Certificate of Completion: {data.course_title}",
@@ -297,36 +178,38 @@ def _draw_header(canvas: Canvas, settings: PdfSettings, width: float, height: fl
     if settings.logo:
         _draw_image(canvas, settings.logo, 48, height - 100, 120, 52)
     canvas.setFillColor(INK)
-    _draw_fitted(canvas, settings.org_name, width / 2, height - 72, BOLD, 16, width - 380)
-    _draw(canvas, "Certificate of Completion", width / 2, height - 128, BOLD, 32)
+    draw_fitted(canvas, settings.org_name, width / 2, height - 72, BOLD, 16, width - 380)
+    draw_text(canvas, "Certificate of Completion", width / 2, height - 128, BOLD, 32)
 
 
 def _draw_recipient(canvas: Canvas, data: CertificateData, width: float, height: float) -> float:
     """Draw the name and course title; return the baseline below which details go."""
     canvas.setFillColor(colors.black)
-    _draw(canvas, "This certifies that", width / 2, height - 165, REGULAR, 12)
-    _draw_fitted(canvas, data.name, width / 2, height - 205, BOLD, 28, width - 192)
+    draw_text(canvas, "This certifies that", width / 2, height - 165, REGULAR, 12)
+    draw_fitted(canvas, data.name, width / 2, height - 205, BOLD, 28, width - 192)
     canvas.setLineWidth(0.5)
     canvas.line(width / 2 - 180, height - 216, width / 2 + 180, height - 216)
     verb = "attended the webinar" if data.format == "webinar" else "completed the course"
-    _draw(canvas, f"has {verb}", width / 2, height - 240, REGULAR, 12)
+    draw_text(canvas, f"has {verb}", width / 2, height - 240, REGULAR, 12)
     size, lines = fit_lines(data.course_title, BOLD, width - 192, 3, range(20, 7, -1))
     y = height - 250
     for line in lines:
         y -= size * 1.2
-        _draw(canvas, line, width / 2, y, BOLD, size)
+        draw_text(canvas, line, width / 2, y, BOLD, size)
     return y
 
 
 def _draw_details(canvas: Canvas, data: CertificateData, width: float, y: float) -> None:
-    _draw(canvas, format_ce_hours(data.ce_hours), width / 2, y - 30, BOLD, 14)
-    _draw(canvas, f"Completed on {format_date(data.completed_on)}", width / 2, y - 50, REGULAR, 12)
+    draw_text(canvas, format_ce_hours(data.ce_hours), width / 2, y - 30, BOLD, 14)
+    completed = f"Completed on {format_date(data.completed_on)}"
+    draw_text(canvas, completed, width / 2, y - 50, REGULAR, 12)
     if data.instructors:
         label = "Instructor" if len(data.instructors) == 1 else "Instructors"
         text = f"{label}: {', '.join(data.instructors)}"
-        _draw_fitted(canvas, text, width / 2, y - 68, REGULAR, 11, width - 400)
+        draw_fitted(canvas, text, width / 2, y - 68, REGULAR, 11, width - 400)
     if data.expires_on:
-        _draw(canvas, f"Valid until {format_date(data.expires_on)}", width / 2, y - 84, REGULAR, 10)
+        valid = f"Valid until {format_date(data.expires_on)}"
+        draw_text(canvas, valid, width / 2, y - 84, REGULAR, 10)
 
 
 def _draw_signatory(canvas: Canvas, settings: PdfSettings) -> None:
@@ -334,15 +217,15 @@ def _draw_signatory(canvas: Canvas, settings: PdfSettings) -> None:
         _draw_image(canvas, settings.signature, 72, 104, 220, 44)
     canvas.setLineWidth(0.75)
     canvas.line(72, 100, 292, 100)
-    _draw_fitted(canvas, settings.signatory_name, 72, 86, BOLD, 11, 220, "left")
-    _draw_fitted(canvas, settings.signatory_title, 72, 73, REGULAR, 10, 220, "left")
+    draw_fitted(canvas, settings.signatory_name, 72, 86, BOLD, 11, 220, "left")
+    draw_fitted(canvas, settings.signatory_title, 72, 73, REGULAR, 10, 220, "left")
 
 
 def _draw_verification(canvas: Canvas, data: CertificateData, width: float) -> None:
     draw_qr(canvas, data.verify_url, width - 172, 58, 100)
     room = width - 72 - 320
-    _draw_fitted(canvas, f"Certificate code {data.code}", width - 72, 48, REGULAR, 9, room, "right")
-    _draw_fitted(canvas, f"Verify at {data.verify_url}", width - 72, 38, REGULAR, 8, room, "right")
+    draw_fitted(canvas, f"Certificate code {data.code}", width - 72, 48, REGULAR, 9, room, "right")
+    draw_fitted(canvas, f"Verify at {data.verify_url}", width - 72, 38, REGULAR, 8, room, "right")
 
 
 # --- the CE transcript -------------------------------------------------------
@@ -367,7 +250,7 @@ def render_transcript(
         rightMargin=54,
         topMargin=126,
         bottomMargin=54,
-        initialFontName=_ttf(REGULAR).fontName,
+        initialFontName=load_font(REGULAR).fontName,
     )
     header = _transcript_header(settings.org_name, member_name, format_period(period))
     doc.build([_transcript_table(rows, page[0] - 108)], onFirstPage=header, onLaterPages=header)
@@ -392,12 +275,12 @@ def _transcript_header(org: str, member: str, period: str) -> Callable[[Canvas, 
             _set_metadata(canvas, f"CE transcript: {member}", org, f"{member}, {period}")
         canvas.saveState()
         canvas.setFillColor(INK)
-        _draw_fitted(canvas, org, 54, height - 54, BOLD, 12, width - 108, "left")
-        _draw(canvas, "Continuing Education Transcript", 54, height - 78, BOLD, 18, "left")
+        draw_fitted(canvas, org, 54, height - 54, BOLD, 12, width - 108, "left")
+        draw_text(canvas, "Continuing Education Transcript", 54, height - 78, BOLD, 18, "left")
         canvas.setFillColor(colors.black)
-        _draw_fitted(canvas, member, 54, height - 98, BOLD, 12, width - 108, "left")
-        _draw(canvas, period, 54, height - 114, REGULAR, 10, "left")
-        _draw(canvas, f"Page {doc.page}", width - 54, 32, REGULAR, 9, "right")
+        draw_fitted(canvas, member, 54, height - 98, BOLD, 12, width - 108, "left")
+        draw_text(canvas, period, 54, height - 114, REGULAR, 10, "left")
+        draw_text(canvas, f"Page {doc.page}", width - 54, 32, REGULAR, 9, "right")
         canvas.restoreState()
 
     return draw
@@ -411,23 +294,30 @@ _HEAD_NUMBER = ParagraphStyle("head-number", parent=_HEAD, alignment=TA_RIGHT)
 
 def _cell(text: str, style: ParagraphStyle = _CELL) -> Paragraph:
     font = style.fontName
-    runs = _runs(_visual(text), font)
+    runs = script_runs(visual(text), font)
     return Paragraph("".join(f'<font face="{f}">{escape(t)}</font>' for f, t in runs), style)
 
 
 def _transcript_table(rows: Sequence[TranscriptRow], width: float) -> Table:
-    _ttf(BOLD)  # registered before a Paragraph style names it
+    load_font(BOLD)  # registered before a Paragraph style names it
     head = [_cell(label, _HEAD) for label in ("Date", "Course", "Code")]
     body = [_transcript_row(row) for row in rows] or [["", _cell("No certificates."), "", ""]]
     total = sum((row.ce_hours for row in rows), Decimal(0))
     foot = [_cell(f"Total: {format_ce_hours(total)}", _HEAD), "", "", ""]
+    code_width = _code_column_width(rows)
     table = Table(
         [[*head, _cell("Hours", _HEAD_NUMBER)], *body, foot],
-        colWidths=[86, width - 86 - 166 - 48, 166, 48],
+        colWidths=[86, width - 86 - code_width - 48, code_width, 48],
         repeatRows=1,
     )
     table.setStyle(_TABLE_STYLE)
     return table
+
+
+def _code_column_width(rows: Sequence[TranscriptRow]) -> float:
+    """Wide enough that no code wraps (codes of W and M are a fifth wider than most)."""
+    widest = max((text_width(row.code, REGULAR, _CELL.fontSize) for row in rows), default=0)
+    return max(widest + 14, 60)
 
 
 def _transcript_row(row: TranscriptRow) -> list[Paragraph]:

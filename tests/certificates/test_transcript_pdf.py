@@ -84,3 +84,10 @@ def test_transcript_metadata_and_page_size(settings: PdfSettings) -> None:
     assert reader.metadata.title == "CE transcript: Zoë"
     assert reader.metadata.author == settings.org_name
     assert round(reader.pages[0].mediabox.width) == 595
+
+
+def test_the_widest_codes_never_wrap(settings: PdfSettings) -> None:
+    wide = TranscriptRow(code="WWWW-MMMM-WWWW-MMMM-WWWW", course_title="Weeding Without Worry",
+                         completed_on=date(2026, 3, 1), ce_hours=Decimal("1"))
+    text = "\n".join(page_texts(render_transcript([wide], "Zoë", (None, None), settings)))
+    assert "WWWW-MMMM-WWWW-MMMM-WWWW" in text.splitlines()
