@@ -168,6 +168,8 @@ def point_limiter_at_memory() -> None:
 
     from lms.extensions import limiter
 
+    if limiter._strategy is None:  # no app in this process got as far as the limiter
+        return
     limiter._storage = MemoryStorage()
     limiter._limiter = STRATEGIES[limiter._strategy](limiter._storage)
 
