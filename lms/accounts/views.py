@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -21,7 +23,7 @@ from lms.accounts.forms import (
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES
 from lms.errors import DomainError, RateLimited, Unauthorized, ValidationError
 from lms.extensions import db, limiter
-from lms.forms import apply_errors, refuse
+from lms.forms import apply_errors, refuse, save_form
 from lms.web import safe_next_url, site_url
 
 bp = Blueprint("accounts", __name__)
@@ -119,15 +121,9 @@ def reset(token: str):
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            service.update_profile(current_user, form.data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Your profile was saved.", "success")
-            return redirect(url_for("accounts.profile"))
+    if save_form(form, lambda: service.update_profile(current_user, form.data),
+                 "Your profile was saved."):
+        return redirect(url_for("accounts.profile"))
     return render_profile(profile_form=form)
 
 
@@ -184,15 +180,10 @@ def revoke_token(token_id: int):
 @login_required
 def apply_to_teach():
     form = TeachForm()
-    if form.validate_on_submit():
-        try:
-            service.apply_to_teach(current_user, form.expertise.data, form.proposed_topic.data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Thank you! Staff will review your application.", "success")
-            return redirect(url_for("accounts.profile"))
+    apply = partial(service.apply_to_teach, current_user, form.expertise.data,
+                    form.proposed_topic.data)
+    if save_form(form, apply, "Thank you! Staff will review your application."):
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/teach.html", form=form), 422 if form.errors else 200
 
 

@@ -12,7 +12,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from lms.catalog.models import Course
 from lms.certificates import backissue, lifecycle, service
@@ -32,12 +32,9 @@ from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, limiter, utcnow
 from lms.forms import apply_errors
 from lms.storage import content_disposition
+from lms.web import me
 
 bp = Blueprint("certificates", __name__)
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 # --- public verification -------------------------------------------------------
@@ -67,7 +64,7 @@ def verify(code: str):
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def download(code: str):
-    cert = service.certificate_for_download(_me(), code)
+    cert = service.certificate_for_download(me(), code)
     etag = cert.pdf_checksum or ""
     headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"}
     if etag and etag in request.if_none_match:
@@ -87,7 +84,7 @@ def download(code: str):
 @bp.get("/my-certificates")
 @login_required
 def mine():
-    certificates = service.my_certificates(_me())
+    certificates = service.my_certificates(me())
     return render_template("certificates/mine.html", certificates=certificates,
                            today=utcnow().date())
 
@@ -95,11 +92,11 @@ def mine():
 @bp.route("/my-certificates/<code>/name", methods=["GET", "POST"])
 @login_required
 def request_name(code: str):
-    cert = service.own_certificate(_me(), code)
+    cert = service.own_certificate(me(), code)
     form = NameChangeForm()
     if form.validate_on_submit():
         try:
-            lifecycle.request_name_change(_me(), code, form.requested_name.data, form.note.data)
+            lifecycle.request_name_change(me(), code, form.requested_name.data, form.note.data)
         except (ValidationError, Conflict) as exc:
             apply_errors(form, exc)
         else:
@@ -117,9 +114,9 @@ def request_name(code: str):
 @bp.get("/admin/certificates")
 @login_required
 def admin_index():
-    requests = lifecycle.pending_requests(_me())
+    requests = lifecycle.pending_requests(me())
     return render_template("certificates/admin_index.html", requests=requests,
-                           courses=service.course_overview(_me()), form=DecisionForm(),
+                           courses=service.course_overview(me()), form=DecisionForm(),
                            lookup=VerifyForm())
 
 
@@ -140,14 +137,14 @@ def admin_certificate(code: str):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            lifecycle.revoke(_me(), code, form.reason.data, form.category.data)
+            lifecycle.revoke(me(), code, form.reason.data, form.category.data)
         except (ValidationError, Conflict) as exc:
             apply_errors(form, exc)
         else:
             db.session.commit()
             flash("The certificate is revoked; its verification page says so.", "success")
             return redirect(url_for("certificates.admin_certificate", code=code))
-    cert, versions, requests = lifecycle.history(_me(), code)
+    cert, versions, requests = lifecycle.history(me(), code)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("certificates/admin_certificate.html", cert=cert, versions=versions,
                            requests=requests, form=form, categories=REVOKE_CATEGORIES), status
@@ -159,7 +156,7 @@ def admin_decide(request_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         approve = request.form.get("decision") == "approve"
-        decided = lifecycle.decide_name_change(_me(), request_id, approve)
+        decided = lifecycle.decide_name_change(me(), request_id, approve)
         db.session.commit()
         flash(f"Request {'approved: the certificate was reissued' if approve else 'rejected'}.",
               "success")
@@ -173,11 +170,11 @@ def admin_decide(request_id: int):
 def admin_back_issue(course_id: int):
     form = BackIssueForm()
     if form.validate_on_submit():
-        count = backissue.back_issue(_me(), course_id, dry_run=False)
+        count = backissue.back_issue(me(), course_id, dry_run=False)
         db.session.commit()
         flash(f"Issued {count} certificate{'s' if count != 1 else ''}.", "success")
         return redirect(url_for("certificates.admin_index"))
-    count = backissue.back_issue(_me(), course_id, dry_run=True)
+    count = backissue.back_issue(me(), course_id, dry_run=True)
     course = db.get_or_404(Course, course_id)
     return render_template("certificates/back_issue.html", course=course, count=count, form=form)
 
@@ -185,7 +182,7 @@ def admin_back_issue(course_id: int):
 @bp.get("/admin/certificates/courses/<int:course_id>.zip")
 @login_required
 def admin_course_zip(course_id: int):
-    spool, name = lifecycle.course_zip(_me(), course_id)
+    spool, name = lifecycle.course_zip(me(), course_id)
 
     def chunks():
         with spool:
@@ -204,7 +201,7 @@ def admin_settings():
     form = SettingsForm(obj=row)
     if form.validate_on_submit():
         try:
-            update_settings(_me(), _settings_change(form))
+            update_settings(me(), _settings_change(form))
         except (ValidationError, Conflict) as exc:
             apply_errors(form, exc)
         else:
@@ -212,7 +209,7 @@ def admin_settings():
             flash("Certificate settings saved. New certificates use them.", "success")
             return redirect(url_for("certificates.admin_settings"))
     elif request.method == "GET":
-        lifecycle.require_admin(_me(), "change certificate settings")
+        lifecycle.require_admin(me(), "change certificate settings")
     status = 422 if form.errors or form.form_errors else 200
     return render_template("certificates/settings.html", form=form, row=row), status
 
