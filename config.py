@@ -33,7 +33,10 @@ class Config:
     SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
     #: None means "a SQLite file in the instance folder", resolved by create_app.
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: Test each pooled connection with a round trip before use. Off by default: it costs
+    #: every request one round trip (tests/perf/README.md), and without it a database
+    #: restart fails at most the requests in flight, then the pool reconnects.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": env_bool("DATABASE_PRE_PING", False)}
 
     STORAGE = env("STORAGE", "local")
     MEDIA_DIR = env("MEDIA_DIR")  # None: media/ in the instance folder

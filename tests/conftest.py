@@ -108,9 +108,10 @@ def _clean_state(request):
     from lms.extensions import limiter
 
     limiter.reset()
-    from lms import pagecache
+    from lms import memo, pagecache
 
     pagecache.clear()
+    memo.clear_all()
     request.getfixturevalue("mail_server").messages.clear()
 
 

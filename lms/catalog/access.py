@@ -7,7 +7,7 @@ HTML pages and the API share every check.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Enrollment, Item, Module
@@ -64,25 +64,40 @@ def course_of_item(item: Item) -> Course:
     return item.module.course
 
 
-def get_item_for_learner(user: User | None, item_id: int) -> tuple[Item, Enrollment | None]:
+def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = None
+                         ) -> tuple[Item, Enrollment | None]:
     """An item a member may open: enrolled members, the course's editors and staff.
 
     Returns the item and the member's enrolment (None for editors previewing).
-    Raises NotFound for items of courses the user cannot see, Forbidden otherwise.
+    Raises NotFound for items of courses the user cannot see (or, given ``slug``, of
+    another course than the one the URL names), Forbidden otherwise.
     """
-    item = db.session.get(Item, item_id, options=[
-        joinedload(Item.module).joinedload(Module.course), joinedload(Item.media)])
+    item, enrollment = _item_with_enrollment(user, item_id)
     if item is None:
         raise NotFound("No such item.")
     course = course_of_item(item)
-    if not can_see(user, course):
+    if not can_see(user, course) or (slug is not None and course.slug != slug):
         raise NotFound("No such item.")
     if user is None:
         raise Unauthorized("Log in first.")
-    enrollment = enrollment_of(user, course)
     if enrollment is None and not can_edit(user, course):
         raise Forbidden("Enrol in the course to open its items.")
     return item, enrollment
+
+
+def _item_with_enrollment(user: User | None, item_id: int
+                          ) -> tuple[Item | None, Enrollment | None]:
+    """The item with its module, course and media, and the user's enrolment: one query."""
+    stmt = (select(Item).join(Item.module).join(Module.course).where(Item.id == item_id)
+            .options(contains_eager(Item.module).contains_eager(Module.course),
+                     joinedload(Item.media)))
+    if user is not None:
+        stmt = stmt.add_columns(Enrollment).outerjoin(Enrollment, (
+            Enrollment.course_id == Module.course_id) & (Enrollment.user_id == user.id))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None, None
+    return row[0], (row[1] if user is not None else None)
 
 
 def is_read_only(enrollment: Enrollment | None) -> bool:

@@ -33,4 +33,7 @@ def may_view_course_media(user: User | None, asset: MediaAsset) -> bool:
 
 
 def connect() -> None:
+    from lms.catalog import freshness
+
     register_access_check(may_view_course_media)
+    freshness.connect()

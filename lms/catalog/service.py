@@ -7,7 +7,7 @@ codes are in :mod:`lms.catalog.enrolment`, topics in :mod:`lms.catalog.topics`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from lms import memo
 from lms.accounts.models import CAREER_STAGES, User
 from lms.catalog import access
 from lms.catalog.markdown import render_markdown
@@ -23,6 +24,7 @@ from lms.catalog.models import (
     Course,
     CourseAudience,
     CourseInstructor,
+    Enrollment,
     Item,
     Module,
     Topic,
@@ -263,17 +265,39 @@ def get_course_detail(actor: User | None, course_id: int) -> CourseDetail:
     return _detail(actor, Course.id == course_id)
 
 
+#: Course pages as everyone sees them, by course id, kept under the course's ``updated_at``
+#: (``catalog.freshness`` moves it whenever anything the page shows changes).
+_pages: memo.StampedCache[CourseDetail] = memo.StampedCache()
+
+
 def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
+    # The stamp comes first, with the viewer's enrolment: one round trip when the page is
+    # kept, and a kept page is never older than the stamp it is kept under.
+    stmt = select(Course.id, Course.updated_at).where(where)
+    if actor is not None:
+        stmt = stmt.add_columns(Enrollment).outerjoin(Enrollment, (
+            Enrollment.course_id == Course.id) & (Enrollment.user_id == actor.id))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound("No such course.")
+    detail = _pages.get(row.id, row.updated_at, lambda: _load_detail(row.id))
+    can_edit = _edits(actor, detail)
+    if detail.status != "published" and not can_edit:
+        raise NotFound("No such course.")
+    enrollment = row.Enrollment if actor is not None else None
+    return replace(detail, can_edit=can_edit,
+                   enrollment=enrolment_state(enrollment) if enrollment else None)
+
+
+def _load_detail(course_id: int) -> CourseDetail:
+    """The course page without the viewer's part (``enrollment`` None, ``can_edit`` False)."""
     # Topics and audience are a handful of rows each: joining them keeps the page at a
     # fixed, small number of queries however long the outline is.
-    stmt = select(Course).where(where).options(
+    stmt = select(Course).where(Course.id == course_id).options(
         joinedload(Course.topics), joinedload(Course.audience),
         selectinload(Course.instructor_links).joinedload(CourseInstructor.user),
         selectinload(Course.modules).selectinload(Module.items).joinedload(Item.media))
-    course = db.session.execute(stmt).unique().scalar_one_or_none()
-    if course is None or not access.can_see(actor, course):
-        raise NotFound("No such course.")
-    enrollment = access.enrollment_of(actor, course)
+    course = db.session.execute(stmt).unique().scalar_one()
     return CourseDetail(
         summary=summarize(course), status=course.status, access=course.access,
         description=course.description, description_html=render_markdown(course.description),
@@ -283,8 +307,7 @@ def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
         certificate_enabled=course.certificate_enabled, in_order=course.in_order,
         enrol_window_days=course.enrol_window_days,
         modules=tuple(_module_outline(module) for module in course.modules),
-        enrollment=enrolment_state(enrollment) if enrollment else None,
-        can_edit=_edits(actor, course))
+        enrollment=None, can_edit=False)
 
 
 def enrolment_state(enrollment) -> EnrolmentState:
@@ -292,11 +315,11 @@ def enrolment_state(enrollment) -> EnrolmentState:
                           enrollment.access_ends_at, access.is_read_only(enrollment))
 
 
-def _edits(actor: User | None, course: Course) -> bool:
-    """``access.can_edit`` answered from the instructors already loaded (no extra query)."""
+def _edits(actor: User | None, detail: CourseDetail) -> bool:
+    """``access.can_edit`` answered from the page's instructors (no extra query)."""
     if actor is None:
         return False
-    return actor.is_admin or any(link.user_id == actor.id for link in course.instructor_links)
+    return actor.is_admin or any(person.id == actor.id for person in detail.summary.instructors)
 
 
 def _module_outline(module: Module) -> ModuleOutline:

@@ -14,6 +14,7 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
+from lms import memo
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.extensions import db
@@ -35,11 +36,29 @@ def load_outline(course: Course) -> Outline:
     return load_outlines([course])[course.id]
 
 
+#: Outlines by course id, kept under the course's ``updated_at`` (``catalog.freshness``
+#: moves it when modules, items, media durations or quiz settings change).
+_outlines: memo.StampedCache[Outline] = memo.StampedCache()
+
+
 def load_outlines(courses: Iterable[Course]) -> dict[int, Outline]:
-    """Outlines of several courses by course id, in 1 query (2 with quizzes).
+    """Outlines of several courses by course id, in 1 query (2 with quizzes), or none when
+    every outline is kept from an earlier request.
 
     Plain columns, not ORM objects: a dashboard outlines hundreds of items.
     """
+    by_id = {course.id: course for course in courses}
+    outlines = {course_id: _outlines.peek(course_id, course.updated_at)
+                for course_id, course in by_id.items()}
+    missing = [by_id[course_id] for course_id, outline in outlines.items() if outline is None]
+    if missing:
+        for outline in _query_outlines(missing):
+            _outlines.put(outline.course_id, by_id[outline.course_id].updated_at, outline)
+            outlines[outline.course_id] = outline
+    return outlines
+
+
+def _query_outlines(courses: list[Course]) -> list[Outline]:
     by_id = {course.id: course for course in courses}
     rows = db.session.execute(
         select(Module.course_id, Module.id, Module.title, Module.prerequisite_id, Item.id,
@@ -55,13 +74,13 @@ def load_outlines(courses: Iterable[Course]) -> dict[int, Outline]:
         _, _, items = modules[course_id].setdefault(module_id, (title, prerequisite_id, []))
         if item_id is not None:
             items.append(_item_info(item_id, module_id, *item, quizzes.get(item_id, {})))
-    return {course_id: Outline(
+    return [Outline(
         course_id=course_id, slug=course.slug, title=course.title, in_order=course.in_order,
         modules=tuple(ModuleInfo(id=module_id, title=title, prerequisite_id=prerequisite_id,
                                  items=tuple(items))
                       for module_id, (title, prerequisite_id, items)
                       in modules[course_id].items()))
-        for course_id, course in by_id.items()}
+        for course_id, course in by_id.items()]
 
 
 def _item_info(item_id: int, module_id: int, kind: str, title: str, is_required: bool,
@@ -98,23 +117,36 @@ def _facts(row, setter_name: str | None) -> Facts:
         status=row.status, percent=row.percent, watched_seconds=row.watched_seconds,
         last_position=row.last_position,
         last_activity_at=row.last_report_at or row.completed_at or row.first_opened_at,
-        completed_at=row.completed_at, set_by=setter_name, set_reason=row.set_reason)
+        completed_at=row.completed_at, set_by=setter_name, set_reason=row.set_reason,
+        first_opened_at=row.first_opened_at)
 
 
-def load_member_facts(user_id: int, course_ids: Iterable[int]
+def load_member_facts(user_id: int, outlines: dict[int, Outline]
                       ) -> dict[int, dict[int, Facts]]:
-    """One member's progress facts by course id, then item id, for several courses (1 query)."""
-    setter = aliased(User)
+    """One member's progress facts by course id, then item id, for these courses' outlines.
+
+    One query on the member's rows by item id (no joins); a second reads the names of
+    staff who set a status by hand, only when there are any.
+    """
+    course_of = {item.id: course_id for course_id, outline in outlines.items()
+                 for item in outline.items}
+    if not course_of:
+        return {}
     rows = db.session.execute(
-        select(*FACT_COLUMNS, Module.course_id, setter.name)
-        .join(Item, Item.id == ItemProgress.item_id)
-        .join(Module, Module.id == Item.module_id)
-        .outerjoin(setter, setter.id == ItemProgress.set_by_id)
-        .where(ItemProgress.user_id == user_id, Module.course_id.in_(list(course_ids)))).all()
+        select(*FACT_COLUMNS, ItemProgress.set_by_id)
+        .where(ItemProgress.user_id == user_id, ItemProgress.item_id.in_(list(course_of)))).all()
+    setters = _names({row.set_by_id for row in rows} - {None})
     facts: dict[int, dict[int, Facts]] = {}
     for row in rows:
-        facts.setdefault(row.course_id, {})[row.item_id] = _facts(row, row[-1])
+        facts.setdefault(course_of[row.item_id], {})[row.item_id] = _facts(
+            row, setters.get(row.set_by_id))
     return facts
+
+
+def _names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
 
 
 def member_progress(user: User, enrollments: list[Enrollment]) -> dict[int, CourseProgress]:
@@ -129,15 +161,24 @@ def course_progress(user: User, course: Course, *, enrollment: Enrollment | None
                     preview: bool = False) -> CourseProgress:
     """Percent, per-module and per-item status, locks, what's left and where to resume.
 
-    ``preview`` ignores locks (an editor looking through the course). About 5 queries.
+    ``preview`` ignores locks (an editor looking through the course). 1–2 queries, and
+    one more for the outline when the course changed since this process last read it.
     """
+    return course_progress_with_facts(user, course, enrollment=enrollment, preview=preview)[0]
+
+
+def course_progress_with_facts(user: User, course: Course, *,
+                               enrollment: Enrollment | None = None, preview: bool = False
+                               ) -> tuple[CourseProgress, dict[int, Facts]]:
+    """:func:`course_progress` and the member's facts it was computed from, by item id."""
     if enrollment is None and not preview:
         enrollment = db.session.execute(select(Enrollment).where(
             Enrollment.user_id == user.id, Enrollment.course_id == course.id)
         ).scalar_one_or_none()
-    facts = load_facts(course.id, [user.id]).get(user.id, {})
+    outline = load_outline(course)
+    facts = load_member_facts(user.id, {course.id: outline}).get(course.id, {})
     completed_at = enrollment.completed_at if enrollment else None
-    return compute(load_outline(course), facts, completed_at, ignore_locks=preview)
+    return compute(outline, facts, completed_at, ignore_locks=preview), facts
 
 
 def course_progress_many(course: Course, user_ids: Iterable[int] | None = None

@@ -59,6 +59,8 @@ class Facts:
     completed_at: datetime | None = None
     set_by: str | None = None
     set_reason: str | None = None
+    #: When the member first opened the item (their credit clock starts there).
+    first_opened_at: datetime | None = None
 
 
 @dataclass

@@ -7,19 +7,19 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.catalog.access import can_see
+from lms.catalog.access import can_see, get_item_for_learner
 from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
-from lms.progress.loading import course_progress, member_progress
-from lms.progress.outline import CourseProgress, ItemStatus
-from lms.progress.service import open_item
+from lms.progress.loading import course_progress, course_progress_with_facts, member_progress
+from lms.progress.outline import CourseProgress, Facts, ItemStatus
+from lms.progress.service import start_clock
 
 MAX_CAPTION_BYTES = 2 * 1024 * 1024
 
@@ -57,14 +57,19 @@ def resume_item_id(user: User, slug: str) -> tuple[int, float]:
 
 def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = None
                 ) -> PlayerPage:
-    """Everything the player shows for one item. Raises NotFound, Unauthorized, Forbidden."""
+    """Everything the player shows for one item. Raises NotFound, Unauthorized, Forbidden.
+
+    A member's first open starts the item's credit clock (``service.start_clock``); the
+    progress facts already say whether it was opened before, so no row is read twice.
+    """
     now = now or utcnow()
-    course = course_by_slug(user, slug)
-    item, enrollment, _ = open_item(user, item_id, now=now)
-    if item.module.course_id != course.id:
-        raise NotFound("No such item in this course.")
+    item, enrollment = get_item_for_learner(user, item_id, slug=slug)
+    course = item.module.course
     preview = enrollment is None
-    progress = course_progress(user, course, enrollment=enrollment, preview=preview)
+    progress, facts = course_progress_with_facts(user, course, enrollment=enrollment,
+                                                 preview=preview)
+    if not preview and facts.get(item.id, Facts()).first_opened_at is None:
+        start_clock(user, item, now)
     status = progress.item(item.id)
     previous, following = progress.neighbours(item.id)
     return PlayerPage(
@@ -138,10 +143,11 @@ def dashboard(user: User, *, today: date | None = None) -> Dashboard:
     year = (today or utcnow().date()).year
     enrollments = db.session.execute(
         select(Enrollment).where(Enrollment.user_id == user.id)
-        .options(selectinload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
+        .options(joinedload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
     ).scalars().all()
-    progress = member_progress(user, list(enrollments))
-    rows = [_dashboard_course(enrollment, progress[enrollment.course_id])
+    # Completed courses show their date and hours only: progress is worked out for the rest.
+    progress = member_progress(user, [e for e in enrollments if e.completed_at is None])
+    rows = [_dashboard_course(enrollment, progress.get(enrollment.course_id))
             for enrollment in enrollments]
     completed = [row for row in rows if row.completed_at]
     hours = sum((row.ce_hours for row in completed if row.completed_at.year == year), Decimal(0))
@@ -149,16 +155,17 @@ def dashboard(user: User, *, today: date | None = None) -> Dashboard:
                      completed=completed, ce_hours_this_year=hours, year=year)
 
 
-def _dashboard_course(enrollment: Enrollment, progress: CourseProgress) -> DashboardCourse:
+def _dashboard_course(enrollment: Enrollment, progress: CourseProgress | None
+                      ) -> DashboardCourse:
     course = enrollment.course
-    resume = progress.resume
+    resume = progress.resume if progress else None
     return DashboardCourse(
-        slug=course.slug, title=course.title, percent=progress.percent,
+        slug=course.slug, title=course.title, percent=progress.percent if progress else 100,
         ce_hours=course.ce_hours, completed_at=enrollment.completed_at,
         resume_item_id=resume.id if resume else None,
         resume_title=resume.title if resume else None,
         resume_position=resume.last_position if resume else 0.0,
-        whats_left=progress.whats_left)
+        whats_left=progress.whats_left if progress else [])
 
 
 def _enrollment(user: User, course: Course) -> Enrollment | None:

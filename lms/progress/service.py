@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.catalog.access import can_edit, get_item_for_learner, get_visible_course
-from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
 from lms.progress import intervals as iv
@@ -117,15 +116,20 @@ def open_item(user: User | None, item_id: int, *, now: datetime | None = None
         return item, None, None
     row = find_row(user.id, item.id)
     if row is None or row.first_opened_at is None:
-        insert_row(user.id, item.id, now)
-        started = db.session.execute(
-            update(ItemProgress).where(row_of(user.id, item.id),
-                                       ItemProgress.first_opened_at.is_(None))
-            .values(first_opened_at=now).execution_options(synchronize_session=False))
-        if started.rowcount == 1:
-            record_event(user, "launched", item.module.course, item, now=now)
+        start_clock(user, item, now)
         row = find_row(user.id, item.id, fresh=True)
     return item, enrollment, row
+
+
+def start_clock(user: User, item: Item, now: datetime) -> None:
+    """Record a member's first open of an item (once, however many requests race)."""
+    insert_row(user.id, item.id, now)
+    started = db.session.execute(
+        update(ItemProgress).where(row_of(user.id, item.id),
+                                   ItemProgress.first_opened_at.is_(None))
+        .values(first_opened_at=now).execution_options(synchronize_session=False))
+    if started.rowcount == 1:
+        record_event(user, "launched", item.module.course, item, now=now)
 
 
 def record_video(user: User, item_id: int, report: VideoReport, *,
@@ -136,7 +140,11 @@ def record_video(user: User, item_id: int, report: VideoReport, *,
     unknown duration) and ValidationError (not a video).
     """
     now = now or utcnow()
-    item, enrollment, course = _progress_target(user, item_id, now)
+    return _credit_video(user, *_progress_target(user, item_id, now), report, now)
+
+
+def _credit_video(user: User, item: Item, enrollment: Enrollment, course: Course,
+                  report: VideoReport, now: datetime) -> ReportResult:
     duration = _video_duration(item)
     row = locked_row(user.id, item.id, now)
     before = row.percent
@@ -199,7 +207,11 @@ def mark_done(user: User, item_id: int, *, now: datetime | None = None) -> Repor
     ValidationError for videos and quizzes, which complete by watching or passing.
     """
     now = now or utcnow()
-    item, enrollment, course = _progress_target(user, item_id, now)
+    return _mark_done(user, *_progress_target(user, item_id, now), now)
+
+
+def _mark_done(user: User, item: Item, enrollment: Enrollment, course: Course,
+               now: datetime) -> ReportResult:
     if item.kind not in ("reading", "file"):
         raise ValidationError("Videos complete by watching and quizzes by passing.",
                               errors={"completed": ["This item can't be marked done by hand."]})
@@ -245,14 +257,15 @@ def record_report(user: User, item_id: int, data: dict, *,
 
     Raises what ``record_video`` and ``mark_done`` raise; ValidationError for a bad body.
     """
-    item = db.session.get(Item, item_id, options=[
-        joinedload(Item.module).joinedload(Module.course), joinedload(Item.media)])
-    if item is not None and item.kind == "video":
-        return record_video(user, item_id, video_report_from(data), now=now)
-    if item is not None and item.kind in ("reading", "file") and data.get("completed") is not True:
+    now = now or utcnow()
+    target = _progress_target(user, item_id, now)
+    kind = target[0].kind
+    if kind == "video":
+        return _credit_video(user, *target, video_report_from(data), now)
+    if kind in ("reading", "file") and data.get("completed") is not True:
         raise ValidationError("Send {\"completed\": true} to mark this item done.",
                               errors={"completed": ["Must be true."]})
-    return mark_done(user, item_id, now=now)
+    return _mark_done(user, *target, now)
 
 
 def my_course_progress(user: User, course_id: int) -> CourseProgress:

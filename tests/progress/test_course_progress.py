@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import event
 
+from lms import memo
 from lms.extensions import db, utcnow
 from lms.progress.loading import course_progress, course_progress_many
 from lms.progress.service import VideoReport, mark_done, open_item, record_video
@@ -105,6 +106,7 @@ def count_queries(work) -> int:
         statements.append(args[2])
 
     db.session.expire_all()
+    memo.clear_all()  # count the cold path: outlines are otherwise kept between calls
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         work()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from lms import pagecache
+from lms import memo, pagecache
 from lms.extensions import db
 from lms.reports.seed import seed
 from lms.reports.seed_data import PASSWORD, SIZES, Size
@@ -34,7 +34,8 @@ def counts_on(app, size: Size) -> dict[str, tuple[int, int]]:
         empty_tables()
         seed(db.engine, size, 1)
         targets = find_targets(db.engine, 1)
-    pagecache.clear()  # seeded in bulk, not through the ORM that tells the cache
+    pagecache.clear()  # seeded in bulk, not through the ORM that tells the caches
+    memo.clear_all()
     client = app.test_client()
     Auth(client).login(LOGIN["email"], PASSWORD)
     anonymous = app.test_client()
