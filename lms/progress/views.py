@@ -25,8 +25,11 @@ def course_home(slug: str):
 @login_required
 def player(slug: str, item_id: int):
     page = pages.player_page(current_user, slug, item_id)
-    db.session.commit()  # the first open starts the item's credit clock
-    return render_template("progress/player.html", page=page, item_url=player_urls(slug))
+    html = render_template("progress/player.html", page=page, item_url=player_urls(slug))
+    # The first open starts the item's credit clock. Committed after rendering: a commit
+    # expires the member's row, which the page header would then read again.
+    db.session.commit()
+    return html
 
 
 def player_urls(slug: str):
