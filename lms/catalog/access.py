@@ -64,15 +64,16 @@ def course_of_item(item: Item) -> Course:
     return item.module.course
 
 
-def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = None
-                         ) -> tuple[Item, Enrollment | None]:
+def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = None,
+                         with_captions: bool = False) -> tuple[Item, Enrollment | None]:
     """An item a member may open: enrolled members, the course's editors and staff.
 
     Returns the item and the member's enrolment (None for editors previewing).
     Raises NotFound for items of courses the user cannot see (or, given ``slug``, of
     another course than the one the URL names), Forbidden otherwise.
+    ``with_captions`` loads ``item.captions`` in the same query (the player shows them).
     """
-    item, enrollment = _item_with_enrollment(user, item_id)
+    item, enrollment = _item_with_enrollment(user, item_id, with_captions)
     if item is None:
         raise NotFound("No such item.")
     course = course_of_item(item)
@@ -85,16 +86,18 @@ def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = 
     return item, enrollment
 
 
-def _item_with_enrollment(user: User | None, item_id: int
+def _item_with_enrollment(user: User | None, item_id: int, with_captions: bool = False
                           ) -> tuple[Item | None, Enrollment | None]:
     """The item with its module, course and media, and the user's enrolment: one query."""
     stmt = (select(Item).join(Item.module).join(Module.course).where(Item.id == item_id)
             .options(contains_eager(Item.module).contains_eager(Module.course),
                      joinedload(Item.media)))
+    if with_captions:
+        stmt = stmt.options(joinedload(Item.captions))
     if user is not None:
         stmt = stmt.add_columns(Enrollment).outerjoin(Enrollment, (
             Enrollment.course_id == Module.course_id) & (Enrollment.user_id == user.id))
-    row = db.session.execute(stmt).first()
+    row = db.session.execute(stmt).unique().first()
     if row is None:
         return None, None
     return row[0], (row[1] if user is not None else None)

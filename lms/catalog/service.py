@@ -241,6 +241,8 @@ class CourseDetail:
     enrollment: EnrolmentState | None
     #: True when the viewer may edit the course (its instructors and staff).
     can_edit: bool
+    #: The course's ``updated_at`` this page was built from (what it is kept under).
+    version: datetime | None = None
 
     @property
     def duration_seconds(self) -> float:
@@ -307,7 +309,7 @@ def _load_detail(course_id: int) -> CourseDetail:
         certificate_enabled=course.certificate_enabled, in_order=course.in_order,
         enrol_window_days=course.enrol_window_days,
         modules=tuple(_module_outline(module) for module in course.modules),
-        enrollment=None, can_edit=False)
+        enrollment=None, can_edit=False, version=course.updated_at)
 
 
 def enrolment_state(enrollment) -> EnrolmentState:

@@ -7,9 +7,10 @@ import math
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 
-from lms import pagecache
+from lms import memo, pagecache
 from lms.accounts.models import CAREER_STAGES
 from lms.accounts.service import require_admin
 from lms.apikit import actor
@@ -87,16 +88,36 @@ def _page_url(page: int) -> str:
 @bp.get("/courses/<slug>")
 @pagecache.for_anonymous(course_stamp)
 def course(slug: str):
-    # Anonymous visitors get a "log in to enrol" link: no form, so no CSRF cookie.
-    return render_course(slug, EnrolForm() if current_user.is_authenticated else None)
+    return render_course(slug, None)
 
 
-def render_course(slug: str, form: EnrolForm, status: int = 200):
+def render_course(slug: str, form: EnrolForm | None, status: int = 200):
     detail = service.get_course_page(actor(), slug)
+    if form is None and current_user.is_authenticated and detail.enrollment is None:
+        # Only members who may still enrol get the form (anonymous visitors get a
+        # "log in to enrol" link: no form, so no CSRF cookie).
+        form = EnrolForm()
     html = render_template("catalog/course.html", course=detail, c=detail.summary, form=form,
-                           continue_url=continue_url(detail), kinds=STYLE_LABELS,
+                           main_html=course_main_html(detail),
+                           continue_url=continue_url(detail),
                            studio_url=detail.can_edit and studio_url(detail))
     return html, status
+
+
+#: The course page's main column, the same for every viewer, by course id and version.
+_main_columns: memo.StampedCache[Markup] = memo.StampedCache()
+
+
+def course_main_html(detail: service.CourseDetail) -> Markup:
+    """Facts, description and outline, rendered once per course version and process."""
+    return _main_columns.get(detail.summary.id, (detail.version, request.script_root),
+                             lambda: _render_main_column(detail))
+
+
+def _render_main_column(detail: service.CourseDetail) -> Markup:
+    html = render_template("catalog/_course_main.html", course=detail, c=detail.summary,
+                           kinds=STYLE_LABELS)
+    return Markup(html)  # noqa: S704 - the output of an autoescaping template
 
 
 def continue_url(detail: service.CourseDetail) -> str | None:

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, any_, case, func, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from lms import memo
@@ -134,13 +135,22 @@ def load_member_facts(user_id: int, outlines: dict[int, Outline]
         return {}
     rows = db.session.execute(
         select(*FACT_COLUMNS, ItemProgress.set_by_id)
-        .where(ItemProgress.user_id == user_id, ItemProgress.item_id.in_(list(course_of)))).all()
+        .where(ItemProgress.user_id == user_id, one_of(ItemProgress.item_id, course_of))).all()
     setters = _names({row.set_by_id for row in rows} - {None})
     facts: dict[int, dict[int, Facts]] = {}
     for row in rows:
         facts.setdefault(course_of[row.item_id], {})[row.item_id] = _facts(
             row, setters.get(row.set_by_id))
     return facts
+
+
+def one_of(column, ids: Iterable[int]):
+    """``column IN ids``; on PostgreSQL ``= ANY(:array)``, one parameter however many ids,
+    which the server plans in microseconds instead of milliseconds for a hundred ids."""
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _names(user_ids: set[int]) -> dict[int, str]:

@@ -63,7 +63,7 @@ def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = N
     progress facts already say whether it was opened before, so no row is read twice.
     """
     now = now or utcnow()
-    item, enrollment = get_item_for_learner(user, item_id, slug=slug)
+    item, enrollment = get_item_for_learner(user, item_id, slug=slug, with_captions=True)
     course = item.module.course
     preview = enrollment is None
     progress, facts = course_progress_with_facts(user, course, enrollment=enrollment,
