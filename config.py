@@ -37,6 +37,9 @@ class Config:
     #: every request one round trip (tests/perf/README.md), and without it a database
     #: restart fails at most the requests in flight, then the pool reconnects.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": env_bool("DATABASE_PRE_PING", False)}
+    #: PostgreSQL: GET and HEAD requests read in autocommit mode, without the BEGIN and
+    #: ROLLBACK round trips (lms.database.read_without_transaction).
+    AUTOCOMMIT_READS = env_bool("DATABASE_AUTOCOMMIT_READS", True)
 
     STORAGE = env("STORAGE", "local")
     MEDIA_DIR = env("MEDIA_DIR")  # None: media/ in the instance folder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g, request
 from sqlalchemy import event
 
 from lms.extensions import db
@@ -13,6 +13,18 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif app.config.get("AUTOCOMMIT_READS", True):
+            app.before_request(read_without_transaction)
+
+
+def read_without_transaction() -> None:
+    """GET and HEAD requests on PostgreSQL read in autocommit mode (``RequestSession``).
+
+    Saves the ``BEGIN`` and ``ROLLBACK`` round trips of every page view. Skipped when
+    the session is already in a transaction (a test holding one open).
+    """
+    if request.method in ("GET", "HEAD") and not db.session().in_transaction():
+        g.autocommit_reads = True
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

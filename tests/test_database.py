@@ -1,0 +1,64 @@
+"""PostgreSQL page views read without BEGIN/ROLLBACK; writes keep their transactions.
+
+A request shares the test's session (one app context), and reads in autocommit
+only when that session holds no transaction, as every request's does in
+production: the tests end theirs (``commit``) before requesting.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from lms.extensions import db
+from lms.progress.models import ItemProgress
+from tests.factories import enrol, make_course, make_user
+
+
+@pytest.fixture
+def autocommit_log(app_ctx):
+    """Whether each statement ran on an autocommit connection, in order."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no round trips to save")
+    seen: list[bool] = []
+
+    def record(conn, *_args) -> None:
+        seen.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_pages_read_in_autocommit_and_forms_write_in_a_transaction(client, auth,
+                                                                   autocommit_log):
+    member = make_user()
+    slug = make_course(modules=1, items_per_module=1).slug
+    auth.login(member.email)
+    db.session.commit()
+    autocommit_log.clear()
+    assert client.get(f"/courses/{slug}").status_code == 200
+    assert autocommit_log and all(autocommit_log)
+
+    token = auth.any_csrf()
+    db.session.commit()
+    autocommit_log.clear()
+    answer = client.post(f"/courses/{slug}/enrol", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert autocommit_log and not any(autocommit_log[-3:])  # the enrolment's statements
+
+
+def test_the_players_first_open_clock_is_stored_from_an_autocommit_read(client, auth,
+                                                                        autocommit_log):
+    member = make_user()
+    course = make_course(modules=1, items_per_module=1)
+    enrol(member, course)
+    member_id, slug, item_id = member.id, course.slug, course.modules[0].items[0].id
+    auth.login(member.email)
+    db.session.commit()
+    autocommit_log.clear()
+    assert client.get(f"/learn/{slug}/items/{item_id}").status_code == 200
+    assert autocommit_log and all(autocommit_log)
+    opened = db.session.scalar(select(ItemProgress.first_opened_at).where(
+        ItemProgress.user_id == member_id, ItemProgress.item_id == item_id))
+    assert opened is not None
