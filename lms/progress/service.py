@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from lms.accounts.models import User
-from lms.catalog.access import can_edit, get_item_for_learner, get_visible_course
+from lms.catalog.access import can_edit, can_see, get_item_for_learner, get_visible_course
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
@@ -43,7 +43,14 @@ from lms.progress.loading import course_progress
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.record import record_event
-from lms.progress.rows import find_row, insert_row, locked_row, row_of
+from lms.progress.rows import (
+    dialect,
+    find_row,
+    insert_row,
+    locked_row,
+    locked_video_target,
+    row_of,
+)
 
 MAX_INTERVALS = 500
 MAX_SECONDS = 7 * 24 * 3600
@@ -144,9 +151,11 @@ def record_video(user: User, item_id: int, report: VideoReport, *,
 
 
 def _credit_video(user: User, item: Item, enrollment: Enrollment, course: Course,
-                  report: VideoReport, now: datetime) -> ReportResult:
+                  report: VideoReport, now: datetime, row: ItemProgress | None = None
+                  ) -> ReportResult:
+    """Credit ``report``; ``row`` is the member's progress row when already locked."""
     duration = _video_duration(item)
-    row = locked_row(user.id, item.id, now)
+    row = row or locked_row(user.id, item.id, now)
     before = row.percent
     _apply_video_report(row, report, duration, now)
     course_done = False
@@ -237,6 +246,13 @@ def _progress_target(user: User, item_id: int, now: datetime
                      ) -> tuple[Item, Enrollment, Course]:
     """The item a member may record progress on, with their enrolment and the course."""
     item, enrollment = get_item_for_learner(user, item_id)
+    return _checked_target(user, item, enrollment, now)
+
+
+def _checked_target(user: User, item: Item, enrollment: Enrollment | None, now: datetime
+                    ) -> tuple[Item, Enrollment, Course]:
+    """Raise unless ``user`` may record progress on ``item`` now (enrolled, not ended, not
+    locked); the item, enrolment and course otherwise."""
     course = item.module.course
     if enrollment is None:
         raise Forbidden("Preview mode: progress is not recorded for editors who aren't enrolled.")
@@ -258,6 +274,12 @@ def record_report(user: User, item_id: int, data: dict, *,
     Raises what ``record_video`` and ``mark_done`` raise; ValidationError for a bad body.
     """
     now = now or utcnow()
+    locked = locked_video_target(user.id, item_id) if dialect() == "postgresql" else None
+    if locked is not None:
+        row, item, enrollment = locked
+        if can_see(user, item.module.course):
+            target = _checked_target(user, item, enrollment, now)
+            return _credit_video(user, *target, video_report_from(data), now, row)
     target = _progress_target(user, item_id, now)
     kind = target[0].kind
     if kind == "video":

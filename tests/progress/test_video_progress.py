@@ -195,3 +195,27 @@ def test_outsiders_and_editors_record_nothing(client, setup, app_ctx):
     assert client.get(f"/api/v1/items/{setup.video.id}", headers=editor).get_json()["preview"]
     assert client.post(url, json={"position": 1, "played": []}, headers=editor).status_code == 403
     assert client.get("/api/v1/items/999999", headers=outsider).status_code == 404
+
+
+def test_a_report_takes_three_statements_on_postgresql(client, setup, open_ago):
+    """Token, the locked row joined to item and enrolment, the update (then COMMIT)."""
+    from sqlalchemy import event
+
+    open_ago(setup.member, setup.video, 60)
+    url = f"/api/v1/items/{setup.video.id}/progress"
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = client.post(url, json={"position": 5.0, "played": [[0.0, 5.0]]},
+                             headers=setup.headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 200 and answer.get_json()["percent"] == 4
+    if engine.dialect.name == "postgresql":
+        assert len(statements) == 3, statements
+        assert "FOR UPDATE OF item_progress" in statements[1]
