@@ -18,7 +18,7 @@ from lms.extensions import db, utcnow
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
 from lms.progress.loading import course_progress, course_progress_with_facts, member_progress
-from lms.progress.outline import CourseProgress, Facts, ItemStatus
+from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
 
 MAX_CAPTION_BYTES = 2 * 1024 * 1024
@@ -68,7 +68,7 @@ def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = N
     preview = enrollment is None
     progress, facts = course_progress_with_facts(user, course, enrollment=enrollment,
                                                  preview=preview)
-    if not preview and facts.get(item.id, Facts()).first_opened_at is None:
+    if not preview and facts.get(item.id, NO_FACTS).first_opened_at is None:
         start_clock(user, item, now)
     status = progress.item(item.id)
     previous, following = progress.neighbours(item.id)
