@@ -6,6 +6,8 @@ HTML pages and the API share every check.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -105,7 +107,12 @@ def _item_with_enrollment(user: User | None, item_id: int, with_captions: bool =
 
 def is_read_only(enrollment: Enrollment | None) -> bool:
     """True once the member's enrolment window has closed (they may look, not progress)."""
-    return bool(enrollment and enrollment.access_ends_at and enrollment.access_ends_at <= utcnow())
+    return bool(enrollment and ends_before(enrollment.access_ends_at, utcnow()))
+
+
+def ends_before(access_ends_at: datetime | None, now: datetime) -> bool:
+    """True when an enrolment window ending at ``access_ends_at`` has closed by ``now``."""
+    return access_ends_at is not None and access_ends_at <= now
 
 
 def get_module_for_edit(user: User | None, module_id: int) -> Module:

@@ -32,7 +32,7 @@ from lms.catalog.models import (
 )
 from lms.catalog.search import apply_search
 from lms.errors import NotFound, ValidationError
-from lms.extensions import db
+from lms.extensions import db, utcnow
 
 #: Sort keys and their labels; "relevance" applies only when searching.
 SORTS: dict[str, str] = {
@@ -277,7 +277,7 @@ def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
     # kept, and a kept page is never older than the stamp it is kept under.
     stmt = select(Course.id, Course.updated_at).where(where)
     if actor is not None:
-        stmt = stmt.add_columns(Enrollment).outerjoin(Enrollment, (
+        stmt = stmt.add_columns(*ENROLMENT_COLUMNS).outerjoin(Enrollment, (
             Enrollment.course_id == Course.id) & (Enrollment.user_id == actor.id))
     row = db.session.execute(stmt).first()
     if row is None:
@@ -286,9 +286,14 @@ def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
     can_edit = _edits(actor, detail)
     if detail.status != "published" and not can_edit:
         raise NotFound("No such course.")
-    enrollment = row.Enrollment if actor is not None else None
-    return replace(detail, can_edit=can_edit,
-                   enrollment=enrolment_state(enrollment) if enrollment else None)
+    enrolled = actor is not None and row.enrolled_at is not None
+    return replace(detail, can_edit=can_edit, enrollment=EnrolmentState(
+        row.enrolled_at, row.completed_at, row.access_ends_at,
+        access.ends_before(row.access_ends_at, utcnow())) if enrolled else None)
+
+
+#: What the page shows of the viewer's enrolment (plain columns: no ORM object per view).
+ENROLMENT_COLUMNS = (Enrollment.enrolled_at, Enrollment.completed_at, Enrollment.access_ends_at)
 
 
 def _load_detail(course_id: int) -> CourseDetail:
