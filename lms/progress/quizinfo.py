@@ -1,40 +1,29 @@
 """Read-only quiz settings from the quizzes domain, for item JSON and "what's left".
 
-GAP: the quizzes domain is being built alongside progress. Until ``lms.quizzes.models``
-has a ``Quiz`` model with an ``item_id`` column, these answer "no settings" and the
-"what's left" list names quizzes without their pass mark. Once it lands this
-works unchanged; progress only reads quiz settings, never answers.
+Progress only reads quiz settings (never questions or answers).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.quizzes.models import Quiz
 
 #: Settings a learner may see before an attempt (never questions or answer keys).
 PUBLIC_SETTINGS = ("pass_percent", "max_attempts", "time_limit_seconds", "shuffle_questions",
                    "shuffle_choices", "feedback_policy")
-
-
-def _quiz_model() -> Any | None:
-    if importlib.util.find_spec("lms.quizzes.models") is None:
-        return None
-    model = getattr(importlib.import_module("lms.quizzes.models"), "Quiz", None)
-    return model if model is not None and hasattr(model, "item_id") else None
+_COLUMNS = tuple(getattr(Quiz, name) for name in PUBLIC_SETTINGS)
 
 
 def quiz_settings(item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Public settings of the quizzes on these items, by item id (one query, or none)."""
     ids = list(item_ids)
-    model = _quiz_model()
-    if model is None or not ids:
+    if not ids:
         return {}
-    quizzes = db.session.execute(select(model).where(model.item_id.in_(ids))).scalars()
-    return {quiz.item_id: {name: getattr(quiz, name) for name in PUBLIC_SETTINGS
-                           if hasattr(quiz, name)} for quiz in quizzes}
+    rows = db.session.execute(select(Quiz.item_id, *_COLUMNS).where(Quiz.item_id.in_(ids)))
+    return {item_id: dict(zip(PUBLIC_SETTINGS, values, strict=True))
+            for item_id, *values in rows}
