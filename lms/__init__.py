@@ -22,7 +22,7 @@ def create_app(config_name: str = "default", **overrides) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(ROOT / ".instance"),
     )
     load_config(app, config_name, overrides)
     register_extensions(app)
