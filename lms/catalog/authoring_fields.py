@@ -168,11 +168,12 @@ def slug(value: Any) -> str:
     return value.strip()
 
 
-def slugify(title: str) -> str:
-    """A readable slug from a title: accents dropped, words joined by hyphens."""
+def slugify(title: str, length: int = 100, fallback: str = "course") -> str:
+    """A readable slug from a title: accents dropped, words joined by hyphens, at most
+    ``length`` characters; ``fallback`` when nothing is left."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    return "-".join(words)[:100].strip("-") or "course"
+    return "-".join(words)[:length].strip("-") or fallback
 
 
 COURSE_CLEANERS: dict[str, Cleaner] = {

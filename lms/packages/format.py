@@ -1,4 +1,5 @@
-"""Course packages: a folder of plain files ⇄ plain data. Pure: no Flask, no database.
+"""Course packages: a folder of plain files → plain data (writing them back is
+:mod:`lms.packages.render`). Pure: no Flask, no database.
 
 The layout (documented for authors in ``courses/README.md``)::
 
@@ -20,14 +21,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from lms.packages import tomlwrite
 from lms.packages.files import FileRef, Files, PackageError, read_text, strip_top_folder
 from lms.quizzes.gift import GiftError, parse_gift
-from lms.quizzes.gift_export import export_gift
 from lms.quizzes.questions import QuestionSpec
 
 PACKAGE_VERSION = 1
@@ -281,55 +279,3 @@ def _check_prerequisites(modules: list[ModuleSpec]) -> None:
 
 
 # --- writing ---------------------------------------------------------------------------
-
-
-def slugify(title: str) -> str:
-    """File-name slug of a title: ASCII letters and digits joined by hyphens."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_title.lower()))[:60].strip("-") or "item"
-
-
-def render_package(package: CoursePackage) -> dict[str, str]:
-    """The text files of a package by relative path (media bytes are the caller's)."""
-    course = dict(package.course)
-    description = course.pop("description", "")
-    files = {"course.toml": tomlwrite.dumps({"package_version": PACKAGE_VERSION, **course})}
-    if description:
-        files["description.md"] = description + "\n"
-    for number, module in enumerate(package.modules, start=1):
-        folder = f"{number:02d}-{slugify(module.title)}/"
-        files.update({folder + name: text for name, text in render_module(module).items()})
-    return files
-
-
-def render_module(module: ModuleSpec) -> dict[str, str]:
-    """module.toml and the item files of one module (transcripts go under ``media/``)."""
-    files = {"module.toml": tomlwrite.dumps({"title": module.title,
-                                             "prerequisite": module.prerequisite})}
-    for number, item in enumerate(module.items, start=1):
-        files.update(_render_item(f"{number:02d}-{slugify(item.title)}", item))
-    return files
-
-
-def _render_item(stem: str, item: ItemSpec) -> dict[str, str]:
-    head = {"title": item.title, "required": item.required}
-    if item.kind == "reading":
-        return {f"{stem}.md": f"{FRONT_MATTER}{tomlwrite.dumps(head)}+++\n\n{item.body}\n"}
-    if item.kind == "quiz":
-        settings = {"intro": item.body or None, **item.quiz}
-        return {f"{stem}.quiz.toml": tomlwrite.dumps({**head, **settings}),
-                f"{stem}.quiz.gift": export_gift(item.questions).rstrip("\n") + "\n"}
-    if item.kind == "file":
-        return {f"{stem}.file.toml": tomlwrite.dumps({**head, "media": item.media,
-                                                      "intro": item.body or None})}
-    values = {**head, "min_watch_percent": item.min_watch_percent, "media": item.media,
-              "slides": item.slides, "transcript": item.transcript, "intro": item.body or None}
-    captions = [{"language": c.language, "label": c.label, "file": c.file} for c in item.captions]
-    return {f"{stem}.video.toml": tomlwrite.dumps(values, {"captions": captions})}
-
-
-def transcript_files(package: CoursePackage) -> dict[str, str]:
-    """The transcripts of the package's videos, as files under ``media/``."""
-    return {f"media/{item.transcript}": item.transcript_text + "\n"
-            for module in package.modules for item in module.items
-            if item.transcript and item.transcript_text}

@@ -28,9 +28,10 @@ from lms.media.storecalls import store
 from lms.packages import archive
 from lms.packages.exporter import build_package
 from lms.packages.files import PackageError, folder_files
-from lms.packages.format import CoursePackage, read_package, render_package, transcript_files
+from lms.packages.format import CoursePackage, read_package
 from lms.packages.importer import Importer, db_course
 from lms.packages.media_sync import MediaSync
+from lms.packages.render import render_package, transcript_files
 from lms.storage import get_storage, new_key
 
 COPY_CHUNK = 1024 * 1024

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from bisect import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from lms.accounts.models import CAREER_STAGES
+from lms.catalog.authoring_fields import slugify
 from lms.catalog.topics import DEFAULT_TOPICS
 
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -251,10 +251,6 @@ class Plan:
                        int(duration * 250_000) if video else 480_000, None, "ready", None,
                        duration, "seed" if video else None, None, None, None,
                        course.instructor_ids[0], uploaded, uploaded)
-
-
-def slugify(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:100]
 
 
 def zipf_picker(rng: random.Random, count: int):

@@ -10,7 +10,8 @@ import pytest
 from lms import ROOT
 from lms.packages import tomlwrite
 from lms.packages.files import MemoryFile, PackageError, folder_files
-from lms.packages.format import read_package, render_package, transcript_files
+from lms.packages.format import read_package
+from lms.packages.render import render_package, transcript_files
 
 COURSE = b'slug = "demo"\ntitle = "Demo"\nce_hours = "1.5"\n'
 MODULE = b'title = "Basics"\n'
