@@ -58,9 +58,10 @@ def _touch_changed_courses(session: Session, _context, _instances) -> None:
     if not course_ids:
         return
     now = utcnow()
-    for course_id in course_ids:
-        course = session.get(Course, course_id)
-        if course is not None and course not in session.deleted:
+    # One query for the courses not loaded yet (a media file may be used by many).
+    courses = session.scalars(select(Course).where(Course.id.in_(course_ids))).all()
+    for course in courses:
+        if course not in session.deleted:
             course.updated_at = now
 
 
@@ -71,7 +72,7 @@ def _course_itself(session: Session, course: Course) -> Iterable[int]:
     return ()
 
 
-def _module_course(session: Session, module: Module | None) -> int | None:
+def _module_course(module: Module | None) -> int | None:
     if module is None:
         return None
     return module.course_id if module.course_id is not None else (
@@ -79,12 +80,12 @@ def _module_course(session: Session, module: Module | None) -> int | None:
 
 
 def _of_module(session: Session, module: Module) -> Iterable[int]:
-    return (_module_course(session, module),)
+    return (_module_course(module),)
 
 
 def _of_item(session: Session, item: Item) -> Iterable[int]:
     module = item.module or (session.get(Module, item.module_id) if item.module_id else None)
-    return (_module_course(session, module),)
+    return (_module_course(module),)
 
 
 def _of_caption(session: Session, caption: Caption) -> Iterable[int]:

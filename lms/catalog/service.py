@@ -317,11 +317,6 @@ def _load_detail(course_id: int) -> CourseDetail:
         enrollment=None, can_edit=False, version=course.updated_at)
 
 
-def enrolment_state(enrollment) -> EnrolmentState:
-    return EnrolmentState(enrollment.enrolled_at, enrollment.completed_at,
-                          enrollment.access_ends_at, access.is_read_only(enrollment))
-
-
 def _edits(actor: User | None, detail: CourseDetail) -> bool:
     """``access.can_edit`` answered from the page's instructors (no extra query)."""
     if actor is None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from lms import memo
 from lms.accounts.models import User
+from lms.catalog.access import enrollment_of
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.extensions import db
 from lms.media.models import MediaAsset
@@ -182,9 +183,7 @@ def course_progress_with_facts(user: User, course: Course, *,
                                ) -> tuple[CourseProgress, dict[int, Facts]]:
     """:func:`course_progress` and the member's facts it was computed from, by item id."""
     if enrollment is None and not preview:
-        enrollment = db.session.execute(select(Enrollment).where(
-            Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-        ).scalar_one_or_none()
+        enrollment = enrollment_of(user, course)
     outline = load_outline(course)
     facts = load_member_facts(user.id, {course.id: outline}).get(course.id, {})
     completed_at = enrollment.completed_at if enrollment else None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.catalog.access import can_see, get_item_for_learner
+from lms.catalog.access import can_see, enrollment_of, get_item_for_learner
 from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
@@ -48,7 +48,7 @@ def course_by_slug(user: User | None, slug: str) -> Course:
 def resume_item_id(user: User, slug: str) -> tuple[int, float]:
     """Where the member continues a course: item id and position. NotFound if it has none."""
     course = course_by_slug(user, slug)
-    enrollment = _enrollment(user, course)
+    enrollment = enrollment_of(user, course)
     progress = course_progress(user, course, enrollment=enrollment, preview=enrollment is None)
     if progress.resume is None:
         raise NotFound("This course has no items yet.")
@@ -166,8 +166,3 @@ def _dashboard_course(enrollment: Enrollment, progress: CourseProgress | None
         resume_title=resume.title if resume else None,
         resume_position=resume.last_position if resume else 0.0,
         whats_left=progress.whats_left if progress else [])
-
-
-def _enrollment(user: User, course: Course) -> Enrollment | None:
-    return db.session.execute(select(Enrollment).where(
-        Enrollment.user_id == user.id, Enrollment.course_id == course.id)).scalar_one_or_none()
