@@ -90,7 +90,3 @@ def close_enrollment(user: User, course: Course, enrollment: Enrollment, now: da
     signals.course_completed.send(course.id, user=user, enrollment=enrollment, now=now)
     return True
 
-
-def enrollment_of(user: User, course: Course) -> Enrollment | None:
-    return db.session.execute(select(Enrollment).where(
-        Enrollment.user_id == user.id, Enrollment.course_id == course.id)).scalar_one_or_none()

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.catalog.access import enrollment_of
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import Conflict, Forbidden, NotFound, ValidationError
 from lms.extensions import db, utcnow
-from lms.progress.completion import ReportResult, close_enrollment, complete_item, enrollment_of
+from lms.progress.completion import ReportResult, close_enrollment, complete_item
 
 
 def override_item(actor: User, member_id: int, item_id: int, reason: str, *,

@@ -26,7 +26,13 @@ from datetime import datetime
 from sqlalchemy import update
 
 from lms.accounts.models import User
-from lms.catalog.access import can_edit, can_see, get_item_for_learner, get_visible_course
+from lms.catalog.access import (
+    can_edit,
+    can_see,
+    enrollment_of,
+    get_item_for_learner,
+    get_visible_course,
+)
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
@@ -36,7 +42,6 @@ from lms.progress.completion import (
     ReportResult,
     complete_course_if_done,
     complete_item,
-    enrollment_of,
     mark_row_complete,
 )
 from lms.progress.loading import course_progress
