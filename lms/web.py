@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     trust_proxies(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
+    app.jinja_env.globals["header_links"] = header_links
     app.jinja_env.globals["maybe_url"] = maybe_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -53,10 +55,62 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
+CSRF_TOKEN_REUSE_SECONDS = 300
+
+
 def csrf_token_value() -> str:
+    """The session's signed CSRF token for pages (``<meta>`` and the logout form).
+
+    Signing costs more than the rest of a page header, so one signed token serves a
+    session's pages for five minutes. It stays valid for ``WTF_CSRF_TIME_LIMIT`` from
+    signing, so forms still work for that long less at most five minutes.
+    """
+    from flask import current_app, session
     from flask_wtf.csrf import generate_csrf
 
-    return generate_csrf()
+    # Signed tokens by raw session secret, with when they were signed.
+    tokens: dict[str, tuple[float, str]] = current_app.extensions.setdefault("csrf_pages", {})
+    raw = session.get("csrf_token")
+    kept = tokens.get(raw) if raw else None
+    if kept is not None and time.monotonic() - kept[0] < CSRF_TOKEN_REUSE_SECONDS:
+        return kept[1]
+    token = generate_csrf()
+    if len(tokens) >= 4096:
+        tokens.clear()
+    tokens[session["csrf_token"]] = (time.monotonic(), token)
+    return token
+
+
+def header_links() -> dict[str, object]:
+    """The URLs the site header shows the current visitor, and the main navigation.
+
+    Built with ``url_for`` once per app, script root and role, not on every page.
+    """
+    from flask import current_app, url_for
+
+    kept: dict[tuple, dict[str, object]] = current_app.extensions.setdefault(
+        "header_links", {})
+    user = current_user
+    role = (user.is_authenticated, user.is_authenticated and user.can_teach,
+            user.is_authenticated and user.is_admin)
+    key = (request.script_root, *role)
+    links = kept.get(key)
+    if links is None:
+        nav = [("Courses", maybe_url("catalog.index"))]
+        if role[0]:
+            nav += [("My learning", maybe_url("progress.dashboard")),
+                    ("Certificates", maybe_url("certificates.mine"))]
+        if role[1]:
+            nav.append(("Studio", maybe_url("studio.index")))
+        if role[2]:
+            nav.append(("Reports", maybe_url("reports.index")))
+        links = kept[key] = {
+            "nav": [(label, href) for label, href in nav if href],
+            "css": url_for("static", filename="css/site.css"),
+            "home": url_for("pages.home"), "staff": url_for("accounts.admin_members"),
+            "profile": url_for("accounts.profile"), "logout": url_for("accounts.logout"),
+            "login": url_for("accounts.login"), "register": url_for("accounts.register")}
+    return links
 
 
 def me():

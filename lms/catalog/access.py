@@ -7,8 +7,9 @@ HTML pages and the API share every check.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Row, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import User
@@ -78,14 +79,52 @@ def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = 
     item, enrollment = _item_with_enrollment(user, item_id, with_captions)
     if item is None:
         raise NotFound("No such item.")
-    course = course_of_item(item)
+    _check_learner(user, course_of_item(item), slug, enrolled=enrollment is not None)
+    return item, enrollment
+
+
+def learner_item(user: User | None, item_id: int, *, slug: str | None = None,
+                 extra: tuple = ()) -> Row:
+    """:func:`get_item_for_learner` on plain columns, for pages that keep the rest in memory.
+
+    One row: the course's ``id, slug, title, status, in_order, updated_at``, the item's
+    ``item_id`` and ``kind``, the member's ``enrollment_id, completed_at,
+    access_ends_at`` (None when not enrolled), then ``extra``: labelled columns built
+    once by the caller, which may use the ``user_id`` parameter and ``Module.course_id``.
+    Raises what :func:`get_item_for_learner` raises.
+    """
+    row = db.session.execute(_learner_item_statement(extra),
+                             {"item_id": item_id, "user_id": user.id if user else None}).first()
+    if row is None:
+        raise NotFound("No such item.")
+    _check_learner(user, row, slug, enrolled=row.enrollment_id is not None)
+    return row
+
+
+@cache
+def _learner_item_statement(extra: tuple):
+    """Built once per ``extra``: a statement object reused skips SQLAlchemy's construction."""
+    user_id = bindparam("user_id", type_=Integer)
+    return (select(Course.id, Course.slug, Course.title, Course.status, Course.in_order,
+                   Course.updated_at, Item.id.label("item_id"), Item.kind,
+                   Enrollment.id.label("enrollment_id"), Enrollment.completed_at,
+                   Enrollment.access_ends_at, *extra)
+            .select_from(Item).join(Module, Module.id == Item.module_id)
+            .join(Course, Course.id == Module.course_id)
+            .outerjoin(Enrollment, (Enrollment.course_id == Module.course_id)
+                       & (Enrollment.user_id == user_id))
+            .where(Item.id == bindparam("item_id", type_=Integer)))
+
+
+def _check_learner(user: User | None, course, slug: str | None, *, enrolled: bool) -> None:
+    """Raise unless ``user`` may open items of ``course`` (a model or a row with ``id``,
+    ``slug`` and ``status``), reached through a URL naming ``slug``."""
     if not can_see(user, course) or (slug is not None and course.slug != slug):
         raise NotFound("No such item.")
     if user is None:
         raise Unauthorized("Log in first.")
-    if enrollment is None and not can_edit(user, course):
+    if not enrolled and not can_edit(user, course):
         raise Forbidden("Enrol in the course to open its items.")
-    return item, enrollment
 
 
 def _item_with_enrollment(user: User | None, item_id: int, with_captions: bool = False

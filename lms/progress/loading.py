@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import Integer, any_, case, func, literal, select
+from sqlalchemy import ColumnElement, Integer, String, any_, case, cast, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -47,7 +47,8 @@ def load_outlines(courses: Iterable[Course]) -> dict[int, Outline]:
     """Outlines of several courses by course id, in 1 query (2 with quizzes), or none when
     every outline is kept from an earlier request.
 
-    Plain columns, not ORM objects: a dashboard outlines hundreds of items.
+    Plain columns, not ORM objects: a dashboard outlines hundreds of items. A course
+    is anything with ``id, updated_at, slug, title, in_order`` (a model or a row).
     """
     by_id = {course.id: course for course in courses}
     outlines = {course_id: _outlines.peek(course_id, course.updated_at)
@@ -160,12 +161,62 @@ def _names(user_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
 
 
-def member_progress(user: User, enrollments: list[Enrollment]) -> dict[int, CourseProgress]:
-    """A member's progress in each enrolled course, by course id, in a fixed number of queries."""
-    outlines = load_outlines([enrollment.course for enrollment in enrollments])
-    facts = load_member_facts(user.id, outlines)
-    return {e.course_id: compute(outlines[e.course_id], facts.get(e.course_id, {}),
-                                 e.completed_at) for e in enrollments}
+def progress_stamp(user_id, course_id) -> ColumnElement[str]:
+    """SQL for a stamp of one member's progress rows in one course: ``rows:revisions:last id``.
+
+    Any insert, update (each moves ``ItemProgress.revision``) or delete changes it. A
+    correlated scalar subquery: put it in the query a page runs anyway, where
+    ``course_id`` is a column of that query.
+    """
+    item, module = aliased(Item), aliased(Module)
+    return (select(cast(func.count(ItemProgress.id), String) + ":"
+                   + cast(func.coalesce(func.sum(ItemProgress.revision), 0), String) + ":"
+                   + cast(func.coalesce(func.max(ItemProgress.id), 0), String))
+            .join(item, item.id == ItemProgress.item_id)
+            .join(module, module.id == item.module_id)
+            .where(ItemProgress.user_id == user_id, module.course_id == course_id)
+            .scalar_subquery())
+
+
+#: A member's progress in a course and the facts it was computed from, by (member id,
+#: course id), kept under (course ``updated_at``, completion, progress stamp, preview).
+_member_progress: memo.StampedCache[tuple[CourseProgress, dict[int, Facts]]] = \
+    memo.StampedCache(size=4096)
+
+
+def kept_progress(user_id: int, courses: list, *, preview: bool = False
+                  ) -> dict[int, tuple[CourseProgress, dict[int, Facts]]]:
+    """A member's progress and facts in each course, by course id, computed only where the
+    member's rows or the course changed since this process last computed them.
+
+    Each course is a row with ``id, slug, title, in_order, updated_at, completed_at``
+    and ``progress_stamp`` (:func:`progress_stamp`, read before this call). Misses cost
+    one facts query for all of them, and one outline query if outlines changed too.
+    """
+    found: dict[int, tuple[CourseProgress, dict[int, Facts]]] = {}
+    missing = []
+    for course in courses:
+        kept = _member_progress.peek((user_id, course.id), progress_version(course, preview))
+        if kept is None:
+            missing.append(course)
+        else:
+            found[course.id] = kept
+    if missing:
+        outlines = load_outlines(missing)
+        facts = load_member_facts(user_id, outlines)
+        for course in missing:
+            mine = facts.get(course.id, {})
+            kept = (compute(outlines[course.id], mine, course.completed_at, ignore_locks=preview),
+                    mine)
+            _member_progress.put((user_id, course.id), progress_version(course, preview), kept)
+            found[course.id] = kept
+    return found
+
+
+def progress_version(course, preview: bool = False) -> tuple:
+    """What a member's progress in ``course`` (a row as :func:`kept_progress` takes) is
+    computed from: equal versions, equal progress."""
+    return (course.updated_at, course.completed_at, course.progress_stamp, preview)
 
 
 def course_progress(user: User, course: Course, *, enrollment: Enrollment | None = None,
@@ -175,19 +226,12 @@ def course_progress(user: User, course: Course, *, enrollment: Enrollment | None
     ``preview`` ignores locks (an editor looking through the course). 1–2 queries, and
     one more for the outline when the course changed since this process last read it.
     """
-    return course_progress_with_facts(user, course, enrollment=enrollment, preview=preview)[0]
-
-
-def course_progress_with_facts(user: User, course: Course, *,
-                               enrollment: Enrollment | None = None, preview: bool = False
-                               ) -> tuple[CourseProgress, dict[int, Facts]]:
-    """:func:`course_progress` and the member's facts it was computed from, by item id."""
     if enrollment is None and not preview:
         enrollment = enrollment_of(user, course)
     outline = load_outline(course)
     facts = load_member_facts(user.id, {course.id: outline}).get(course.id, {})
     completed_at = enrollment.completed_at if enrollment else None
-    return compute(outline, facts, completed_at, ignore_locks=preview), facts
+    return compute(outline, facts, completed_at, ignore_locks=preview)
 
 
 def course_progress_many(course: Course, user_ids: Iterable[int] | None = None

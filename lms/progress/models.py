@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -46,6 +46,11 @@ class ItemProgress(db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     set_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Moves by one with every UPDATE made through SQLAlchemy (ORM or Core), so a
+    #: member's rows of a course summarise as a stamp that changes with any write
+    #: (``loading.progress_stamp``), whatever the clocks of the writing processes say.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1",
+                                          onupdate=literal_column("item_progress.revision") + 1)
 
     set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])
 

@@ -5,19 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, bindparam, case, select
 
+from lms import memo
 from lms.accounts.models import User
-from lms.catalog.access import can_see, enrollment_of, get_item_for_learner
+from lms.catalog.access import (
+    can_see,
+    ends_before,
+    enrollment_of,
+    get_item_for_learner,
+    learner_item,
+)
 from lms.catalog.markdown import render_markdown
-from lms.catalog.models import Course, Enrollment, Item
+from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
-from lms.progress.loading import course_progress, course_progress_with_facts, member_progress
+from lms.progress.loading import (
+    course_progress,
+    kept_progress,
+    progress_stamp,
+    progress_version,
+)
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
 
@@ -35,6 +47,10 @@ class PlayerPage:
     previous: ItemStatus | None
     next: ItemStatus | None
     quizzes: list[ItemStatus] = field(default_factory=list)
+    #: What the page's progress was computed from (course version, enrolment, member's rows).
+    version: tuple = ()
+    #: This view started the item's credit clock (a write to commit).
+    opened_now: bool = False
 
 
 def course_by_slug(user: User | None, slug: str) -> Course:
@@ -55,30 +71,54 @@ def resume_item_id(user: User, slug: str) -> tuple[int, float]:
     return progress.resume.id, progress.resume.last_position
 
 
+#: The member's progress stamp in the item's course, read with the item (``learner_item``).
+_PLAYER_COLUMNS = (progress_stamp(bindparam("user_id", type_=Integer), Module.course_id)
+                   .label("progress_stamp"),)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """What the player shows every learner of one item: course facts and the item itself."""
+
+    course: dict
+    item: dict
+
+
+#: Item views by item id, kept under their course's id and ``updated_at``.
+_item_views: memo.StampedCache[ItemView] = memo.StampedCache()
+
+
 def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = None
                 ) -> PlayerPage:
     """Everything the player shows for one item. Raises NotFound, Unauthorized, Forbidden.
 
-    A member's first open starts the item's credit clock (``service.start_clock``); the
-    progress facts already say whether it was opened before, so no row is read twice.
+    One statement checks access and reads the course's version and the member's
+    progress stamp; item view and progress are recomputed only when those moved.
+    A member's first open starts the item's credit clock (``service.start_clock``).
     """
     now = now or utcnow()
-    item, enrollment = get_item_for_learner(user, item_id, slug=slug, with_captions=True)
-    course = item.module.course
-    preview = enrollment is None
-    progress, facts = course_progress_with_facts(user, course, enrollment=enrollment,
-                                                 preview=preview)
-    if not preview and facts.get(item.id, NO_FACTS).first_opened_at is None:
-        start_clock(user, item, now)
-    status = progress.item(item.id)
-    previous, following = progress.neighbours(item.id)
+    found = learner_item(user, item_id, slug=slug, extra=_PLAYER_COLUMNS)
+    preview = found.enrollment_id is None
+    progress, facts = kept_progress(user.id, [found], preview=preview)[found.id]
+    opened_now = not preview and facts.get(item_id, NO_FACTS).first_opened_at is None
+    if opened_now:
+        start_clock(user, item_id, now)
+    view = _item_views.get(item_id, (found.id, found.updated_at),
+                           lambda: _item_view(user, item_id))
+    status = progress.item(item_id)
+    previous, following = progress.neighbours(item_id)
     return PlayerPage(
-        course=_course_data(course), progress=progress, status=status,
-        item=_item_data(item, status), preview=preview,
-        read_only=bool(enrollment and enrollment.access_ends_at
-                       and enrollment.access_ends_at <= now),
+        course=view.course, progress=progress, status=status,
+        item={**view.item, "position": status.last_position}, preview=preview,
+        read_only=ends_before(found.access_ends_at, now),
         previous=previous, next=following,
-        quizzes=[i for i in progress.items if i.kind == "quiz"])
+        quizzes=[i for i in progress.items if i.kind == "quiz"],
+        version=progress_version(found, preview), opened_now=opened_now)
+
+
+def _item_view(user: User, item_id: int) -> ItemView:
+    item, _ = get_item_for_learner(user, item_id, with_captions=True)
+    return ItemView(course=_course_data(item.module.course), item=_item_data(item))
 
 
 def _course_data(course: Course) -> dict:
@@ -87,14 +127,14 @@ def _course_data(course: Course) -> dict:
             "presenters": [p.strip() for p in course.presenters.splitlines() if p.strip()]}
 
 
-def _item_data(item: Item, status: ItemStatus) -> dict:
+def _item_data(item: Item) -> dict:
     data = {"id": item.id, "kind": item.kind, "title": item.title,
             "body_html": render_markdown(item.body) if item.body else None,
             "duration": item.media.duration_seconds if item.media else None,
             "media_url": media_content_url(item.media_id) if item.media_id else None,
             "file_name": item.media.original_name if item.media else None,
             "slides_url": media_content_url(item.slides_media_id) if item.slides_media_id else None,
-            "position": status.last_position, "min_watch_percent": item.min_watch_percent}
+            "min_watch_percent": item.min_watch_percent}
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
@@ -139,29 +179,40 @@ class Dashboard:
 
 
 def dashboard(user: User, *, today: date | None = None) -> Dashboard:
-    """A member's courses: in progress (with where to resume), completed, CE hours this year."""
+    """A member's courses: in progress (with where to resume), completed, CE hours this year.
+
+    One statement reads the enrolments with each unfinished course's progress stamp;
+    progress is recomputed only for courses whose rows or content moved since.
+    """
     year = (today or utcnow().date()).year
-    enrollments = db.session.execute(
-        select(Enrollment).where(Enrollment.user_id == user.id)
-        .options(joinedload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
-    ).scalars().all()
+    rows = db.session.execute(_dashboard_statement(), {"user_id": user.id}).all()
     # Completed courses show their date and hours only: progress is worked out for the rest.
-    progress = member_progress(user, [e for e in enrollments if e.completed_at is None])
-    rows = [_dashboard_course(enrollment, progress.get(enrollment.course_id))
-            for enrollment in enrollments]
-    completed = [row for row in rows if row.completed_at]
-    hours = sum((row.ce_hours for row in completed if row.completed_at.year == year), Decimal(0))
-    return Dashboard(in_progress=[row for row in rows if not row.completed_at],
+    progress = kept_progress(user.id, [row for row in rows if row.completed_at is None])
+    courses = [_dashboard_course(row, progress.get(row.id)) for row in rows]
+    completed = [course for course in courses if course.completed_at]
+    hours = sum((c.ce_hours for c in completed if c.completed_at.year == year), Decimal(0))
+    return Dashboard(in_progress=[course for course in courses if not course.completed_at],
                      completed=completed, ce_hours_this_year=hours, year=year)
 
 
-def _dashboard_course(enrollment: Enrollment, progress: CourseProgress | None
-                      ) -> DashboardCourse:
-    course = enrollment.course
+@cache
+def _dashboard_statement():
+    user_id = bindparam("user_id", type_=Integer)
+    stamp = case((Enrollment.completed_at.is_(None),
+                  progress_stamp(user_id, Enrollment.course_id)))
+    return (select(Course.id, Course.slug, Course.title, Course.in_order, Course.updated_at,
+                   Course.ce_hours, Enrollment.completed_at, stamp.label("progress_stamp"))
+            .join(Course, Course.id == Enrollment.course_id)
+            .where(Enrollment.user_id == user_id)
+            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc()))
+
+
+def _dashboard_course(row, kept: tuple[CourseProgress, dict] | None) -> DashboardCourse:
+    progress = kept[0] if kept else None
     resume = progress.resume if progress else None
     return DashboardCourse(
-        slug=course.slug, title=course.title, percent=progress.percent if progress else 100,
-        ce_hours=course.ce_hours, completed_at=enrollment.completed_at,
+        slug=row.slug, title=row.title, percent=progress.percent if progress else 100,
+        ce_hours=row.ce_hours, completed_at=row.completed_at,
         resume_item_id=resume.id if resume else None,
         resume_title=resume.title if resume else None,
         resume_position=resume.last_position if resume else 0.0,

@@ -128,19 +128,20 @@ def open_item(user: User | None, item_id: int, *, now: datetime | None = None
         return item, None, None
     row = find_row(user.id, item.id)
     if row is None or row.first_opened_at is None:
-        start_clock(user, item, now)
+        start_clock(user, item.id, now)
         row = find_row(user.id, item.id, fresh=True)
     return item, enrollment, row
 
 
-def start_clock(user: User, item: Item, now: datetime) -> None:
+def start_clock(user: User, item_id: int, now: datetime) -> None:
     """Record a member's first open of an item (once, however many requests race)."""
-    insert_row(user.id, item.id, now)
+    insert_row(user.id, item_id, now)
     started = db.session.execute(
-        update(ItemProgress).where(row_of(user.id, item.id),
+        update(ItemProgress).where(row_of(user.id, item_id),
                                    ItemProgress.first_opened_at.is_(None))
         .values(first_opened_at=now).execution_options(synchronize_session=False))
     if started.rowcount == 1:
+        item = db.session.get(Item, item_id)
         record_event(user, "launched", item.module.course, item, now=now)
 
 

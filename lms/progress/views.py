@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from lms import memo
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
 from lms.forms import refuse
@@ -25,11 +27,28 @@ def course_home(slug: str):
 @login_required
 def player(slug: str, item_id: int):
     page = pages.player_page(current_user, slug, item_id)
-    html = render_template("progress/player.html", page=page, item_url=player_urls(slug))
-    # The first open starts the item's credit clock. Committed after rendering: a commit
-    # expires the member's row, which the page header would then read again.
-    db.session.commit()
+    item_url = player_urls(slug)
+    html = render_template("progress/player.html", page=page, item_url=item_url,
+                           outline=outline_html(page, item_url))
+    if page.opened_now:
+        # The first open started the item's credit clock. Committed after rendering: a
+        # commit expires the member's row, which the page header would then read again.
+        db.session.commit()
     return html
+
+
+#: Rendered outlines by (member id, course id), kept under the version of the member's
+#: progress they show (``PlayerPage.version``); every item of the course shares one.
+_outlines: memo.StampedCache[str] = memo.StampedCache()
+
+
+def outline_html(page: pages.PlayerPage, item_url) -> Markup:
+    """The outline beside the player, with the open item marked ``aria-current``."""
+    html = _outlines.get((current_user.id, page.course["id"]), page.version, lambda: (
+        render_template("progress/_outline.html", page=page, item_url=item_url)))
+    link = f'href="{item_url(page.status.id)}"'
+    # Safe: the output of an autoescaping template, and a link built from a URL slug.
+    return Markup(html.replace(link, f'{link} aria-current="page"', 1))  # noqa: S704
 
 
 def player_urls(slug: str):
