@@ -7,12 +7,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from lms.accounts.models import ApiToken, User
 from lms.errors import NotFound
-from lms.extensions import db, utcnow
+from lms.extensions import UTCDateTime, db, utcnow
 
 TOKEN_PREFIX = "lms_"
 
@@ -35,18 +34,20 @@ def issue_api_token(user: User, name: str = "API token", now: datetime | None = 
     return token, record
 
 
+#: Built once: every API request runs it. Loads the member only, not the token row.
+_TOKEN_USER = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+               .where(ApiToken.token_hash == bindparam("token_hash"),
+                      ApiToken.revoked_at.is_(None),
+                      ApiToken.expires_at > bindparam("now", type_=UTCDateTime()),
+                      User.is_active))
+
+
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     """The active member owning a valid, unexpired, unrevoked token."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    record = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
-        .options(joinedload(ApiToken.user))
-    ).scalar_one_or_none()
-    now = now or utcnow()
-    if record is None or record.revoked_at or record.expires_at <= now:
-        return None
-    return record.user if record.user.is_active else None
+    return db.session.execute(_TOKEN_USER, {"token_hash": _hash_token(token),
+                                            "now": now or utcnow()}).scalar_one_or_none()
 
 
 def active_tokens(user: User) -> list[ApiToken]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Row, bindparam, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
-from lms.catalog.models import Enrollment, Item, Module
+from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.extensions import db
+from lms.media.models import MediaAsset
 from lms.progress.models import ItemProgress
 
 
@@ -87,3 +88,40 @@ def locked_video_target(user_id: int, item_id: int
             .execution_options(populate_existing=True))
     found = db.session.execute(stmt).first()
     return (found[0], found[1], found[2]) if found is not None else None
+
+
+#: Built once (the statements of every progress report): the member's progress row of a
+#: video, locked, with what the credit rules and access checks need, as plain columns.
+_LOCKED_VIDEO_STATE = (
+    select(ItemProgress.id, ItemProgress.intervals, ItemProgress.watched_seconds,
+           ItemProgress.percent, ItemProgress.last_position, ItemProgress.status,
+           ItemProgress.first_opened_at, Item.min_watch_percent, Module.prerequisite_id,
+           Course.status.label("course_status"), Course.in_order,
+           MediaAsset.duration_seconds, Enrollment.access_ends_at)
+    .join(Item, Item.id == ItemProgress.item_id)
+    .join(Module, Module.id == Item.module_id).join(Course, Course.id == Module.course_id)
+    .outerjoin(MediaAsset, MediaAsset.id == Item.media_id)
+    .join(Enrollment, (Enrollment.course_id == Module.course_id)
+          & (Enrollment.user_id == ItemProgress.user_id))
+    .where(ItemProgress.user_id == bindparam("user_id", type_=Integer),
+           ItemProgress.item_id == bindparam("item_id", type_=Integer),
+           Item.kind == "video")
+    .with_for_update(of=ItemProgress))
+
+_SAVE_VIDEO_STATE = (update(ItemProgress.__table__)
+                     .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer)))
+
+
+def locked_video_state(user_id: int, item_id: int) -> Row | None:
+    """PostgreSQL: :func:`locked_video_target` on plain columns (no ORM objects): the
+    progress row's own columns, ``min_watch_percent, prerequisite_id, course_status,
+    in_order, duration_seconds, access_ends_at``. None when there is no such row, item
+    or enrolment."""
+    return db.session.execute(_LOCKED_VIDEO_STATE,
+                              {"user_id": user_id, "item_id": item_id}).first()
+
+
+def save_video_state(row_id: int, values: dict) -> None:
+    """Write credited columns to a row locked by :func:`locked_video_state` (one
+    ``UPDATE``; ``revision`` moves as with every update)."""
+    db.session.execute(_SAVE_VIDEO_STATE, {"row_id": row_id, **values})
