@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Integer, bindparam, case, select
+from sqlalchemy import Integer, bindparam, select
 
 from lms import memo
 from lms.accounts.models import User
@@ -19,7 +19,7 @@ from lms.catalog.access import (
     learner_item,
 )
 from lms.catalog.markdown import render_markdown
-from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
@@ -71,9 +71,8 @@ def resume_item_id(user: User, slug: str) -> tuple[int, float]:
     return progress.resume.id, progress.resume.last_position
 
 
-#: The member's progress stamp in the item's course, read with the item (``learner_item``).
-_PLAYER_COLUMNS = (progress_stamp(bindparam("user_id", type_=Integer), Module.course_id)
-                   .label("progress_stamp"),)
+#: The member's progress stamp, read with the item (``learner_item``).
+_PLAYER_COLUMNS = (progress_stamp(bindparam("user_id", type_=Integer)).label("progress_stamp"),)
 
 
 @dataclass(frozen=True)
@@ -176,6 +175,9 @@ class Dashboard:
     completed: list[DashboardCourse]
     ce_hours_this_year: Decimal
     year: int
+    #: What the dashboard shows is a function of this: the year and each enrolment's
+    #: course, completion and progress stamp.
+    version: tuple = ()
 
 
 def dashboard(user: User, *, today: date | None = None) -> Dashboard:
@@ -192,16 +194,16 @@ def dashboard(user: User, *, today: date | None = None) -> Dashboard:
     completed = [course for course in courses if course.completed_at]
     hours = sum((c.ce_hours for c in completed if c.completed_at.year == year), Decimal(0))
     return Dashboard(in_progress=[course for course in courses if not course.completed_at],
-                     completed=completed, ce_hours_this_year=hours, year=year)
+                     completed=completed, ce_hours_this_year=hours, year=year,
+                     version=(year, *(tuple(row) for row in rows)))
 
 
 @cache
 def _dashboard_statement():
     user_id = bindparam("user_id", type_=Integer)
-    stamp = case((Enrollment.completed_at.is_(None),
-                  progress_stamp(user_id, Enrollment.course_id)))
     return (select(Course.id, Course.slug, Course.title, Course.in_order, Course.updated_at,
-                   Course.ce_hours, Enrollment.completed_at, stamp.label("progress_stamp"))
+                   Course.ce_hours, Enrollment.completed_at,
+                   progress_stamp(user_id).label("progress_stamp"))
             .join(Course, Course.id == Enrollment.course_id)
             .where(Enrollment.user_id == user_id)
             .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc()))

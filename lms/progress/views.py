@@ -90,7 +90,17 @@ def download(slug: str, item_id: int):
 @bp.get("/my-learning")
 @login_required
 def dashboard():
-    return render_template("progress/dashboard.html", board=pages.dashboard(current_user))
+    board = pages.dashboard(current_user)
+    return render_template("progress/dashboard.html", main=dashboard_html(board))
+
+
+#: The body of My learning by member id, kept under what it shows (``Dashboard.version``).
+_dashboards: memo.StampedCache[Markup] = memo.StampedCache()
+
+
+def dashboard_html(board: pages.Dashboard) -> Markup:
+    return _dashboards.get(current_user.id, board.version, lambda: Markup(  # noqa: S704
+        render_template("progress/_dashboard_main.html", board=board)))
 
 
 @bp.route("/staff/completion", methods=["GET", "POST"])
