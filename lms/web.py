@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
     app.jinja_env.globals["header_links"] = header_links
+    app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["maybe_url"] = maybe_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -81,6 +82,19 @@ def csrf_token_value() -> str:
     return token
 
 
+def static_url(filename: str) -> str:
+    """``url_for('static', filename=...)`` (fingerprinted), built once per app and script
+    root: pages link the same few files on every view."""
+    from flask import current_app, url_for
+
+    kept: dict[tuple, str] = current_app.extensions.setdefault("static_urls", {})
+    key = (request.script_root, filename)
+    url = kept.get(key)
+    if url is None:
+        url = kept[key] = url_for("static", filename=filename)
+    return url
+
+
 def header_links() -> dict[str, object]:
     """The URLs the site header shows the current visitor, and the main navigation.
 
@@ -106,7 +120,7 @@ def header_links() -> dict[str, object]:
             nav.append(("Reports", maybe_url("reports.index")))
         links = kept[key] = {
             "nav": [(label, href) for label, href in nav if href],
-            "css": url_for("static", filename="css/site.css"),
+            "css": static_url("css/site.css"),
             "home": url_for("pages.home"), "staff": url_for("accounts.admin_members"),
             "profile": url_for("accounts.profile"), "logout": url_for("accounts.logout"),
             "login": url_for("accounts.login"), "register": url_for("accounts.register")}

@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.forms import refuse
 from lms.progress import overrides, pages, service
 from lms.progress.forms import OverrideForm
+from lms.web import csrf_token_value
 
 bp = Blueprint("progress", __name__)
 
@@ -28,8 +29,9 @@ def course_home(slug: str):
 def player(slug: str, item_id: int):
     page = pages.player_page(current_user, slug, item_id)
     item_url = player_urls(slug)
-    html = render_template("progress/player.html", page=page, item_url=item_url,
-                           outline=outline_html(page, item_url))
+    html = render_template("progress/player.html", page=page,
+                           outline=outline_html(page, item_url),
+                           article=item_html(page, item_url))
     if page.opened_now:
         # The first open started the item's credit clock. Committed after rendering: a
         # commit expires the member's row, which the page header would then read again.
@@ -49,6 +51,17 @@ def outline_html(page: pages.PlayerPage, item_url) -> Markup:
     link = f'href="{item_url(page.status.id)}"'
     # Safe: the output of an autoescaping template, and a link built from a URL slug.
     return Markup(html.replace(link, f'{link} aria-current="page"', 1))  # noqa: S704
+
+
+#: The open item's area by (member id, item id), kept under the member's progress version,
+#: the page's state and its CSRF token (reading and file items carry it in a form).
+_items: memo.StampedCache[Markup] = memo.StampedCache()
+
+
+def item_html(page: pages.PlayerPage, item_url) -> Markup:
+    stamp = (page.version, page.read_only, csrf_token_value())
+    return _items.get((current_user.id, page.status.id), stamp, lambda: Markup(  # noqa: S704
+        render_template("progress/_item_main.html", page=page, item_url=item_url)))
 
 
 def player_urls(slug: str):
