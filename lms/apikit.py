@@ -13,6 +13,7 @@ from flask import Blueprint, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from lms.accounts.tokens import Credential
 from lms.errors import BadRequest, Unauthorized
 from lms.extensions import csrf
 
@@ -27,8 +28,58 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return bp
 
 
+#: Endpoints whose handlers confirm the caller inside their own first statement
+#: (:func:`defers_authentication`).
+_deferred: set[str] = set()
+
+
+def defers_authentication(bp: Blueprint):
+    """Mark a view of ``bp`` as confirming its caller itself, from :func:`credential`.
+
+    Its request is not authenticated up front (a statement less for the busiest
+    endpoint); session writes still need their CSRF token. The handler must check
+    the credential in the SQL it runs, and call :func:`require_actor` (which then
+    authenticates as usual, 401 included) for anything that SQL did not confirm.
+    """
+    def mark(view):
+        _deferred.add(f"{bp.name}.{view.__name__}")
+        return view
+    return mark
+
+
+def credential() -> Credential | None:
+    """The request's unconfirmed credential (see :class:`Credential`), or None."""
+    from flask import session
+
+    from lms.accounts.tokens import hash_token
+
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return Credential(token_hash=hash_token(token))
+    user_id, _, version = str(session.get("_user_id") or "").partition(":")
+    if user_id.isdigit() and version.isdigit():
+        return Credential(user_id=int(user_id), session_version=int(version))
+    return None
+
+
 def authenticate_request() -> None:
     """Use the Bearer token when one is sent; otherwise the session (with CSRF on writes)."""
+    if request.endpoint in _deferred:
+        from flask import session
+
+        g.authentication_deferred = True
+        signed_in = session.get("_user_id") and not request.headers.get("Authorization")
+        if request.method not in SAFE_METHODS and signed_in:
+            _protect_from_csrf()
+        return
+    authenticate()
+
+
+def authenticate() -> None:
     from lms.accounts.tokens import user_for_api_token
 
     header = request.headers.get("Authorization", "")
@@ -41,14 +92,20 @@ def authenticate_request() -> None:
         g.api_token_auth = True
         return
     if request.method not in SAFE_METHODS and current_user.is_authenticated:
-        try:
-            csrf.protect()
-        except CSRFError as exc:
-            raise BadRequest(f"{exc.description} Send it in the X-CSRFToken header.") from None
+        _protect_from_csrf()
+
+
+def _protect_from_csrf() -> None:
+    try:
+        csrf.protect()
+    except CSRFError as exc:
+        raise BadRequest(f"{exc.description} Send it in the X-CSRFToken header.") from None
 
 
 def actor():
     """The authenticated member, or None."""
+    if g.pop("authentication_deferred", False):
+        authenticate()
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,7 +17,17 @@ from lms.extensions import UTCDateTime, db, utcnow
 TOKEN_PREFIX = "lms_"
 
 
-def _hash_token(token: str) -> str:
+@dataclass(frozen=True)
+class Credential:
+    """Who a request says it is, not yet confirmed by the database: a Bearer token's
+    hash, or the signed session's member id and session version."""
+
+    token_hash: str | None = None
+    user_id: int | None = None
+    session_version: int | None = None
+
+
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -26,7 +37,7 @@ def issue_api_token(user: User, name: str = "API token", now: datetime | None = 
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     days = current_app.config["API_TOKEN_DAYS"]
     record = ApiToken(
-        user=user, name=(name or "API token")[:80], token_hash=_hash_token(token),
+        user=user, name=(name or "API token")[:80], token_hash=hash_token(token),
         created_at=now, expires_at=now + timedelta(days=days),
     )
     db.session.add(record)
@@ -46,7 +57,7 @@ def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     """The active member owning a valid, unexpired, unrevoked token."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    return db.session.execute(_TOKEN_USER, {"token_hash": _hash_token(token),
+    return db.session.execute(_TOKEN_USER, {"token_hash": hash_token(token),
                                             "now": now or utcnow()}).scalar_one_or_none()
 
 

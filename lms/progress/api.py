@@ -6,7 +6,16 @@ import json
 
 from flask import request
 
-from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
+from lms.apikit import (
+    api_blueprint,
+    credential,
+    defers_authentication,
+    iso,
+    json_body,
+    listing,
+    page_args,
+    require_actor,
+)
 from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Enrollment, Item
 from lms.errors import BadRequest
@@ -139,8 +148,10 @@ def get_item(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/progress")
+@defers_authentication(bp)
 def report_progress(item_id: int):
-    result = service.record_report(require_actor(), item_id, report_body())
+    result = (service.record_report_quickly(credential(), item_id, report_body)
+              or service.record_report(require_actor(), item_id, report_body()))
     db.session.commit()
     return {"item_id": result.item_id, "percent": result.percent, "completed": result.completed,
             "position": result.position, "course_completed": result.course_completed}

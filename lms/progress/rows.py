@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import Integer, Row, bindparam, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
+from lms.accounts.models import ApiToken, User
+from lms.accounts.tokens import Credential
 from lms.catalog.models import Course, Enrollment, Item, Module
-from lms.extensions import db
+from lms.extensions import UTCDateTime, db
 from lms.media.models import MediaAsset
 from lms.progress.models import ItemProgress
 
@@ -90,37 +92,52 @@ def locked_video_target(user_id: int, item_id: int
     return (found[0], found[1], found[2]) if found is not None else None
 
 
-#: Built once (the statements of every progress report): the member's progress row of a
-#: video, locked, with what the credit rules and access checks need, as plain columns.
-_LOCKED_VIDEO_STATE = (
-    select(ItemProgress.id, ItemProgress.intervals, ItemProgress.watched_seconds,
-           ItemProgress.percent, ItemProgress.last_position, ItemProgress.status,
-           ItemProgress.first_opened_at, Item.min_watch_percent, Module.prerequisite_id,
-           Course.status.label("course_status"), Course.in_order,
-           MediaAsset.duration_seconds, Enrollment.access_ends_at)
-    .join(Item, Item.id == ItemProgress.item_id)
-    .join(Module, Module.id == Item.module_id).join(Course, Course.id == Module.course_id)
-    .outerjoin(MediaAsset, MediaAsset.id == Item.media_id)
-    .join(Enrollment, (Enrollment.course_id == Module.course_id)
-          & (Enrollment.user_id == ItemProgress.user_id))
-    .where(ItemProgress.user_id == bindparam("user_id", type_=Integer),
-           ItemProgress.item_id == bindparam("item_id", type_=Integer),
-           Item.kind == "video")
-    .with_for_update(of=ItemProgress))
+def _locked_video_state(*auth):
+    """The member's progress row of a video, locked, with what the credit rules and
+    access checks need, as plain columns; joined to ``auth``'s conditions."""
+    return (
+        select(ItemProgress.id, ItemProgress.intervals, ItemProgress.watched_seconds,
+               ItemProgress.percent, ItemProgress.last_position, ItemProgress.status,
+               ItemProgress.first_opened_at, Item.min_watch_percent, Module.prerequisite_id,
+               Course.status.label("course_status"), Course.in_order,
+               MediaAsset.duration_seconds, Enrollment.access_ends_at)
+        .join(User, (User.id == ItemProgress.user_id) & User.is_active)
+        .join(Item, Item.id == ItemProgress.item_id)
+        .join(Module, Module.id == Item.module_id).join(Course, Course.id == Module.course_id)
+        .outerjoin(MediaAsset, MediaAsset.id == Item.media_id)
+        .join(Enrollment, (Enrollment.course_id == Module.course_id)
+              & (Enrollment.user_id == ItemProgress.user_id))
+        .where(ItemProgress.item_id == bindparam("item_id", type_=Integer),
+               Item.kind == "video", *auth)
+        .with_for_update(of=ItemProgress))
+
+
+#: Built once: the statements of every progress report. The caller's credential is
+#: confirmed in the same statement: a live API token, or the session's version.
+_BY_TOKEN = _locked_video_state(
+    ApiToken.user_id == ItemProgress.user_id,
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+    ApiToken.expires_at > bindparam("now", type_=UTCDateTime()))
+_BY_SESSION = _locked_video_state(
+    ItemProgress.user_id == bindparam("user_id", type_=Integer),
+    User.session_version == bindparam("session_version", type_=Integer))
 
 _SAVE_VIDEO_STATE = (update(ItemProgress.__table__)
                      .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer)))
 
 
-def locked_video_state(user_id: int, item_id: int) -> Row | None:
-    """PostgreSQL: :func:`locked_video_target` on plain columns (no ORM objects): the
-    progress row's own columns, ``min_watch_percent, prerequisite_id, course_status,
-    in_order, duration_seconds, access_ends_at``. None when there is no such row, item
-    or enrolment."""
-    return db.session.execute(_LOCKED_VIDEO_STATE,
-                              {"user_id": user_id, "item_id": item_id}).first()
-
-
+def locked_video_state(credential: Credential, item_id: int, now: datetime) -> Row | None:
+    """PostgreSQL: the progress row of the video ``item_id`` of the member ``credential``
+    names, locked, if the credential holds (an active member's live token, or their
+    current session version) and they are enrolled. Plain columns: the row's own,
+    ``min_watch_percent, prerequisite_id, course_status, in_order, duration_seconds,
+    access_ends_at``. None otherwise: the caller authenticates the usual way."""
+    if credential.token_hash is not None:
+        return db.session.execute(_BY_TOKEN, {"token_hash": credential.token_hash,
+                                              "now": now, "item_id": item_id}).first()
+    return db.session.execute(_BY_SESSION, {"user_id": credential.user_id,
+                                            "session_version": credential.session_version,
+                                            "item_id": item_id}).first()
 def save_video_state(row_id: int, values: dict) -> None:
     """Write credited columns to a row locked by :func:`locked_video_state` (one
     ``UPDATE``; ``revision`` moves as with every update)."""

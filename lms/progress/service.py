@@ -20,12 +20,14 @@ Rules (see ``../shared/API.md``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 
 from lms.accounts.models import User
+from lms.accounts.tokens import Credential
 from lms.catalog.access import (
     can_edit,
     can_see,
@@ -292,10 +294,6 @@ def record_report(user: User, item_id: int, data: dict, *,
     Raises what ``record_video`` and ``mark_done`` raise; ValidationError for a bad body.
     """
     now = now or utcnow()
-    if dialect() == "postgresql":
-        quick = _quick_video_report(user, item_id, data, now)
-        if quick is not None:
-            return quick
     locked = locked_video_target(user.id, item_id) if dialect() == "postgresql" else None
     if locked is not None:
         row, item, enrollment = locked
@@ -312,22 +310,28 @@ def record_report(user: User, item_id: int, data: dict, *,
     return _mark_done(user, *target, now)
 
 
-def _quick_video_report(user: User, item_id: int, data: dict, now: datetime
-                        ) -> ReportResult | None:
-    """PostgreSQL: the common report, in two statements on plain columns.
+def record_report_quickly(credential: Credential | None, item_id: int,
+                          read_body: Callable[[], dict], *, now: datetime | None = None
+                          ) -> ReportResult | None:
+    """PostgreSQL: the common report, in two statements on plain columns, or None.
 
     Most reports of a webinar audience only add seconds: an open video of a published
-    course without locks, nothing completed and no 10 % step crossed. Those lock the row
-    with everything the rules need (``rows.locked_video_state``) and save it with one
-    ``UPDATE``. None when the report is anything else: the general path then decides,
-    in the same transaction, with the row already locked.
+    course without locks, nothing completed and no 10 % step crossed. One statement
+    confirms the caller's credential (``rows.locked_video_state``), checks the
+    enrolment and locks the row with everything the rules need; one ``UPDATE`` saves
+    it. ``read_body`` is called only once the caller is confirmed. None for anything
+    else, and the caller then runs :func:`record_report` with the authenticated member,
+    in the same transaction (the row stays locked).
     """
-    found = locked_video_state(user.id, item_id)
+    if credential is None or dialect() != "postgresql":
+        return None
+    now = now or utcnow()
+    found = locked_video_state(credential, item_id, now)
     if (found is None or found.course_status != "published" or found.in_order
             or found.prerequisite_id is not None or not found.duration_seconds
             or ends_before(found.access_ends_at, now)):
         return None
-    values = credited(found, video_report_from(data), found.duration_seconds, now)
+    values = credited(found, video_report_from(read_body()), found.duration_seconds, now)
     completes = found.status != "completed" and values["percent"] >= found.min_watch_percent
     if completes or values["percent"] // EVENT_STEP > found.percent // EVENT_STEP:
         return None

@@ -11,6 +11,7 @@ from lms import signals
 from lms.extensions import db, utcnow
 from lms.progress.models import ItemProgress, LearningEvent
 from lms.progress.service import VideoReport, open_item, record_video
+from tests.factories import api_headers, make_user
 
 
 def progress_row(member, item) -> ItemProgress:
@@ -197,25 +198,78 @@ def test_outsiders_and_editors_record_nothing(client, setup, app_ctx):
     assert client.get("/api/v1/items/999999", headers=outsider).status_code == 404
 
 
-def test_a_report_takes_three_statements_on_postgresql(client, setup, open_ago):
-    """Token, the locked row joined to item and enrolment, the update (then COMMIT)."""
+def statements_of(action) -> list[str]:
     from sqlalchemy import event
 
-    open_ago(setup.member, setup.video, 60)
-    url = f"/api/v1/items/{setup.video.id}/progress"
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    event.listen(db.engine, "before_cursor_execute", record)
     try:
-        answer = client.post(url, json={"position": 5.0, "played": [[0.0, 5.0]]},
-                             headers=setup.headers)
+        action()
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert answer.status_code == 200 and answer.get_json()["percent"] == 4
-    if engine.dialect.name == "postgresql":
-        assert len(statements) == 3, statements
-        assert "FOR UPDATE OF item_progress" in statements[1]
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_report_takes_two_statements_on_postgresql(client, auth, setup, open_ago):
+    """The locked row joined to the caller's token (or session), item and enrolment, then
+    the update (then COMMIT): for a token and for the player's session cookie alike."""
+    open_ago(setup.member, setup.video, 60)
+    url = f"/api/v1/items/{setup.video.id}/progress"
+    answers = []
+    by_token = statements_of(lambda: answers.append(client.post(
+        url, json={"position": 5.0, "played": [[0.0, 5.0]]}, headers=setup.headers)))
+    auth.login(setup.member.email)
+    token = auth.any_csrf()
+    by_session = statements_of(lambda: answers.append(client.post(
+        url, json={"position": 6.0, "played": [[5.0, 6.0]]}, headers={"X-CSRFToken": token})))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.get_json()["percent"] for a in answers] == [4, 5]
+    if db.engine.dialect.name == "postgresql":
+        assert len(by_token) == 2 and len(by_session) == 2, (by_token, by_session)
+        assert "api_token.token_hash" in by_token[0] and "FOR UPDATE OF item_progress" in \
+            by_token[0]
+        assert "session_version" in by_session[0]
+
+
+def test_a_report_confirms_the_caller_whichever_path_it_takes(client, auth, setup, open_ago):
+    """Revoked, expired or foreign tokens, deactivated members and ended sessions get 401
+    and change nothing, though the report would otherwise take the two-statement path."""
+    from lms.accounts.models import ApiToken
+    from lms.accounts.service import end_all_sessions
+
+    open_ago(setup.member, setup.video, 600)
+    url = f"/api/v1/items/{setup.video.id}/progress"
+    body = {"position": 5.0, "played": [[0.0, 5.0]]}  # 4 %: the two-statement path's kind
+
+    def report(**kwargs):
+        return client.post(url, json=body, **kwargs)
+
+    assert report(headers={"Authorization": "Bearer lms_not-a-token"}).status_code == 401
+    assert report(headers=api_headers(make_user())).status_code == 403  # not enrolled
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == setup.member.id))
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert report(headers=setup.headers).status_code == 401
+    token.expires_at, token.revoked_at = utcnow() + timedelta(days=1), utcnow()
+    db.session.commit()
+    assert report(headers=setup.headers).status_code == 401
+    fresh = api_headers(setup.member)
+    setup.member.is_active = False
+    db.session.commit()
+    assert report(headers=fresh).status_code == 401
+    setup.member.is_active = True
+    db.session.commit()
+    auth.login(setup.member.email)
+    csrf = {"X-CSRFToken": auth.any_csrf()}
+    assert report(headers={}).status_code == 400  # a session write needs its CSRF token
+    end_all_sessions(setup.member)
+    db.session.commit()
+    assert report(headers=csrf).status_code == 401
+    row = db.session.scalar(db.select(ItemProgress).where(
+        ItemProgress.user_id == setup.member.id, ItemProgress.item_id == setup.video.id))
+    assert row.percent == 0 and row.last_report_at is None
+    assert report(headers=fresh).status_code == 200
