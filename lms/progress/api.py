@@ -150,9 +150,10 @@ def get_item(item_id: int):
 @bp.post("/items/<int:item_id>/progress")
 @defers_authentication(bp)
 def report_progress(item_id: int):
-    result = (service.record_report_quickly(credential(), item_id, report_body)
-              or service.record_report(require_actor(), item_id, report_body()))
-    db.session.commit()
+    result = service.record_report_quickly(credential(), item_id, report_body)
+    if result is None:
+        result = service.record_report(require_actor(), item_id, report_body())
+        db.session.commit()
     return {"item_id": result.item_id, "percent": result.percent, "completed": result.completed,
             "position": result.position, "course_completed": result.course_completed}
 

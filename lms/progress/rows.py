@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, Row, bindparam, select, update
+from sqlalchemy import Connection, Integer, Row, bindparam, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import ApiToken, User
@@ -126,19 +126,20 @@ _SAVE_VIDEO_STATE = (update(ItemProgress.__table__)
                      .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer)))
 
 
-def locked_video_state(credential: Credential, item_id: int, now: datetime) -> Row | None:
+def locked_video_state(conn: Connection, credential: Credential, item_id: int,
+                       now: datetime) -> Row | None:
     """PostgreSQL: the progress row of the video ``item_id`` of the member ``credential``
     names, locked, if the credential holds (an active member's live token, or their
     current session version) and they are enrolled. Plain columns: the row's own,
     ``min_watch_percent, prerequisite_id, course_status, in_order, duration_seconds,
     access_ends_at``. None otherwise: the caller authenticates the usual way."""
     if credential.token_hash is not None:
-        return db.session.execute(_BY_TOKEN, {"token_hash": credential.token_hash,
-                                              "now": now, "item_id": item_id}).first()
-    return db.session.execute(_BY_SESSION, {"user_id": credential.user_id,
-                                            "session_version": credential.session_version,
-                                            "item_id": item_id}).first()
-def save_video_state(row_id: int, values: dict) -> None:
+        return conn.execute(_BY_TOKEN, {"token_hash": credential.token_hash, "now": now,
+                                        "item_id": item_id}).first()
+    return conn.execute(_BY_SESSION, {"user_id": credential.user_id,
+                                      "session_version": credential.session_version,
+                                      "item_id": item_id}).first()
+def save_video_state(conn: Connection, row_id: int, values: dict) -> None:
     """Write credited columns to a row locked by :func:`locked_video_state` (one
     ``UPDATE``; ``revision`` moves as with every update)."""
-    db.session.execute(_SAVE_VIDEO_STATE, {"row_id": row_id, **values})
+    conn.execute(_SAVE_VIDEO_STATE, {"row_id": row_id, **values})

@@ -37,6 +37,7 @@ from lms.catalog.access import (
     get_visible_course,
 )
 from lms.catalog.models import Course, Enrollment, Item
+from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
 from lms.progress import intervals as iv
@@ -313,29 +314,32 @@ def record_report(user: User, item_id: int, data: dict, *,
 def record_report_quickly(credential: Credential | None, item_id: int,
                           read_body: Callable[[], dict], *, now: datetime | None = None
                           ) -> ReportResult | None:
-    """PostgreSQL: the common report, in two statements on plain columns, or None.
+    """PostgreSQL: the common report, committed in two statements on plain columns; or None.
 
     Most reports of a webinar audience only add seconds: an open video of a published
     course without locks, nothing completed and no 10 % step crossed. One statement
     confirms the caller's credential (``rows.locked_video_state``), checks the
     enrolment and locks the row with everything the rules need; one ``UPDATE`` saves
-    it. ``read_body`` is called only once the caller is confirmed. None for anything
-    else, and the caller then runs :func:`record_report` with the authenticated member,
-    in the same transaction (the row stays locked).
+    it, in a transaction of its own on a plain connection (no ORM session).
+    ``read_body`` is called only once the caller is confirmed. None for anything else,
+    having written nothing: the caller then runs :func:`record_report` with the
+    authenticated member, which locks and reads the row again.
     """
-    if credential is None or dialect() != "postgresql":
+    if credential is None or not is_postgres():
         return None
     now = now or utcnow()
-    found = locked_video_state(credential, item_id, now)
-    if (found is None or found.course_status != "published" or found.in_order
-            or found.prerequisite_id is not None or not found.duration_seconds
-            or ends_before(found.access_ends_at, now)):
-        return None
-    values = credited(found, video_report_from(read_body()), found.duration_seconds, now)
-    completes = found.status != "completed" and values["percent"] >= found.min_watch_percent
-    if completes or values["percent"] // EVENT_STEP > found.percent // EVENT_STEP:
-        return None
-    save_video_state(found.id, values)
+    with db.engine.begin() as conn:
+        found = locked_video_state(conn, credential, item_id, now)
+        if (found is None or found.course_status != "published" or found.in_order
+                or found.prerequisite_id is not None or not found.duration_seconds
+                or ends_before(found.access_ends_at, now)):
+            return None
+        values = credited(found, video_report_from(read_body()), found.duration_seconds, now)
+        completes = (found.status != "completed"
+                     and values["percent"] >= found.min_watch_percent)
+        if completes or values["percent"] // EVENT_STEP > found.percent // EVENT_STEP:
+            return None
+        save_video_state(conn, found.id, values)
     return ReportResult(item_id, values["percent"], values["status"] == "completed",
                         values["last_position"], False)
 

@@ -78,14 +78,14 @@ def test_fifty_simultaneous_reports_lose_nothing_and_complete_once(app_ctx, live
 
 def count_report_queries(client, member, item, headers, played) -> int:
     statements = []
+    url = f"/api/v1/items/{item.id}/progress"  # before listening: it may reload the item
 
     def listener(*args):
         statements.append(args[2])
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        response = client.post(f"/api/v1/items/{item.id}/progress", headers=headers,
-                               json={"position": 10, "played": played})
+        response = client.post(url, headers=headers, json={"position": 10, "played": played})
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
