@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms import memo
@@ -259,12 +260,12 @@ def get_course_page(actor: User | None, slug: str) -> CourseDetail:
     Raises NotFound for unknown slugs, and for drafts and archived courses unless
     the actor is one of their instructors or staff.
     """
-    return _detail(actor, Course.slug == slug)
+    return _detail(actor, "slug", slug)
 
 
 def get_course_detail(actor: User | None, course_id: int) -> CourseDetail:
     """Like :func:`get_course_page`, by id (for the API). Raises NotFound."""
-    return _detail(actor, Course.id == course_id)
+    return _detail(actor, "id", course_id)
 
 
 #: Course pages as everyone sees them, by course id, kept under the course's ``updated_at``
@@ -272,14 +273,11 @@ def get_course_detail(actor: User | None, course_id: int) -> CourseDetail:
 _pages: memo.StampedCache[CourseDetail] = memo.StampedCache()
 
 
-def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
+def _detail(actor: User | None, by: str, key: int | str) -> CourseDetail:
     # The stamp comes first, with the viewer's enrolment: one round trip when the page is
     # kept, and a kept page is never older than the stamp it is kept under.
-    stmt = select(Course.id, Course.updated_at).where(where)
-    if actor is not None:
-        stmt = stmt.add_columns(*ENROLMENT_COLUMNS).outerjoin(Enrollment, (
-            Enrollment.course_id == Course.id) & (Enrollment.user_id == actor.id))
-    row = db.session.execute(stmt).first()
+    row = db.session.execute(_stamp_statement(by), {
+        "key": key, "user_id": actor.id if actor is not None else None}).first()
     if row is None:
         raise NotFound("No such course.")
     detail = _pages.get(row.id, row.updated_at, lambda: _load_detail(row.id))
@@ -292,8 +290,16 @@ def _detail(actor: User | None, where: ColumnElement[bool]) -> CourseDetail:
         access.ends_before(row.access_ends_at, utcnow())) if enrolled else None)
 
 
-#: What the page shows of the viewer's enrolment (plain columns: no ORM object per view).
-ENROLMENT_COLUMNS = (Enrollment.enrolled_at, Enrollment.completed_at, Enrollment.access_ends_at)
+@cache
+def _stamp_statement(by: str):
+    """The course's id and ``updated_at`` by ``id`` or ``slug``, with the viewer's
+    enrolment (none for visitors: no member has id NULL). Built once per column."""
+    column = Course.id if by == "id" else Course.slug
+    return (select(Course.id, Course.updated_at, Enrollment.enrolled_at,
+                   Enrollment.completed_at, Enrollment.access_ends_at)
+            .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
+                       & (Enrollment.user_id == bindparam("user_id", type_=Integer)))
+            .where(column == bindparam("key", type_=column.type)))
 
 
 def _load_detail(course_id: int) -> CourseDetail:
