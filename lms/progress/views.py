@@ -55,7 +55,7 @@ def outline_html(page: pages.PlayerPage, item_url) -> Markup:
 
 #: The open item's area by (member id, item id), kept under the member's progress version,
 #: the page's state and its CSRF token (reading and file items carry it in a form).
-_items: memo.StampedCache[Markup] = memo.StampedCache()
+_items: memo.StampedCache[Markup] = memo.StampedCache(size=1024)
 
 
 def item_html(page: pages.PlayerPage, item_url) -> Markup:
