@@ -53,3 +53,26 @@ def empty_postgres():
 
 def test_upgrade_empty_postgres(empty_postgres):
     upgrade_and_check(empty_postgres)
+
+
+def test_progress_rows_leave_room_for_hot_updates_on_postgres(empty_postgres):
+    """Both ways of making the schema (migrations, and ``create_all`` as tests and the
+    scale seed do) give item_progress the fillfactor its updates rely on."""
+    from lms.progress.models import ITEM_PROGRESS_FILLFACTOR
+
+    upgrade_and_check(empty_postgres)
+    engine = create_engine(empty_postgres)
+    with engine.connect() as conn:
+        options = conn.scalar(text("SELECT reloptions FROM pg_class "
+                                   "WHERE relname = 'item_progress'"))
+    engine.dispose()
+    assert f"fillfactor={ITEM_PROGRESS_FILLFACTOR}" in options
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_postgres)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        options = db.session.scalar(text("SELECT reloptions FROM pg_class "
+                                         "WHERE relname = 'item_progress'"))
+        db.session.remove()
+        db.engine.dispose()
+    assert f"fillfactor={ITEM_PROGRESS_FILLFACTOR}" in options
