@@ -70,15 +70,14 @@ def course_report(actor: User | None, course_id: int, *, sort: str = "name",
         raise ValidationError("Unknown sort column.", errors={
             "sort": [f"Sort by one of: {', '.join(SORT_KEYS)}."]})
     course = get_editable_course(actor, course_id)
-    progress = course_percents(course)
+    members = _members(course.id)
+    progress = course_percents(course, completed={m[0]: m[3] for m in members})
     best = _best_scores(course.id)
     rows = [MemberRow(member_id=user_id, name=name, enrolled_at=enrolled_at,
-                      percent=progress[user_id][0],
-                      completed_at=progress[user_id][1],
-                      completed_by=setter if progress[user_id][1] else None,
+                      percent=progress[user_id][0], completed_at=completed_at,
+                      completed_by=setter if completed_at else None,
                       best_score=best.get(user_id))
-            for user_id, name, enrolled_at, setter in _members(course.id)
-            if user_id in progress]
+            for user_id, name, enrolled_at, completed_at, setter in members]
     return CourseReport(course_id=course.id, title=course.title, slug=course.slug,
                         rows=sort_rows(rows, sort, descending), quizzes=_quizzes(course.id),
                         sort=sort, descending=descending)
@@ -98,11 +97,14 @@ def sort_rows(rows: list[MemberRow], sort: str, descending: bool) -> list[Member
     return present + missing
 
 
-def _members(course_id: int) -> list[tuple[int, str, datetime, str | None]]:
-    """(member id, name, enrolled at, name of who set the completion) for each enrolment."""
+def _members(course_id: int
+             ) -> list[tuple[int, str, datetime, datetime | None, str | None]]:
+    """(member id, name, enrolled at, completed at, name of who set the completion) for each
+    enrolment."""
     setter = aliased(User)
     return [tuple(row) for row in db.session.execute(
-        select(User.id, User.name, Enrollment.enrolled_at, setter.name)
+        select(User.id, User.name, Enrollment.enrolled_at, Enrollment.completed_at,
+               setter.name)
         .join(Enrollment, Enrollment.user_id == User.id)
         .outerjoin(setter, setter.id == Enrollment.completed_by_id)
         .where(Enrollment.course_id == course_id))]
