@@ -22,6 +22,7 @@ from lms.errors import BadRequest
 from lms.extensions import db
 from lms.openapi import obj, operation, query
 from lms.progress import overrides, service
+from lms.progress.credit import MAX_INTERVALS
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.quizinfo import quiz_settings
@@ -31,7 +32,7 @@ bp = api_blueprint("progress_api", __name__)
 
 REPORT = {"type": "object", "properties": {
     "position": {"type": "number", "minimum": 0},
-    "played": {"type": "array", "maxItems": service.MAX_INTERVALS,
+    "played": {"type": "array", "maxItems": MAX_INTERVALS,
                "items": {"type": "array", "items": {"type": "number"}, "minItems": 2,
                          "maxItems": 2}},
     "seek": {"type": "boolean", "description": "The member moved the playhead on purpose; "

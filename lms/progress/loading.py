@@ -6,11 +6,9 @@ They check no permissions: callers decide who may see whose progress.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, String, any_, case, cast, func, literal, select
+from sqlalchemy import Integer, any_, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -18,6 +16,7 @@ from lms import memo
 from lms.accounts.models import User
 from lms.catalog.access import enrollment_of
 from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.database import is_postgres
 from lms.extensions import db
 from lms.media.models import MediaAsset
 from lms.progress.models import ItemProgress
@@ -149,7 +148,7 @@ def one_of(column, ids: Iterable[int]):
     """``column IN ids``; on PostgreSQL ``= ANY(:array)``, one parameter however many ids,
     which the server plans in microseconds instead of milliseconds for a hundred ids."""
     ids = list(ids)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         return column == any_(literal(ids, type_=postgresql.ARRAY(Integer)))
     return column.in_(ids)
 
@@ -158,63 +157,6 @@ def _names(user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
-
-
-def progress_stamp(user_id) -> ColumnElement[str]:
-    """SQL for a stamp of all of one member's progress rows: ``rows:revisions:last id``.
-
-    Any insert, update (each moves ``ItemProgress.revision``) or delete changes it. A
-    scalar subquery, to put in the query a page runs anyway. Member-wide rather than
-    per course: one range of the ``user_id`` index, where a per-course stamp joined
-    item and module for every item of every course on the dashboard (0.53 → 0.19 ms
-    for a member in nine courses); a write in one course recomputes the others too.
-    """
-    return (select(cast(func.count(ItemProgress.id), String) + ":"
-                   + cast(func.coalesce(func.sum(ItemProgress.revision), 0), String) + ":"
-                   + cast(func.coalesce(func.max(ItemProgress.id), 0), String))
-            .where(ItemProgress.user_id == user_id)
-            .scalar_subquery())
-
-
-#: A member's progress in a course and the facts it was computed from, by (member id,
-#: course id), kept under (course ``updated_at``, completion, progress stamp, preview).
-_member_progress: memo.StampedCache[tuple[CourseProgress, dict[int, Facts]]] = \
-    memo.StampedCache(size=4096)
-
-
-def kept_progress(user_id: int, courses: list, *, preview: bool = False
-                  ) -> dict[int, tuple[CourseProgress, dict[int, Facts]]]:
-    """A member's progress and facts in each course, by course id, computed only where the
-    member's rows or the course changed since this process last computed them.
-
-    Each course is a row with ``id, slug, title, in_order, updated_at, completed_at``
-    and ``progress_stamp`` (:func:`progress_stamp`, read before this call). Misses cost
-    one facts query for all of them, and one outline query if outlines changed too.
-    """
-    found: dict[int, tuple[CourseProgress, dict[int, Facts]]] = {}
-    missing = []
-    for course in courses:
-        kept = _member_progress.peek((user_id, course.id), progress_version(course, preview))
-        if kept is None:
-            missing.append(course)
-        else:
-            found[course.id] = kept
-    if missing:
-        outlines = load_outlines(missing)
-        facts = load_member_facts(user_id, outlines)
-        for course in missing:
-            mine = facts.get(course.id, {})
-            kept = (compute(outlines[course.id], mine, course.completed_at, ignore_locks=preview),
-                    mine)
-            _member_progress.put((user_id, course.id), progress_version(course, preview), kept)
-            found[course.id] = kept
-    return found
-
-
-def progress_version(course, preview: bool = False) -> tuple:
-    """What a member's progress in ``course`` (a row as :func:`kept_progress` takes) is
-    computed from: equal versions, equal progress."""
-    return (course.updated_at, course.completed_at, course.progress_stamp, preview)
 
 
 def course_progress(user: User, course: Course, *, enrollment: Enrollment | None = None,
@@ -247,71 +189,3 @@ def course_progress_many(course: Course, user_ids: Iterable[int] | None = None
     facts = load_facts(course.id, completed)
     return {user_id: compute(outline, facts.get(user_id, {}), completed_at)
             for user_id, completed_at in completed.items()}
-
-
-def course_percents(course: Course, user_ids: Iterable[int] | None = None, *,
-                    completed: dict[int, datetime | None] | None = None
-                    ) -> dict[int, tuple[int, datetime | None]]:
-    """``{member id: (percent, completed_at)}`` for a course's members, in 2–3 queries.
-
-    The same numbers as ``course_progress_many(...)[id].percent``. Courses without
-    locks (not in order, no module prerequisites) are summed by the database;
-    locks change which items count, so those courses go through ``compute``.
-    ``completed`` (each enrolled member's ``completed_at``, when the caller has read
-    the enrolments anyway) saves the query for them.
-    """
-    if completed is None:
-        query = select(Enrollment.user_id, Enrollment.completed_at).where(
-            Enrollment.course_id == course.id)
-        if user_ids is not None:
-            query = query.where(Enrollment.user_id.in_(list(user_ids)))
-        completed = dict(db.session.execute(query).all())
-    locked = course.in_order or db.session.scalar(select(func.count(Module.id)).where(
-        Module.course_id == course.id, Module.prerequisite_id.is_not(None)))
-    if locked:
-        many = course_progress_many(course, completed)
-        return {user_id: (p.percent, p.completed_at) for user_id, p in many.items()}
-    required = db.session.scalar(select(func.count(Item.id)).join(Module).where(
-        Module.course_id == course.id, Item.is_required)) or 0
-    shares, scale = _required_shares(course.id) if required else ({}, 1)
-    return {user_id: (_percent_of(shares.get(user_id, 0), scale, required, done), done)
-            for user_id, done in completed.items()}
-
-
-def _required_shares(course_id: int) -> tuple[dict[int, int], int]:
-    """Each member's sum over required items of their share, exactly (as ``outline._share``),
-    as integers over one common denominator: ``({member id: numerator}, denominator)``.
-
-    Done items count 1, started videos ``min(percent, min_watch) / min_watch``: summed
-    per ``min_watch_percent`` by the database, then scaled to the least common multiple
-    of those (integers throughout: no float can move a percent, and no ``Fraction``
-    per member, which cost a 5,000-member report 40 ms).
-    """
-    video = (Item.kind == "video") & (Item.min_watch_percent > 0)
-    watched = case((ItemProgress.percent >= Item.min_watch_percent, Item.min_watch_percent),
-                   else_=ItemProgress.percent)
-    numerator = case((ItemProgress.status == "completed",
-                      case((video, Item.min_watch_percent), else_=1)),
-                     (video, watched), else_=0)
-    denominator = case((video, Item.min_watch_percent), else_=1)
-    rows = db.session.execute(
-        select(ItemProgress.user_id, denominator, func.sum(numerator))
-        .join(Item, Item.id == ItemProgress.item_id).join(Module, Module.id == Item.module_id)
-        .where(Module.course_id == course_id, Item.is_required)
-        .group_by(ItemProgress.user_id, denominator))
-    rows = [(user_id, int(per), int(total or 0)) for user_id, per, total in rows]
-    scale = math.lcm(1, *{per for _, per, _ in rows})
-    shares: dict[int, int] = {}
-    for user_id, per, total in rows:
-        shares[user_id] = shares.get(user_id, 0) + total * (scale // per)
-    return shares, scale
-
-
-def _percent_of(numerator: int, scale: int, required: int,
-                completed_at: datetime | None) -> int:
-    """``floor(100 × numerator / (scale × required))``, at most 99 until completed."""
-    if completed_at is not None:
-        return 100
-    if not required:
-        return 0
-    return min(99, 100 * numerator // (scale * required))

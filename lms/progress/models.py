@@ -57,7 +57,7 @@ class ItemProgress(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Moves by one with every UPDATE made through SQLAlchemy (ORM or Core), so a
     #: member's rows of a course summarise as a stamp that changes with any write
-    #: (``loading.progress_stamp``), whatever the clocks of the writing processes say.
+    #: (``kept.progress_stamp``), whatever the clocks of the writing processes say.
     revision: Mapped[int] = mapped_column(default=1, server_default="1",
                                           onupdate=literal_column("item_progress.revision") + 1)
 

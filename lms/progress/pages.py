@@ -24,12 +24,8 @@ from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
-from lms.progress.loading import (
-    course_progress,
-    kept_progress,
-    progress_stamp,
-    progress_version,
-)
+from lms.progress.kept import kept_progress, progress_stamp, progress_version
+from lms.progress.loading import course_progress
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
 

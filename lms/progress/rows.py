@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, Integer, Row, bindparam, select, update
-from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import ApiToken, User
 from lms.accounts.tokens import Credential
 from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.database import is_postgres
 from lms.extensions import UTCDateTime, db
 from lms.media.models import MediaAsset
 from lms.progress.models import ItemProgress
@@ -31,13 +31,9 @@ def find_row(user_id: int, item_id: int, fresh: bool = False) -> ItemProgress | 
     return db.session.execute(query).scalar_one_or_none()
 
 
-def dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def insert_row(user_id: int, item_id: int, now: datetime) -> None:
     """Create the progress row unless it exists (safe when two requests race)."""
-    if dialect() == "postgresql":
+    if is_postgres():
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -49,7 +45,7 @@ def insert_row(user_id: int, item_id: int, now: datetime) -> None:
 
 def lock(query):
     """Run ``query`` holding a write lock: the row on PostgreSQL, the database on SQLite."""
-    if dialect() == "postgresql":
+    if is_postgres():
         return db.session.execute(query.with_for_update())
     # pysqlite starts the transaction at the first write: a no-op UPDATE takes the
     # write lock before we read, so concurrent writers queue instead of racing.
@@ -67,29 +63,6 @@ def locked_row(user_id: int, item_id: int, now: datetime) -> ItemProgress:
         insert_row(user_id, item_id, now)
         row = lock(query).scalar_one()
     return row
-
-
-def locked_video_target(user_id: int, item_id: int
-                        ) -> tuple[ItemProgress, Item, Enrollment] | None:
-    """PostgreSQL: the member's progress row of a video item, locked, with the item (its
-    module, course and media) and their enrolment, in one statement.
-
-    None when there is no such row, item or enrolment yet; the caller then takes the
-    general path, which explains why. Folding the enrolment and item into the locking
-    ``SELECT`` saves a progress report one round trip.
-    """
-    stmt = (select(ItemProgress, Item, Enrollment)
-            .join(Item, Item.id == ItemProgress.item_id)
-            .join(Item.module).join(Module.course)
-            .join(Enrollment, (Enrollment.course_id == Module.course_id)
-                  & (Enrollment.user_id == ItemProgress.user_id))
-            .where(row_of(user_id, item_id), Item.kind == "video")
-            .options(contains_eager(Item.module).contains_eager(Module.course),
-                     joinedload(Item.media))
-            .with_for_update(of=ItemProgress)
-            .execution_options(populate_existing=True))
-    found = db.session.execute(stmt).first()
-    return (found[0], found[1], found[2]) if found is not None else None
 
 
 def _locked_video_state(*auth):

@@ -2,16 +2,7 @@
 
 Rules (see ``../shared/API.md``):
 
-- Credit: a video's coverage is the union of accepted played intervals, clamped to
-  its duration. New coverage is paid from an allowance of twice the wall-clock time
-  since the member first opened the item, less what was already credited. For one
-  report after another that is exactly "at most 2× the time since the previous
-  report (or the first GET)"; unused allowance carries over, so reports that arrive
-  together or out of order lose nothing — and a forger gains nothing, since they
-  could always have waited and sent one report.
-- Resume position: moves forward with any report, and back only when the report
-  says ``seek: true`` (the member rewound on purpose). A late report of 0:00 after
-  5:00 therefore leaves 5:00.
+- Credit and resume position: ``credit`` (how one report changes a row).
 - Concurrency: each report locks its progress row (``rows``), and the course
   completes with a conditional ``UPDATE`` whose row count decides who sends
   ``course_completed`` (``completion``).
@@ -19,9 +10,7 @@ Rules (see ``../shared/API.md``):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
@@ -30,7 +19,6 @@ from lms.accounts.models import User
 from lms.accounts.tokens import Credential
 from lms.catalog.access import (
     can_edit,
-    can_see,
     ends_before,
     enrollment_of,
     get_item_for_learner,
@@ -40,7 +28,6 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import db, utcnow
-from lms.progress import intervals as iv
 from lms.progress import xapi
 from lms.progress.completion import (
     ReportResult,
@@ -48,78 +35,22 @@ from lms.progress.completion import (
     complete_item,
     mark_row_complete,
 )
+from lms.progress.credit import VideoReport, credited, video_report_from
 from lms.progress.loading import course_progress
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.record import record_event
 from lms.progress.rows import (
-    dialect,
     find_row,
     insert_row,
     locked_row,
     locked_video_state,
-    locked_video_target,
     row_of,
     save_video_state,
 )
 
-MAX_INTERVALS = 500
-MAX_SECONDS = 7 * 24 * 3600
 #: A "progressed" statement is recorded each time a video crosses another 10 percent.
 EVENT_STEP = 10
-
-
-@dataclass(frozen=True)
-class VideoReport:
-    position: float
-    played: list[tuple[float, float]]
-    seek: bool = False
-
-
-def video_report_from(data: dict) -> VideoReport:
-    """Validate a report body ``{position, played: [[s, e], …], seek?}``.
-
-    Raises ValidationError naming each bad field (nothing is changed by a bad report).
-    """
-    errors: dict[str, list[str]] = {}
-    position = _seconds(data.get("position", 0), "position", errors)
-    played = _played(data.get("played"), errors)
-    if not isinstance(data.get("seek", False), bool):
-        errors["seek"] = ["Must be true or false."]
-    if errors:
-        raise ValidationError("The progress report is not valid.", errors=errors)
-    return VideoReport(position=position, played=played, seek=data.get("seek", False))
-
-
-def _played(raw: object, errors: dict[str, list[str]]) -> list[tuple[float, float]]:
-    """The ``played`` intervals of a report; problems go into ``errors["played"]``."""
-    if raw is None:
-        errors["played"] = ["Required: the [start, end] seconds played since the last report."]
-        return []
-    if not isinstance(raw, list) or len(raw) > MAX_INTERVALS:
-        errors.setdefault("played", []).append(
-            f"Must be a list of at most {MAX_INTERVALS} [start, end] pairs.")
-        return []
-    played: list[tuple[float, float]] = []
-    for pair in raw:
-        if not isinstance(pair, list) or len(pair) != 2:
-            errors.setdefault("played", []).append("Each entry must be [start, end].")
-            break
-        start, end = (_seconds(value, "played", errors) for value in pair)
-        if start > end:
-            errors.setdefault("played", []).append("An interval ends before it starts.")
-            break
-        played.append((start, end))
-    return played
-
-
-def _seconds(value: object, name: str, errors: dict[str, list[str]]) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
-        errors.setdefault(name, []).append(f"Must be a number of seconds from 0 to {MAX_SECONDS}.")
-        return 0.0
-    return float(value)
-
 
 def open_item(user: User | None, item_id: int, *, now: datetime | None = None
               ) -> tuple[Item, Enrollment | None, ItemProgress | None]:
@@ -163,11 +94,10 @@ def record_video(user: User, item_id: int, report: VideoReport, *,
 
 
 def _credit_video(user: User, item: Item, enrollment: Enrollment, course: Course,
-                  report: VideoReport, now: datetime, row: ItemProgress | None = None
-                  ) -> ReportResult:
-    """Credit ``report``; ``row`` is the member's progress row when already locked."""
+                  report: VideoReport, now: datetime) -> ReportResult:
+    """Credit ``report`` to the member's progress row, locked for this transaction."""
     duration = _video_duration(item)
-    row = row or locked_row(user.id, item.id, now)
+    row = locked_row(user.id, item.id, now)
     before = row.percent
     _apply_video_report(row, report, duration, now)
     course_done = False
@@ -197,28 +127,6 @@ def _apply_video_report(row: ItemProgress, report: VideoReport, duration: float,
                         now: datetime) -> None:
     for name, value in credited(row, report, duration, now).items():
         setattr(row, name, value)
-
-
-def credited(row, report: VideoReport, duration: float, now: datetime) -> dict:
-    """The progress columns after crediting ``report`` to ``row`` (a model or a row with
-    ``intervals, watched_seconds, last_position, status, first_opened_at``)."""
-    first_opened_at = row.first_opened_at or now
-    elapsed = max(0.0, (now - first_opened_at).total_seconds())
-    budget = max(0.0, 2 * elapsed - row.watched_seconds)
-    existing = [(start, end) for start, end in row.intervals or []]
-    union, _ = iv.credit(existing, report.played, duration, budget)
-    watched = iv.covered(union)
-    position = min(report.position, duration)
-    last_position = position if report.seek or position > row.last_position else \
-        row.last_position
-    status = row.status
-    if status == "not_started" and (watched > 0 or last_position > 0):
-        status = "in_progress"
-    return {"first_opened_at": first_opened_at,
-            "intervals": [[start, end] for start, end in union], "watched_seconds": watched,
-            "percent": min(100, math.floor(100 * watched / duration + 1e-9)),
-            "last_position": last_position, "status": status,
-            "last_report_at": now, "updated_at": now}
 
 
 def _record_video_event(user: User, course: Course, item: Item, row: ItemProgress, verb: str,
@@ -295,12 +203,6 @@ def record_report(user: User, item_id: int, data: dict, *,
     Raises what ``record_video`` and ``mark_done`` raise; ValidationError for a bad body.
     """
     now = now or utcnow()
-    locked = locked_video_target(user.id, item_id) if dialect() == "postgresql" else None
-    if locked is not None:
-        row, item, enrollment = locked
-        if can_see(user, item.module.course):
-            target = _checked_target(user, item, enrollment, now)
-            return _credit_video(user, *target, video_report_from(data), now, row)
     target = _progress_target(user, item_id, now)
     kind = target[0].kind
     if kind == "video":

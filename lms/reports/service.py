@@ -21,7 +21,7 @@ from lms.catalog.access import get_editable_course
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.errors import Forbidden, ValidationError
 from lms.extensions import db
-from lms.progress.loading import course_percents
+from lms.progress.percents import course_percents
 from lms.quizzes.models import Attempt, Quiz
 
 #: Columns a report can be sorted by (query parameter ``sort``).

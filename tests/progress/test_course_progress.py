@@ -9,8 +9,9 @@ from sqlalchemy import event
 
 from lms import memo
 from lms.extensions import db, utcnow
+from lms.progress.credit import VideoReport
 from lms.progress.loading import course_progress, course_progress_many
-from lms.progress.service import VideoReport, mark_done, open_item, record_video
+from lms.progress.service import mark_done, open_item, record_video
 from tests.factories import (
     api_headers,
     enrol,

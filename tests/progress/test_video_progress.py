@@ -9,8 +9,9 @@ import pytest
 
 from lms import signals
 from lms.extensions import db, utcnow
+from lms.progress.credit import VideoReport
 from lms.progress.models import ItemProgress, LearningEvent
-from lms.progress.service import VideoReport, open_item, record_video
+from lms.progress.service import open_item, record_video
 from tests.factories import api_headers, make_user
 
 

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import event
 
 from lms.extensions import db, utcnow
+from lms.progress.credit import VideoReport
 from lms.progress.overrides import override_course
 from lms.progress.service import (
-    VideoReport,
     complete_quiz_item,
     mark_done,
     open_item,
