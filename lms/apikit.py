@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -49,28 +49,25 @@ def defers_authentication(bp: Blueprint):
 
 def credential() -> Credential | None:
     """The request's unconfirmed credential (see :class:`Credential`), or None."""
-    from flask import session
-
+    from lms.accounts.service import session_id_parts
     from lms.accounts.tokens import hash_token
 
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            return None
-        return Credential(token_hash=hash_token(token))
-    user_id, _, version = str(session.get("_user_id") or "").partition(":")
-    if user_id.isdigit() and version.isdigit():
-        return Credential(user_id=int(user_id), session_version=int(version))
-    return None
+    if request.headers.get("Authorization"):
+        token = bearer_token()
+        return Credential(token_hash=hash_token(token)) if token else None
+    parts = session_id_parts(session.get("_user_id"))
+    return Credential(user_id=parts[0], session_version=parts[1]) if parts else None
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def authenticate_request() -> None:
     """Use the Bearer token when one is sent; otherwise the session (with CSRF on writes)."""
     if request.endpoint in _deferred:
-        from flask import session
-
         g.authentication_deferred = True
         signed_in = session.get("_user_id") and not request.headers.get("Authorization")
         if request.method not in SAFE_METHODS and signed_in:
@@ -82,10 +79,9 @@ def authenticate_request() -> None:
 def authenticate() -> None:
     from lms.accounts.tokens import user_for_api_token
 
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        user = user_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
+    if request.headers.get("Authorization"):
+        token = bearer_token()
+        user = user_for_api_token(token) if token else None
         if user is None:
             raise Unauthorized("The access token is missing, invalid, expired or revoked.")
         g._login_user = user  # Flask-Login's per-request user; no session is written

@@ -124,13 +124,22 @@ _SESSION_USER = select(User).where(User.id == bindparam("user_id", type_=Integer
 
 def load_session_user(session_id: str) -> User | None:
     """Resolve a session or remember-me id ``"<user id>:<session version>"``."""
-    user_id, _, version = (session_id or "").partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    parts = session_id_parts(session_id)
+    if parts is None:
         return None
-    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).scalar_one_or_none()
-    if user is None or not user.is_active or user.session_version != int(version):
+    user_id, version = parts
+    user = db.session.execute(_SESSION_USER, {"user_id": user_id}).scalar_one_or_none()
+    if user is None or not user.is_active or user.session_version != version:
         return None
     return user
+
+
+def session_id_parts(session_id: str | None) -> tuple[int, int] | None:
+    """``(user id, session version)`` of a session id ``"<user id>:<version>"``, or None."""
+    user_id, _, version = str(session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)
 
 
 def end_all_sessions(user: User) -> None:
