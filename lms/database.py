@@ -17,6 +17,23 @@ def configure_engine(app: Flask) -> None:
             app.before_request(read_without_transaction)
 
 
+def sessions_in_utc(config: dict) -> None:
+    """Open PostgreSQL sessions with ``TimeZone=UTC``, whatever the server's default.
+
+    Dates grouped or printed by the database then never depend on the server's
+    zone, and psycopg hands timestamps back with ``datetime.UTC`` itself, which
+    ``UTCDateTime`` passes through untouched (a report reads thousands of them).
+    """
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    given = connect_args.get("options", "")
+    if "timezone=" not in given.lower():
+        connect_args["options"] = f"{given} -c TimeZone=UTC".strip()
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options | {"connect_args": connect_args}
+
+
 def read_without_transaction() -> None:
     """GET and HEAD requests on PostgreSQL read in autocommit mode (``RequestSession``).
 

@@ -62,3 +62,28 @@ def test_the_players_first_open_clock_is_stored_from_an_autocommit_read(client, 
     opened = db.session.scalar(select(ItemProgress.first_opened_at).where(
         ItemProgress.user_id == member_id, ItemProgress.item_id == item_id))
     assert opened is not None
+
+
+def test_timestamps_come_back_in_utc_whatever_the_servers_zone(app_ctx):
+    """PostgreSQL sessions are opened in UTC, so a completion at 01:30 UTC on 1 March
+    is March for the database too (a server defaulting to New York would say February),
+    and timestamps carry ``datetime.UTC`` itself."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from lms.database import sessions_in_utc
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite stores naive UTC")
+    instant = datetime(2026, 3, 1, 1, 30, tzinfo=UTC)
+    month = db.session.execute(text("SELECT date_trunc('month', CAST(:t AS timestamptz))"),
+                               {"t": instant}).scalar_one()
+    assert month == datetime(2026, 3, 1, tzinfo=UTC) and month.tzinfo is UTC
+    config = {"SQLALCHEMY_DATABASE_URI": "postgresql://db/lms",
+              "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c work_mem=64MB"},
+                                            "pool_size": 3}}
+    sessions_in_utc(config)
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 3  # nothing else is lost
+    assert (config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+            == "-c work_mem=64MB -c TimeZone=UTC")

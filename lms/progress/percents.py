@@ -23,14 +23,16 @@ def course_percents(course: Course, user_ids: Iterable[int] | None = None, *,
     The same numbers as ``course_progress_many(...)[id].percent``. Courses without
     locks (not in order, no module prerequisites) are summed by the database;
     locks change which items count, so those courses go through ``compute``.
-    ``completed`` (each enrolled member's ``completed_at``, when the caller has read
-    the enrolments anyway) saves the query for them.
+    ``completed`` (each member's ``completed_at``, when the caller has read the
+    enrolments anyway) saves the query for them; with ``user_ids`` too, only those
+    members' progress is summed.
     """
+    ids = None if user_ids is None else list(user_ids)
     if completed is None:
         query = select(Enrollment.user_id, Enrollment.completed_at).where(
             Enrollment.course_id == course.id)
-        if user_ids is not None:
-            query = query.where(Enrollment.user_id.in_(list(user_ids)))
+        if ids is not None:
+            query = query.where(Enrollment.user_id.in_(ids))
         completed = dict(db.session.execute(query).all())
     locked = course.in_order or db.session.scalar(select(func.count(Module.id)).where(
         Module.course_id == course.id, Module.prerequisite_id.is_not(None)))
@@ -39,14 +41,16 @@ def course_percents(course: Course, user_ids: Iterable[int] | None = None, *,
         return {user_id: (p.percent, p.completed_at) for user_id, p in many.items()}
     required = db.session.scalar(select(func.count(Item.id)).join(Module).where(
         Module.course_id == course.id, Item.is_required)) or 0
-    shares, scale = _required_shares(course.id) if required else ({}, 1)
+    shares, scale = _required_shares(course.id, ids) if required else ({}, 1)
     return {user_id: (_percent_of(shares.get(user_id, 0), scale, required, done), done)
             for user_id, done in completed.items()}
 
 
-def _required_shares(course_id: int) -> tuple[dict[int, int], int]:
-    """Each member's sum over required items of their share, exactly (as ``outline._share``),
-    as integers over one common denominator: ``({member id: numerator}, denominator)``.
+def _required_shares(course_id: int, user_ids: list[int] | None
+                     ) -> tuple[dict[int, int], int]:
+    """Each member's (of ``user_ids``, or all) sum over required items of their share,
+    exactly (as ``outline._share``), as integers over one common denominator:
+    ``({member id: numerator}, denominator)``.
 
     Done items count 1, started videos ``min(percent, min_watch) / min_watch``: summed
     per ``min_watch_percent`` by the database, then scaled to the least common multiple
@@ -60,12 +64,15 @@ def _required_shares(course_id: int) -> tuple[dict[int, int], int]:
                       case((video, Item.min_watch_percent), else_=1)),
                      (video, watched), else_=0)
     denominator = case((video, Item.min_watch_percent), else_=1)
-    rows = db.session.execute(
-        select(ItemProgress.user_id, denominator, func.sum(numerator))
-        .join(Item, Item.id == ItemProgress.item_id).join(Module, Module.id == Item.module_id)
-        .where(Module.course_id == course_id, Item.is_required)
-        .group_by(ItemProgress.user_id, denominator))
-    rows = [(user_id, int(per), int(total or 0)) for user_id, per, total in rows]
+    query = (select(ItemProgress.user_id, denominator, func.sum(numerator))
+             .join(Item, Item.id == ItemProgress.item_id)
+             .join(Module, Module.id == Item.module_id)
+             .where(Module.course_id == course_id, Item.is_required)
+             .group_by(ItemProgress.user_id, denominator))
+    if user_ids is not None:
+        query = query.where(ItemProgress.user_id.in_(user_ids))
+    rows = [(user_id, int(per), int(total or 0))
+            for user_id, per, total in db.session.execute(query)]
     scale = math.lcm(1, *{per for _, per, _ in rows})
     shares: dict[int, int] = {}
     for user_id, per, total in rows:

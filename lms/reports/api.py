@@ -87,11 +87,11 @@ def course_report(course_id: int):
     csv = wants_csv()
     page, per_page = (1, 1) if csv else page_args()
     sort, descending = sort_args()
-    report = service.course_report(require_actor(), course_id, sort=sort, descending=descending)
+    report = service.course_report(require_actor(), course_id, sort=sort, descending=descending,
+                                   page=page, per_page=None if csv else per_page)
     if csv:
         return exports.course_report_csv(report)
-    rows = report.rows[(page - 1) * per_page: page * per_page]
-    return listing([row_json(row) for row in rows], len(report.rows), page, per_page) | {
+    return listing([row_json(row) for row in report.rows], report.total, page, per_page) | {
         "course_id": report.course_id, "course_title": report.title}
 
 

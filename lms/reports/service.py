@@ -1,14 +1,16 @@
 """The instructor's report of one course: every member's progress and best quiz score.
 
-Percent and completion come from ``course_progress_many``, the same computation
-the member's own progress API uses, so the report can never disagree with it.
-A fixed number of queries whatever the number of members: the course and the
-permission check, members with their enrolments, the progress batch, one
-aggregate for best scores and one for the course's quizzes. Nothing is written.
+Percents come from ``course_percents``, the same numbers as the member's own
+progress API, so the report can never disagree with it. A fixed number of
+queries whatever the number of members: the course and the permission check,
+members with their enrolments, the progress sums, one aggregate for best scores
+and one for the course's quizzes; a page sorted by name or date sums only its own
+members. Nothing is written.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -52,15 +54,42 @@ class CourseReport:
     course_id: int
     title: str
     slug: str
+    #: The rows of the page asked for, sorted (every member when not paged).
     rows: list[MemberRow]
     quizzes: list[QuizLink]
     sort: str
     descending: bool
+    #: Members in the whole report, and how many of them completed the course.
+    total: int
+    completed: int
+    #: The page ``rows`` is (1 when not paged).
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class _Enrolled:
+    """A member's enrolment columns: enough to sort by name and dates, and to page."""
+    member_id: int
+    name: str
+    enrolled_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+#: Sort columns whose values need every member's progress or scores computed.
+_COMPUTED_SORTS = ("percent", "best_score")
 
 
 def course_report(actor: User | None, course_id: int, *, sort: str = "name",
-                  descending: bool = False) -> CourseReport:
-    """Every enrolled member's row, sorted; for the course's instructors and site staff.
+                  descending: bool = False, page: int = 1, per_page: int | None = None,
+                  clamp_page: bool = False) -> CourseReport:
+    """Enrolled members' rows, sorted; for the course's instructors and site staff.
+
+    With ``per_page``, only page ``page`` is computed: sorting by name or a date
+    needs only the enrolments, so percents and scores are worked out for the page's
+    members alone (a 5,000-member course costs 50 members' sums, not 5,000).
+    Sorting by percent or best score computes every member's. A page past the end
+    is empty, or the last page with ``clamp_page``.
 
     Raises NotFound (no such course, or a draft the actor may not see), Unauthorized
     (anonymous), Forbidden (neither an instructor of the course nor staff) and
@@ -71,21 +100,39 @@ def course_report(actor: User | None, course_id: int, *, sort: str = "name",
             "sort": [f"Sort by one of: {', '.join(SORT_KEYS)}."]})
     course = get_editable_course(actor, course_id)
     members = _members(course.id)
-    progress = course_percents(course, completed={m[0]: m[3] for m in members})
-    best = _best_scores(course.id)
-    rows = [MemberRow(member_id=user_id, name=name, enrolled_at=enrolled_at,
-                      percent=progress[user_id][0], completed_at=completed_at,
-                      completed_by=setter if completed_at else None,
-                      best_score=best.get(user_id))
-            for user_id, name, enrolled_at, completed_at, setter in members]
-    return CourseReport(course_id=course.id, title=course.title, slug=course.slug,
-                        rows=sort_rows(rows, sort, descending), quizzes=_quizzes(course.id),
-                        sort=sort, descending=descending)
+    size = per_page or max(1, len(members))
+    if clamp_page:
+        page = min(page, max(1, math.ceil(len(members) / size)))
+    shown = slice((page - 1) * size, page * size)
+    if sort in _COMPUTED_SORTS:
+        rows = sort_rows(_member_rows(course, members, every=True), sort, descending)[shown]
+    else:
+        page_members = sort_rows(members, sort, descending)[shown]
+        rows = _member_rows(course, page_members, every=len(page_members) == len(members))
+    return CourseReport(course_id=course.id, title=course.title, slug=course.slug, rows=rows,
+                        quizzes=_quizzes(course.id), sort=sort, descending=descending,
+                        total=len(members),
+                        completed=sum(m.completed_at is not None for m in members), page=page)
 
 
-def sort_rows(rows: list[MemberRow], sort: str, descending: bool) -> list[MemberRow]:
-    """Rows by ``sort``; members without a value (not completed, no score) always last."""
-    def key(row: MemberRow):
+def _member_rows(course: Course, members: list[_Enrolled], *, every: bool) -> list[MemberRow]:
+    """Report rows of ``members`` (``every``: all the course's members, so the sums need
+    no list of ids)."""
+    ids = None if every else [m.member_id for m in members]
+    progress = course_percents(course, ids,
+                               completed={m.member_id: m.completed_at for m in members})
+    best = _best_scores(course.id, ids)
+    return [MemberRow(member_id=m.member_id, name=m.name, enrolled_at=m.enrolled_at,
+                      percent=progress[m.member_id][0], completed_at=m.completed_at,
+                      completed_by=m.completed_by if m.completed_at else None,
+                      best_score=best.get(m.member_id))
+            for m in members]
+
+
+def sort_rows(rows: list, sort: str, descending: bool) -> list:
+    """Rows (report rows or enrolments) by ``sort``; members without a value (not
+    completed, no score) always last, ties by name."""
+    def key(row):
         value = getattr(row, sort)
         return value.casefold() if isinstance(value, str) else value
 
@@ -97,12 +144,10 @@ def sort_rows(rows: list[MemberRow], sort: str, descending: bool) -> list[Member
     return present + missing
 
 
-def _members(course_id: int
-             ) -> list[tuple[int, str, datetime, datetime | None, str | None]]:
-    """(member id, name, enrolled at, completed at, name of who set the completion) for each
-    enrolment."""
+def _members(course_id: int) -> list[_Enrolled]:
+    """Every enrolment of the course, with the name of who set its completion by hand."""
     setter = aliased(User)
-    return [tuple(row) for row in db.session.execute(
+    return [_Enrolled(*row) for row in db.session.execute(
         select(User.id, User.name, Enrollment.enrolled_at, Enrollment.completed_at,
                setter.name)
         .join(Enrollment, Enrollment.user_id == User.id)
@@ -110,16 +155,19 @@ def _members(course_id: int
         .where(Enrollment.course_id == course_id))]
 
 
-def _best_scores(course_id: int) -> dict[int, Decimal]:
-    """Each member's best submitted score over all the course's quizzes (one aggregate)."""
-    rows = db.session.execute(
-        select(Attempt.user_id, func.max(Attempt.score_percent))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Item, Item.id == Quiz.item_id)
-        .join(Module, Module.id == Item.module_id)
-        .where(Module.course_id == course_id, Attempt.submitted_at.is_not(None),
-               Attempt.score_percent.is_not(None))
-        .group_by(Attempt.user_id))
+def _best_scores(course_id: int, user_ids: list[int] | None) -> dict[int, Decimal]:
+    """Each member's (of ``user_ids``, or all) best submitted score over all the course's
+    quizzes (one aggregate)."""
+    query = (select(Attempt.user_id, func.max(Attempt.score_percent))
+             .join(Quiz, Quiz.id == Attempt.quiz_id)
+             .join(Item, Item.id == Quiz.item_id)
+             .join(Module, Module.id == Item.module_id)
+             .where(Module.course_id == course_id, Attempt.submitted_at.is_not(None),
+                    Attempt.score_percent.is_not(None))
+             .group_by(Attempt.user_id))
+    if user_ids is not None:
+        query = query.where(Attempt.user_id.in_(user_ids))
+    rows = db.session.execute(query)
     return {user_id: _decimal(score) for user_id, score in rows}
 
 

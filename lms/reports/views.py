@@ -85,13 +85,11 @@ def completions_csv():
 @login_required
 def course(course_id: int):
     sort, descending = sort_choice()
-    report = service.course_report(me(), course_id, sort=sort, descending=descending)
-    pages = max(1, math.ceil(len(report.rows) / PER_PAGE))
-    page = min(page_number(), pages)
-    rows = report.rows[(page - 1) * PER_PAGE: page * PER_PAGE]
-    return render_template("reports/course.html", report=report, rows=rows, page=page,
-                           pages=pages, columns=COLUMNS, direction="desc" if descending
-                           else "asc")
+    report = service.course_report(me(), course_id, sort=sort, descending=descending,
+                                   page=page_number(), per_page=PER_PAGE, clamp_page=True)
+    return render_template("reports/course.html", report=report, rows=report.rows,
+                           page=report.page, pages=max(1, math.ceil(report.total / PER_PAGE)),
+                           columns=COLUMNS, direction="desc" if descending else "asc")
 
 
 @bp.get("/courses/<int:course_id>.csv")

@@ -86,6 +86,10 @@ def scenarios(t: Targets) -> list[Scenario]:
         Scenario("instructor report (big course, 2 connections)",
                  f"/api/v1/courses/{t.course_id}/report", "staff token", target="p99<300",
                  connections=2),
+        # Sorted by progress, every member's percent is worked out, not only the page's.
+        Scenario("instructor report by percent (2 connections)",
+                 f"/api/v1/courses/{t.course_id}/report?sort=percent&dir=desc", "staff token",
+                 target="p99<300", connections=2),
         Scenario("verify page", f"/verify/{t.certificate_code}"),
         Scenario("static file (site.css)", "/static/css/site.css"),
     ]

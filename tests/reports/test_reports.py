@@ -254,6 +254,28 @@ def test_rows_sort_on_the_server_with_missing_values_last(client, auth, seeded):
     assert shown == sorted(shown, reverse=True)
 
 
+@pytest.mark.parametrize("in_order", [False, True], ids=["summed", "locked"])
+def test_pages_of_five_agree_with_one_page_of_everyone(client, seeded, in_order):
+    """A page sorted by name or date works out only its own members' progress; put
+    together, the pages are exactly the one-page report, in every sort and direction."""
+    s = seeded
+    s.course.in_order = in_order  # locks change which items count: the other computation
+    db.session.commit()
+    headers = api_headers(s.instructor)
+    base = f"/api/v1/courses/{s.course.id}/report"
+    for sort in ("name", "enrolled_at", "percent", "completed_at", "best_score"):
+        for direction in ("asc", "desc"):
+            query = f"sort={sort}&dir={direction}"
+            whole = client.get(f"{base}?{query}&per_page=100", headers=headers).get_json()
+            pages = [client.get(f"{base}?{query}&per_page=5&page={n}",
+                                headers=headers).get_json() for n in (1, 2, 3)]
+            assert [p["total"] for p in pages] == [12, 12, 12]
+            assert [len(p["items"]) for p in pages] == [5, 5, 2]
+            assert [row for p in pages for row in p["items"]] == whole["items"], query
+    after_end = client.get(f"{base}?per_page=5&page=4", headers=headers).get_json()
+    assert after_end["items"] == [] and after_end["total"] == 12
+
+
 def test_html_table_pages_through_members(client, auth, app_ctx):
     from lms.reports import views
 
@@ -268,6 +290,9 @@ def test_html_table_pages_through_members(client, auth, app_ctx):
     assert second.count("data-member-id=") == 3
     assert "Page 2 of 2" in second and 'rel="prev"' in second
     assert "Learner 000" in first and "Learner 052" in second
+    past_end = client.get(f"/reports/courses/{course.id}?page=9").get_data(as_text=True)
+    assert "Page 2 of 2" in past_end and "Learner 052" in past_end
+    assert f"{views.PER_PAGE + 3} members enrolled" in first
     csv_body = client.get(f"/reports/courses/{course.id}.csv").get_data(as_text=True)
     assert len(csv_rows(csv_body)) == views.PER_PAGE + 3  # the CSV has everyone
 
