@@ -8,13 +8,15 @@ one member never credit the same seconds twice.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Integer, Row, bindparam, select, update
+from psycopg.types.json import Json
+from sqlalchemy import Connection, Integer, bindparam, select, update
 
 from lms.accounts.models import ApiToken, User
 from lms.accounts.tokens import Credential
 from lms.catalog.models import Course, Enrollment, Item, Module
-from lms.database import is_postgres
+from lms.database import DriverStatement, is_postgres
 from lms.extensions import UTCDateTime, db
 from lms.media.models import MediaAsset
 from lms.progress.models import ItemProgress
@@ -85,34 +87,62 @@ def _locked_video_state(*auth):
         .with_for_update(of=ItemProgress))
 
 
-#: Built once: the statements of every progress report. The caller's credential is
-#: confirmed in the same statement: a live API token, or the session's version.
-_BY_TOKEN = _locked_video_state(
+class VideoState(NamedTuple):
+    """A locked progress row of a video with what the credit rules and access checks
+    need (the columns of :func:`_locked_video_state`, in order)."""
+    id: int
+    intervals: list[list[float]]
+    watched_seconds: float
+    percent: int
+    last_position: float
+    status: str
+    first_opened_at: datetime | None
+    min_watch_percent: int
+    prerequisite_id: int | None
+    course_status: str
+    in_order: bool
+    duration_seconds: float | None
+    access_ends_at: datetime | None
+
+
+#: Built once: the statements of every progress report, run on the driver's cursor
+#: (PostgreSQL's busiest path). The caller's credential is confirmed in the same
+#: statement: a live API token, or the session's version.
+_BY_TOKEN = DriverStatement(_locked_video_state(
     ApiToken.user_id == ItemProgress.user_id,
     ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-    ApiToken.expires_at > bindparam("now", type_=UTCDateTime()))
-_BY_SESSION = _locked_video_state(
+    ApiToken.expires_at > bindparam("now", type_=UTCDateTime())))
+_BY_SESSION = DriverStatement(_locked_video_state(
     ItemProgress.user_id == bindparam("user_id", type_=Integer),
-    User.session_version == bindparam("session_version", type_=Integer))
+    User.session_version == bindparam("session_version", type_=Integer)))
 
-_SAVE_VIDEO_STATE = (update(ItemProgress.__table__)
-                     .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer)))
+#: The columns :func:`lms.progress.credit.credited` returns; ``revision`` moves too.
+VIDEO_STATE_COLUMNS = ("first_opened_at", "intervals", "watched_seconds", "percent",
+                       "last_position", "status", "last_report_at", "updated_at")
+_SAVE_VIDEO_STATE = DriverStatement(
+    update(ItemProgress.__table__)
+    .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer))
+    .values({name: bindparam(name) for name in VIDEO_STATE_COLUMNS}))
 
 
 def locked_video_state(conn: Connection, credential: Credential, item_id: int,
-                       now: datetime) -> Row | None:
+                       now: datetime) -> VideoState | None:
     """PostgreSQL: the progress row of the video ``item_id`` of the member ``credential``
     names, locked, if the credential holds (an active member's live token, or their
-    current session version) and they are enrolled. Plain columns: the row's own,
-    ``min_watch_percent, prerequisite_id, course_status, in_order, duration_seconds,
-    access_ends_at``. None otherwise: the caller authenticates the usual way."""
+    current session version) and they are enrolled. None otherwise: the caller
+    authenticates the usual way."""
     if credential.token_hash is not None:
-        return conn.execute(_BY_TOKEN, {"token_hash": credential.token_hash, "now": now,
-                                        "item_id": item_id}).first()
-    return conn.execute(_BY_SESSION, {"user_id": credential.user_id,
-                                      "session_version": credential.session_version,
-                                      "item_id": item_id}).first()
+        row = _BY_TOKEN.first(conn, {"token_hash": credential.token_hash, "now": now,
+                                     "item_id": item_id})
+    else:
+        row = _BY_SESSION.first(conn, {"user_id": credential.user_id,
+                                       "session_version": credential.session_version,
+                                       "item_id": item_id})
+    return VideoState(*row) if row is not None else None
+
+
 def save_video_state(conn: Connection, row_id: int, values: dict) -> None:
-    """Write credited columns to a row locked by :func:`locked_video_state` (one
-    ``UPDATE``; ``revision`` moves as with every update)."""
-    conn.execute(_SAVE_VIDEO_STATE, {"row_id": row_id, **values})
+    """Write credited columns (:data:`VIDEO_STATE_COLUMNS`) to a row locked by
+    :func:`locked_video_state`, in one ``UPDATE``."""
+    _SAVE_VIDEO_STATE.run(conn, {**values, "row_id": row_id,
+                                 "intervals": Json(values["intervals"])})
