@@ -113,9 +113,9 @@ class DriverStatement:
         with self._run(conn, params) as cursor:
             return cursor.fetchone() if cursor.description else None
 
-    def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
-        with self._run(conn, params):
-            pass
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
+        with self._run(conn, params) as cursor:
+            return cursor.rowcount
 
     def _run(self, conn: Connection, params: Mapping[str, Any]):
         sql, defaults = self._compiled_for(conn)

@@ -1,7 +1,10 @@
-"""Progress rows under concurrency: create a member's row once, and lock it for a report.
+"""Progress rows under concurrency: create a member's row once; credit each report once.
 
-Each report locks its progress row (``SELECT … FOR UPDATE`` on PostgreSQL; on
-SQLite a first ``UPDATE`` takes the database's write lock), so two reports of
+The general path locks the progress row (``SELECT … FOR UPDATE`` on PostgreSQL;
+on SQLite a first ``UPDATE`` takes the database's write lock). PostgreSQL's
+common report instead reads the row and writes it back only if its ``revision``
+has not moved (compare and set, each statement its own transaction); if it has,
+it writes nothing and the caller takes the locked path. Either way two reports of
 one member never credit the same seconds twice.
 """
 
@@ -67,15 +70,15 @@ def locked_row(user_id: int, item_id: int, now: datetime) -> ItemProgress:
     return row
 
 
-def _locked_video_state(*auth):
-    """The member's progress row of a video, locked, with what the credit rules and
-    access checks need, as plain columns; joined to ``auth``'s conditions."""
+def _video_state(*auth):
+    """The member's progress row of a video with what the credit rules and access
+    checks need, as plain columns, and its revision; joined to ``auth``'s conditions."""
     return (
         select(ItemProgress.id, ItemProgress.intervals, ItemProgress.watched_seconds,
                ItemProgress.percent, ItemProgress.last_position, ItemProgress.status,
                ItemProgress.first_opened_at, Item.min_watch_percent, Module.prerequisite_id,
                Course.status.label("course_status"), Course.in_order,
-               MediaAsset.duration_seconds, Enrollment.access_ends_at)
+               MediaAsset.duration_seconds, Enrollment.access_ends_at, ItemProgress.revision)
         .join(User, (User.id == ItemProgress.user_id) & User.is_active)
         .join(Item, Item.id == ItemProgress.item_id)
         .join(Module, Module.id == Item.module_id).join(Course, Course.id == Module.course_id)
@@ -83,13 +86,12 @@ def _locked_video_state(*auth):
         .join(Enrollment, (Enrollment.course_id == Module.course_id)
               & (Enrollment.user_id == ItemProgress.user_id))
         .where(ItemProgress.item_id == bindparam("item_id", type_=Integer),
-               Item.kind == "video", *auth)
-        .with_for_update(of=ItemProgress))
+               Item.kind == "video", *auth))
 
 
 class VideoState(NamedTuple):
-    """A locked progress row of a video with what the credit rules and access checks
-    need (the columns of :func:`_locked_video_state`, in order)."""
+    """A progress row of a video with what the credit rules and access checks need
+    (the columns of :func:`_video_state`, in order)."""
     id: int
     intervals: list[list[float]]
     watched_seconds: float
@@ -103,16 +105,17 @@ class VideoState(NamedTuple):
     in_order: bool
     duration_seconds: float | None
     access_ends_at: datetime | None
+    revision: int
 
 
 #: Built once: the statements of every progress report, run on the driver's cursor
 #: (PostgreSQL's busiest path). The caller's credential is confirmed in the same
 #: statement: a live API token, or the session's version.
-_BY_TOKEN = DriverStatement(_locked_video_state(
+_BY_TOKEN = DriverStatement(_video_state(
     ApiToken.user_id == ItemProgress.user_id,
     ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
     ApiToken.expires_at > bindparam("now", type_=UTCDateTime())))
-_BY_SESSION = DriverStatement(_locked_video_state(
+_BY_SESSION = DriverStatement(_video_state(
     ItemProgress.user_id == bindparam("user_id", type_=Integer),
     User.session_version == bindparam("session_version", type_=Integer)))
 
@@ -121,14 +124,15 @@ VIDEO_STATE_COLUMNS = ("first_opened_at", "intervals", "watched_seconds", "perce
                        "last_position", "status", "last_report_at", "updated_at")
 _SAVE_VIDEO_STATE = DriverStatement(
     update(ItemProgress.__table__)
-    .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer))
+    .where(ItemProgress.__table__.c.id == bindparam("row_id", type_=Integer),
+           ItemProgress.__table__.c.revision == bindparam("row_revision", type_=Integer))
     .values({name: bindparam(name) for name in VIDEO_STATE_COLUMNS}))
 
 
-def locked_video_state(conn: Connection, credential: Credential, item_id: int,
-                       now: datetime) -> VideoState | None:
+def video_state(conn: Connection, credential: Credential, item_id: int,
+                now: datetime) -> VideoState | None:
     """PostgreSQL: the progress row of the video ``item_id`` of the member ``credential``
-    names, locked, if the credential holds (an active member's live token, or their
+    names, if the credential holds (an active member's live token, or their
     current session version) and they are enrolled. None otherwise: the caller
     authenticates the usual way."""
     if credential.token_hash is not None:
@@ -141,8 +145,10 @@ def locked_video_state(conn: Connection, credential: Credential, item_id: int,
     return VideoState(*row) if row is not None else None
 
 
-def save_video_state(conn: Connection, row_id: int, values: dict) -> None:
-    """Write credited columns (:data:`VIDEO_STATE_COLUMNS`) to a row locked by
-    :func:`locked_video_state`, in one ``UPDATE``."""
-    _SAVE_VIDEO_STATE.run(conn, {**values, "row_id": row_id,
-                                 "intervals": Json(values["intervals"])})
+def save_video_state(conn: Connection, row: VideoState, values: dict) -> bool:
+    """Write credited columns (:data:`VIDEO_STATE_COLUMNS`) to ``row`` in one ``UPDATE``,
+    if it is still at the revision read; False (nothing written) if another write
+    came first."""
+    return _SAVE_VIDEO_STATE.run(conn, {**values, "row_id": row.id,
+                                        "row_revision": row.revision,
+                                        "intervals": Json(values["intervals"])}) == 1

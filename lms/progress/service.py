@@ -27,7 +27,7 @@ from lms.catalog.access import (
 from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
-from lms.extensions import db, utcnow
+from lms.extensions import autocommit, db, utcnow
 from lms.progress import xapi
 from lms.progress.completion import (
     ReportResult,
@@ -44,9 +44,9 @@ from lms.progress.rows import (
     find_row,
     insert_row,
     locked_row,
-    locked_video_state,
     row_of,
     save_video_state,
+    video_state,
 )
 
 #: A "progressed" statement is recorded each time a video crosses another 10 percent.
@@ -220,18 +220,20 @@ def record_report_quickly(credential: Credential | None, item_id: int,
 
     Most reports of a webinar audience only add seconds: an open video of a published
     course without locks, nothing completed and no 10 % step crossed. One statement
-    confirms the caller's credential (``rows.locked_video_state``), checks the
-    enrolment and locks the row with everything the rules need; one ``UPDATE`` saves
-    it, in a transaction of its own on a plain connection (no ORM session).
-    ``read_body`` is called only once the caller is confirmed. None for anything else,
-    having written nothing: the caller then runs :func:`record_report` with the
-    authenticated member, which locks and reads the row again.
+    confirms the caller's credential (``rows.video_state``), checks the enrolment and
+    reads the row with everything the rules need; one ``UPDATE`` saves it if no other
+    write came in between (``rows.save_video_state``). Each is its own transaction on
+    an autocommit connection: no lock, no ``BEGIN`` or ``COMMIT`` round trips, no ORM
+    session. ``read_body`` is called only once the caller is confirmed. None for
+    anything else, having written nothing: the caller then runs
+    :func:`record_report` with the authenticated member, which locks and reads the
+    row again.
     """
     if credential is None or not is_postgres():
         return None
     now = now or utcnow()
-    with db.engine.begin() as conn:
-        found = locked_video_state(conn, credential, item_id, now)
+    with autocommit(db.engine).connect() as conn:
+        found = video_state(conn, credential, item_id, now)
         if (found is None or found.course_status != "published" or found.in_order
                 or found.prerequisite_id is not None or not found.duration_seconds
                 or ends_before(found.access_ends_at, now)):
@@ -241,7 +243,8 @@ def record_report_quickly(credential: Credential | None, item_id: int,
                      and values["percent"] >= found.min_watch_percent)
         if completes or values["percent"] // EVENT_STEP > found.percent // EVENT_STEP:
             return None
-        save_video_state(conn, found.id, values)
+        if not save_video_state(conn, found, values):
+            return None
     return ReportResult(item_id, values["percent"], values["status"] == "completed",
                         values["last_position"], False)
 
