@@ -109,9 +109,10 @@ class DriverStatement:
         self._compiled: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple | None:
-        """The first row as a plain tuple (columns in the statement's order), or None."""
+        """The first row of a query as a plain tuple (columns in the statement's order),
+        or None."""
         with self._run(conn, params) as cursor:
-            return cursor.fetchone() if cursor.description else None
+            return cursor.fetchone()
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
         with self._run(conn, params) as cursor:
