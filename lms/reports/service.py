@@ -3,9 +3,9 @@
 Percents come from ``course_percents``, the same numbers as the member's own
 progress API, so the report can never disagree with it. A fixed number of
 queries whatever the number of members: the course and the permission check,
-members with their enrolments, the progress sums, one aggregate for best scores
-and one for the course's quizzes; a page sorted by name or date sums only its own
-members. Nothing is written.
+the counts, one page of members sorted and paged by the database, their progress
+sums, one aggregate for their best scores and one for the course's quizzes.
+Nothing is written.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lms.catalog.access import get_editable_course
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.errors import Forbidden, ValidationError
 from lms.extensions import db
-from lms.progress.percents import course_percents
+from lms.progress.percents import course_percents, percent_sql
 from lms.quizzes.models import Attempt, Quiz
 
 #: Columns a report can be sorted by (query parameter ``sort``).
@@ -68,7 +68,7 @@ class CourseReport:
 
 @dataclass(frozen=True)
 class _Enrolled:
-    """A member's enrolment columns: enough to sort by name and dates, and to page."""
+    """A member's enrolment columns, read for one page of the report."""
     member_id: int
     name: str
     enrolled_at: datetime
@@ -76,20 +76,17 @@ class _Enrolled:
     completed_by: str | None
 
 
-#: Sort columns whose values need every member's progress or scores computed.
-_COMPUTED_SORTS = ("percent", "best_score")
-
-
 def course_report(actor: User | None, course_id: int, *, sort: str = "name",
                   descending: bool = False, page: int = 1, per_page: int | None = None,
                   clamp_page: bool = False) -> CourseReport:
     """Enrolled members' rows, sorted; for the course's instructors and site staff.
 
-    With ``per_page``, only page ``page`` is computed: sorting by name or a date
-    needs only the enrolments, so percents and scores are worked out for the page's
-    members alone (a 5,000-member course costs 50 members' sums, not 5,000).
-    Sorting by percent or best score computes every member's. A page past the end
-    is empty, or the last page with ``clamp_page``.
+    The database sorts and pages (ties by name), so a page costs its own members'
+    sums whatever the size of the course: only sorting by percent or best score
+    has the database work out every member's value to order them by. A course
+    with locks sorted by percent is the exception, computed member by member. A
+    page past the end is empty, or the last page with ``clamp_page``; without
+    ``per_page``, every member.
 
     Raises NotFound (no such course, or a draft the actor may not see), Unauthorized
     (anonymous), Forbidden (neither an instructor of the course nor staff) and
@@ -99,76 +96,100 @@ def course_report(actor: User | None, course_id: int, *, sort: str = "name",
         raise ValidationError("Unknown sort column.", errors={
             "sort": [f"Sort by one of: {', '.join(SORT_KEYS)}."]})
     course = get_editable_course(actor, course_id)
-    members = _members(course.id)
-    size = per_page or max(1, len(members))
+    total, completed = _counts(course.id)
+    size = per_page or max(1, total)
     if clamp_page:
-        page = min(page, max(1, math.ceil(len(members) / size)))
-    shown = slice((page - 1) * size, page * size)
-    if sort in _COMPUTED_SORTS:
-        rows = sort_rows(_member_rows(course, members, every=True), sort, descending)[shown]
+        page = min(page, max(1, math.ceil(total / size)))
+    members = _members(course, sort, descending, limit=size, offset=(page - 1) * size)
+    if members is None:
+        rows = _rows_sorted_in_python(course, sort, descending)[(page - 1) * size:page * size]
     else:
-        page_members = sort_rows(members, sort, descending)[shown]
-        rows = _member_rows(course, page_members, every=len(page_members) == len(members))
+        rows = _member_rows(course, members, None if per_page is None
+                            else [m.member_id for m in members])
     return CourseReport(course_id=course.id, title=course.title, slug=course.slug, rows=rows,
                         quizzes=_quizzes(course.id), sort=sort, descending=descending,
-                        total=len(members),
-                        completed=sum(m.completed_at is not None for m in members), page=page)
+                        total=total, completed=completed, page=page)
 
 
-def _member_rows(course: Course, members: list[_Enrolled], *, every: bool) -> list[MemberRow]:
-    """Report rows of ``members`` (``every``: all the course's members, so the sums need
-    no list of ids)."""
-    ids = None if every else [m.member_id for m in members]
-    progress = course_percents(course, ids,
-                               completed={m.member_id: m.completed_at for m in members})
+def _counts(course_id: int) -> tuple[int, int]:
+    """Members enrolled in the course, and how many of them completed it."""
+    total, completed = db.session.execute(
+        select(func.count(Enrollment.id), func.count(Enrollment.completed_at))
+        .where(Enrollment.course_id == course_id)).one()
+    return total, completed
+
+
+def _members(course: Course, sort: str, descending: bool, *, limit: int | None = None,
+             offset: int = 0) -> list[_Enrolled] | None:
+    """One page of the course's enrolments, ordered by ``sort`` with members lacking a
+    value (not completed, no score) last and ties by name; None when the order needs
+    Python (percent, in a course with locks)."""
+    setter = aliased(User)
+    query = (select(User.id, User.name, Enrollment.enrolled_at, Enrollment.completed_at,
+                    setter.name)
+             .join(Enrollment, Enrollment.user_id == User.id)
+             .outerjoin(setter, setter.id == Enrollment.completed_by_id)
+             .where(Enrollment.course_id == course.id))
+    name = func.lower(User.name)
+    if sort == "name":
+        order = [name.desc(), User.id.desc()] if descending else [name, User.id]
+    else:
+        if sort == "percent":
+            percent = percent_sql(course)
+            if percent is None:
+                return None
+            query = query.outerjoin(percent.shares, percent.shares.c.user_id == User.id)
+            value = percent.value
+        elif sort == "best_score":
+            best = _best_select(course.id).subquery("best")
+            query = query.outerjoin(best, best.c.user_id == User.id)
+            value = best.c.score
+        else:
+            value = getattr(Enrollment, sort)
+        order = [value.is_(None), value.desc() if descending else value.asc(), name, User.id]
+    return [_Enrolled(*row) for row in db.session.execute(
+        query.order_by(*order).limit(limit).offset(offset))]
+
+
+def _member_rows(course: Course, members: list[_Enrolled], ids: list[int] | None
+                 ) -> list[MemberRow]:
+    """Report rows of ``members``, whose ids are ``ids`` (None: every member of the
+    course, so the sums need no list of ids)."""
+    percents = course_percents(course, ids)
     best = _best_scores(course.id, ids)
     return [MemberRow(member_id=m.member_id, name=m.name, enrolled_at=m.enrolled_at,
-                      percent=progress[m.member_id][0], completed_at=m.completed_at,
+                      percent=percents[m.member_id], completed_at=m.completed_at,
                       completed_by=m.completed_by if m.completed_at else None,
                       best_score=best.get(m.member_id))
             for m in members]
 
 
-def sort_rows(rows: list, sort: str, descending: bool) -> list:
-    """Rows (report rows or enrolments) by ``sort``; members without a value (not
-    completed, no score) always last, ties by name."""
-    def key(row):
-        value = getattr(row, sort)
-        return value.casefold() if isinstance(value, str) else value
-
-    present = [row for row in rows if getattr(row, sort) is not None]
-    missing = [row for row in rows if getattr(row, sort) is None]
-    present.sort(key=lambda row: row.name.casefold())
-    present.sort(key=key, reverse=descending)
-    missing.sort(key=lambda row: row.name.casefold())
-    return present + missing
+def _rows_sorted_in_python(course: Course, sort: str, descending: bool) -> list[MemberRow]:
+    """Every member's row, ordered by ``sort`` with ties by name (for percents that
+    only ``compute`` knows)."""
+    everyone = _members(course, "name", False) or []
+    rows = _member_rows(course, everyone, None)
+    rows.sort(key=lambda row: getattr(row, sort), reverse=descending)
+    return rows
 
 
-def _members(course_id: int) -> list[_Enrolled]:
-    """Every enrolment of the course, with the name of who set its completion by hand."""
-    setter = aliased(User)
-    return [_Enrolled(*row) for row in db.session.execute(
-        select(User.id, User.name, Enrollment.enrolled_at, Enrollment.completed_at,
-               setter.name)
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .outerjoin(setter, setter.id == Enrollment.completed_by_id)
-        .where(Enrollment.course_id == course_id))]
+def _best_select(course_id: int):
+    """Each member's best submitted score over all the course's quizzes (``user_id, score``)."""
+    return (select(Attempt.user_id, func.max(Attempt.score_percent).label("score"))
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .join(Item, Item.id == Quiz.item_id)
+            .join(Module, Module.id == Item.module_id)
+            .where(Module.course_id == course_id, Attempt.submitted_at.is_not(None),
+                   Attempt.score_percent.is_not(None))
+            .group_by(Attempt.user_id))
 
 
 def _best_scores(course_id: int, user_ids: list[int] | None) -> dict[int, Decimal]:
-    """Each member's (of ``user_ids``, or all) best submitted score over all the course's
-    quizzes (one aggregate)."""
-    query = (select(Attempt.user_id, func.max(Attempt.score_percent))
-             .join(Quiz, Quiz.id == Attempt.quiz_id)
-             .join(Item, Item.id == Quiz.item_id)
-             .join(Module, Module.id == Item.module_id)
-             .where(Module.course_id == course_id, Attempt.submitted_at.is_not(None),
-                    Attempt.score_percent.is_not(None))
-             .group_by(Attempt.user_id))
+    """Best scores of ``user_ids`` (or of every member) in one aggregate."""
+    query = _best_select(course_id)
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
-    rows = db.session.execute(query)
-    return {user_id: _decimal(score) for user_id, score in rows}
+    return {user_id: _decimal(score) for user_id, score in db.session.execute(query)}
 
 
 def _decimal(value) -> Decimal:
