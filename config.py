@@ -40,6 +40,9 @@ class Config:
     #: PostgreSQL: GET and HEAD requests read in autocommit mode, without the BEGIN and
     #: ROLLBACK round trips (lms.database.read_without_transaction).
     AUTOCOMMIT_READS = env_bool("DATABASE_AUTOCOMMIT_READS", True)
+    #: PostgreSQL: parallel workers one query may use (``max_parallel_workers_per_gather``).
+    #: 0: each request's query stays on one core (lms.database.postgres_session_settings).
+    DATABASE_PARALLEL_WORKERS = env_int("DATABASE_PARALLEL_WORKERS", 0)
 
     STORAGE = env("STORAGE", "local")
     MEDIA_DIR = env("MEDIA_DIR")  # None: media/ in the instance folder

@@ -36,7 +36,7 @@ def create_app(config_name: str = "default", **overrides) -> Flask:
 
 def load_config(app: Flask, config_name: str, overrides: dict) -> None:
     from config import CONFIGS
-    from lms.database import sessions_in_utc
+    from lms.database import postgres_session_settings
 
     config_class = CONFIGS[config_name]
     app.config.from_object(config_class)
@@ -44,7 +44,7 @@ def load_config(app: Flask, config_name: str, overrides: dict) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'lms.db'}"
-    sessions_in_utc(app.config)
+    postgres_session_settings(app.config)
     if not app.config.get("MEDIA_DIR"):
         app.config["MEDIA_DIR"] = str(Path(app.instance_path) / "media")
     if hasattr(config_class, "check"):

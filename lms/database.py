@@ -21,20 +21,28 @@ def configure_engine(app: Flask) -> None:
             app.before_request(read_without_transaction)
 
 
-def sessions_in_utc(config: dict) -> None:
-    """Open PostgreSQL sessions with ``TimeZone=UTC``, whatever the server's default.
+def postgres_session_settings(config: dict) -> None:
+    """Settings every PostgreSQL session of the app starts with (libpq ``options``),
+    unless the engine options already set them.
 
-    Dates grouped or printed by the database then never depend on the server's
-    zone, and psycopg hands timestamps back with ``datetime.UTC`` itself, which
-    ``UTCDateTime`` passes through untouched (a report reads thousands of them).
+    - ``TimeZone=UTC``: dates grouped or printed by the database never depend on the
+      server's zone, and psycopg hands timestamps back with ``datetime.UTC`` itself,
+      which ``UTCDateTime`` passes through untouched (a report reads thousands).
+    - ``max_parallel_workers_per_gather`` from ``DATABASE_PARALLEL_WORKERS`` (0 by
+      default): each request's query runs on one core. Parallel plans built the
+      report's per-member sums once in every worker; on 2 cores serving requests
+      side by side they doubled the sorted report's p99 (tests/perf/README.md).
     """
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         return
+    settings = {"TimeZone": "UTC", "max_parallel_workers_per_gather":
+                config.get("DATABASE_PARALLEL_WORKERS", 0)}
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     given = connect_args.get("options", "")
-    if "timezone=" not in given.lower():
-        connect_args["options"] = f"{given} -c TimeZone=UTC".strip()
+    added = [f"-c {name}={value}" for name, value in settings.items()
+             if f"{name.lower()}=" not in given.lower()]
+    connect_args["options"] = " ".join([given, *added]).strip()
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options | {"connect_args": connect_args}
 
 

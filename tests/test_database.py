@@ -72,7 +72,7 @@ def test_timestamps_come_back_in_utc_whatever_the_servers_zone(app_ctx):
 
     from sqlalchemy import text
 
-    from lms.database import sessions_in_utc
+    from lms.database import postgres_session_settings
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite stores naive UTC")
@@ -83,7 +83,8 @@ def test_timestamps_come_back_in_utc_whatever_the_servers_zone(app_ctx):
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql://db/lms",
               "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c work_mem=64MB"},
                                             "pool_size": 3}}
-    sessions_in_utc(config)
+    postgres_session_settings(config)
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 3  # nothing else is lost
     assert (config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
-            == "-c work_mem=64MB -c TimeZone=UTC")
+            == "-c work_mem=64MB -c TimeZone=UTC -c max_parallel_workers_per_gather=0")
+    assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one() == "0"
