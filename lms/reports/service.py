@@ -125,10 +125,13 @@ def _members(course: Course, sort: str, descending: bool, *, limit: int | None =
     value (not completed, no score) last and ties by name; None when the order needs
     Python (percent, in a course with locks)."""
     setter = aliased(User)
+    # A subquery, not a join: the database looks up the page's setters alone, after
+    # sorting (a join hashed every member of the site first: 52 → 35 ms on large).
+    setter_name = (select(setter.name).where(setter.id == Enrollment.completed_by_id)
+                   .scalar_subquery())
     query = (select(User.id, User.name, Enrollment.enrolled_at, Enrollment.completed_at,
-                    setter.name)
+                    setter_name)
              .join(Enrollment, Enrollment.user_id == User.id)
-             .outerjoin(setter, setter.id == Enrollment.completed_by_id)
              .where(Enrollment.course_id == course.id))
     name = func.lower(User.name)
     if sort == "name":
