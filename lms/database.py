@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, g, request
@@ -119,20 +120,24 @@ class DriverStatement:
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple | None:
         """The first row of a query as a plain tuple (columns in the statement's order),
         or None."""
-        with self._run(conn, params) as cursor:
+        with self._cursor(conn, params) as cursor:
             return cursor.fetchone()
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
-        with self._run(conn, params) as cursor:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        with self._cursor(conn, params) as cursor:
             return cursor.rowcount
 
-    def _run(self, conn: Connection, params: Mapping[str, Any]):
+    @contextmanager
+    def _cursor(self, conn: Connection, params: Mapping[str, Any]) -> Iterator[Any]:
         sql, defaults = self._compiled_for(conn)
         values = defaults | dict(params)
-        cursor = conn.connection.dbapi_connection.cursor()
-        conn.dispatch.before_cursor_execute(conn, cursor, sql, values, None, False)
-        cursor.execute(sql, values)
-        return cursor
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            # Listeners see the statement; a listener's return value (retval=True) is
+            # not used here.
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, values, None, False)
+            cursor.execute(sql, values)
+            yield cursor
 
     def _compiled_for(self, conn: Connection) -> tuple[str, dict[str, Any]]:
         name = conn.dialect.name

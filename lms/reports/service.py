@@ -97,12 +97,15 @@ def course_report(actor: User | None, course_id: int, *, sort: str = "name",
             "sort": [f"Sort by one of: {', '.join(SORT_KEYS)}."]})
     course = get_editable_course(actor, course_id)
     total, completed = _counts(course.id)
-    size = per_page or max(1, total)
-    if clamp_page:
-        page = min(page, max(1, math.ceil(total / size)))
-    members = _members(course, sort, descending, limit=size, offset=(page - 1) * size)
+    if per_page is None:
+        page = 1
+    elif clamp_page:
+        page = min(page, max(1, math.ceil(total / per_page)))
+    offset = (page - 1) * per_page if per_page else 0
+    members = _members(course, sort, descending, limit=per_page, offset=offset)
     if members is None:
-        rows = _rows_sorted_in_python(course, sort, descending)[(page - 1) * size:page * size]
+        everyone = _rows_sorted_in_python(course, sort, descending)
+        rows = everyone[offset:offset + per_page] if per_page else everyone
     else:
         rows = _member_rows(course, members, None if per_page is None
                             else [m.member_id for m in members])
