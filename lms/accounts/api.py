@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from lms.accounts import service, tokens
+from lms.accounts import service, staff, tokens
 from lms.accounts.models import User
 from lms.apikit import actor, api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.errors import NotFound, Unauthorized, ValidationError
@@ -89,7 +89,7 @@ def register():
 @bp.get("/members")
 def search_members():
     page, per_page = page_args()
-    members, total = service.search_members(actor(), request.args.get("q", ""), page, per_page,
+    members, total = staff.search_members(actor(), request.args.get("q", ""), page, per_page,
                                             request.args.get("role"))
     return listing([member_json(member) for member in members], total, page, per_page)
 
@@ -99,7 +99,7 @@ def set_roles(member_id: int):
     roles = json_body().get("roles")
     if not isinstance(roles, list):
         raise ValidationError("roles must be a list.", errors={"roles": ["Send a list of roles."]})
-    user = service.set_roles(require_actor(), member_id, roles)
+    user = staff.set_roles(require_actor(), member_id, roles)
     db.session.commit()
     return member_json(user)
 

@@ -1,4 +1,6 @@
-"""Accounts: registration, login, sessions, profile, password changes and roles.
+"""Accounts: registration, login, sessions, profile, passwords, and who may act.
+
+Staff managing members are in ``staff``; applications to teach in ``teaching``.
 
 Plain functions; each checks who may act, flushes, and leaves the commit to the caller.
 """
@@ -10,14 +12,14 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import Integer, bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import mail, ratelimit
-from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, TeachApplication, User
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
 from lms.accounts.passwords import make_reset_token, password_problems, user_for_reset_token
 from lms.accounts.tokens import active_tokens
-from lms.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
+from lms.errors import Conflict, Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 
 
@@ -231,131 +233,3 @@ def require_instructor(actor: User | None) -> User:
     if not actor.can_teach:
         raise Forbidden("Only instructors can do this.")
     return actor
-
-
-def get_member(actor: User | None, member_id: int) -> User:
-    require_admin(actor)
-    user = db.session.get(User, member_id)
-    if user is None:
-        raise NotFound("No such member.")
-    return user
-
-
-def search_members(actor: User | None, q: str = "", page: int = 1, per_page: int = 50,
-                   role: str | None = None):
-    """Admin search by name, certificate name or email, optionally only holders of ``role``.
-
-    Returns ``(members, total)``; raises Forbidden unless ``actor`` is an admin.
-    """
-    require_admin(actor)
-    query = select(User)
-    if q := (q or "").strip():
-        pattern = "%" + _escape_like(q.lower()) + "%"
-        query = query.where(or_(*(column.like(pattern, escape="\\") for column in (
-            func.lower(User.name), func.lower(User.certificate_name), User.email))))
-    if role == "instructor":
-        query = query.where(User.is_instructor)
-    elif role == "admin":
-        query = query.where(User.is_admin)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    members = db.session.execute(
-        query.order_by(func.lower(User.name), User.id).limit(per_page)
-        .offset((page - 1) * per_page)
-    ).scalars().all()
-    return list(members), total
-
-
-def _escape_like(text: str) -> str:
-    """Make ``%`` and ``_`` in a search match themselves rather than act as wildcards."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def set_roles(actor: User | None, member_id: int, roles: list[str]) -> User:
-    """Grant exactly these roles (``member`` is implied). Admins cannot drop their own admin."""
-    user = get_member(actor, member_id)
-    unknown = [role for role in roles if role not in ROLES]
-    if unknown or not isinstance(roles, list):
-        raise ValidationError("Unknown role.", errors={"roles": [f"Roles are {', '.join(ROLES)}."]})
-    if user.id == actor.id and "admin" not in roles:
-        raise Conflict("You cannot remove your own admin role.")
-    user.is_instructor = "instructor" in roles
-    user.is_admin = "admin" in roles
-    db.session.flush()
-    return user
-
-
-def set_active(actor: User | None, member_id: int, active: bool) -> User:
-    user = get_member(actor, member_id)
-    if user.id == actor.id and not active:
-        raise Conflict("You cannot deactivate your own account.")
-    user.is_active = active
-    if not active:
-        end_all_sessions(user)
-    db.session.flush()
-    return user
-
-
-def set_extra_time(actor: User | None, member_id: int, percent: int) -> User:
-    """Set a quiz-time accommodation (0–300 percent extra)."""
-    user = get_member(actor, member_id)
-    if not 0 <= percent <= 300:
-        raise ValidationError("Extra time is 0 to 300 percent.",
-                              errors={"extra_time_percent": ["Use 0 to 300."]})
-    user.extra_time_percent = percent
-    db.session.flush()
-    return user
-
-
-def apply_to_teach(user: User, expertise: str, topic: str) -> TeachApplication:
-    """File a request for the instructor role; one pending request at a time."""
-    errors = {}
-    if len((expertise or "").strip()) < 20:
-        errors["expertise"] = ["Tell us a little more (at least 20 characters)."]
-    if not (topic or "").strip():
-        errors["proposed_topic"] = ["Name a topic you would like to teach."]
-    if errors:
-        raise ValidationError("Please correct the marked fields.", errors=errors)
-    if user.can_teach:
-        raise Conflict("You can already create courses.")
-    if pending_application(user):
-        raise Conflict("Your earlier application is still being reviewed.")
-    application = TeachApplication(user=user, expertise=expertise.strip(),
-                                   proposed_topic=topic.strip()[:200])
-    db.session.add(application)
-    db.session.flush()
-    return application
-
-
-def pending_application(user: User) -> TeachApplication | None:
-    return db.session.execute(
-        select(TeachApplication).where(
-            TeachApplication.user_id == user.id, TeachApplication.status == "pending")
-    ).scalar_one_or_none()
-
-
-def list_applications(actor: User | None, status: str = "pending") -> list[TeachApplication]:
-    require_admin(actor)
-    return list(db.session.execute(
-        select(TeachApplication).where(TeachApplication.status == status)
-        .order_by(TeachApplication.created_at)
-    ).scalars())
-
-
-def decide_application(actor: User | None, application_id: int, approve: bool) -> TeachApplication:
-    """Approve (grants instructor) or decline a pending application, and tell the member."""
-    require_admin(actor)
-    application = db.session.get(TeachApplication, application_id)
-    if application is None:
-        raise NotFound("No such application.")
-    if application.status != "pending":
-        raise Conflict("This application was already decided.")
-    application.status = "approved" if approve else "declined"
-    application.decided_at = utcnow()
-    application.decided_by_id = actor.id
-    if approve:
-        application.user.is_instructor = True
-    db.session.flush()
-    verdict = "approved: you can now create courses" if approve else "not approved this time"
-    mail.send_mail(application.user.email, "Your application to teach",
-                   f"Hello {application.user.name},\n\nYour application to teach was {verdict}.\n")
-    return application

@@ -7,7 +7,7 @@ from functools import partial
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import passwords, service, tokens
+from lms.accounts import passwords, service, staff, teaching, tokens
 from lms.accounts.forms import (
     EmptyForm,
     LoginForm,
@@ -134,7 +134,7 @@ def render_profile(**forms):
     status = 422 if any(form.errors for form in forms.values()) else 200
     return render_template(
         "accounts/profile.html", tokens=tokens.active_tokens(current_user),
-        revoke_form=EmptyForm(), application=service.pending_application(current_user),
+        revoke_form=EmptyForm(), application=teaching.pending_application(current_user),
         **forms), status
 
 
@@ -180,7 +180,7 @@ def revoke_token(token_id: int):
 @login_required
 def apply_to_teach():
     form = TeachForm()
-    apply = partial(service.apply_to_teach, current_user, form.expertise.data,
+    apply = partial(teaching.apply_to_teach, current_user, form.expertise.data,
                     form.proposed_topic.data)
     if save_form(form, apply, "Thank you! Staff will review your application."):
         return redirect(url_for("accounts.profile"))
@@ -193,7 +193,7 @@ def admin_members():
     q = request.args.get("q", "")
     role = request.args.get("role") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    members, total = service.search_members(current_user, q, page, MEMBERS_PER_PAGE, role)
+    members, total = staff.search_members(current_user, q, page, MEMBERS_PER_PAGE, role)
     pages = max(1, -(-total // MEMBERS_PER_PAGE))
     return render_template("accounts/admin_members.html", members=members, total=total,
                            q=q, role=role, page=page, pages=pages,
@@ -203,7 +203,7 @@ def admin_members():
 @bp.route("/admin/members/<int:member_id>", methods=["GET", "POST"])
 @login_required
 def admin_member(member_id: int):
-    member = service.get_member(current_user, member_id)
+    member = staff.get_member(current_user, member_id)
     form = MemberAdminForm(obj=member)
     if form.validate_on_submit():
         try:
@@ -221,18 +221,18 @@ def admin_member(member_id: int):
 def save_member_admin(member, form: MemberAdminForm) -> None:
     roles = ["member"] + (["instructor"] if form.is_instructor.data else [])
     roles += ["admin"] if form.is_admin.data else []
-    service.set_roles(current_user, member.id, roles)
-    service.set_active(current_user, member.id, form.is_active.data)
+    staff.set_roles(current_user, member.id, roles)
+    staff.set_active(current_user, member.id, form.is_active.data)
     extra = (form.extra_time_percent.data or "0").strip()
     if not extra.isdigit():
         raise ValidationError("Whole number", errors={"extra_time_percent": ["Use 0 to 300."]})
-    service.set_extra_time(current_user, member.id, int(extra))
+    staff.set_extra_time(current_user, member.id, int(extra))
 
 
 @bp.get("/admin/applications")
 @login_required
 def admin_applications():
-    applications = service.list_applications(current_user)
+    applications = teaching.list_applications(current_user)
     return render_template("accounts/admin_applications.html", applications=applications,
                            form=EmptyForm())
 
@@ -242,7 +242,7 @@ def admin_applications():
 def decide_application(application_id: int):
     if EmptyForm().validate_on_submit():
         approve = request.form.get("decision") == "approve"
-        service.decide_application(current_user, application_id, approve)
+        teaching.decide_application(current_user, application_id, approve)
         db.session.commit()
         flash("Approved." if approve else "Declined.", "success")
     return redirect(url_for("accounts.admin_applications"))

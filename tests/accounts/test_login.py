@@ -83,7 +83,7 @@ def test_deactivated_member_is_logged_out(auth, app_ctx):
     user = make_user(email="ada@example.org")
     auth.login("ada@example.org")
     admin = make_user(role="admin")
-    from lms.accounts.service import set_active
+    from lms.accounts.staff import set_active
 
     set_active(admin, user.id, False)
     db.session.commit()
