@@ -3,7 +3,9 @@
 Rules (see ``../shared/API.md``):
 
 - Credit and resume position: ``credit`` (how one report changes a row).
-- Concurrency: each report locks its progress row (``rows``), and the course
+- Concurrency: no seconds are credited twice (``rows``): the general path locks the
+  progress row; PostgreSQL's common report writes only if the row's revision has
+  not moved since it read it, and otherwise takes the general path. The course
   completes with a conditional ``UPDATE`` whose row count decides who sends
   ``course_completed`` (``completion``).
 """
