@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Domains from lowest to highest: a domain imports only from those before it.
 DOMAINS = ("accounts", "media", "catalog", "quizzes", "packages", "progress", "certificates",
            "reports")
+#: Tools above every domain: they may import any domain, and no domain imports them.
+TOOLS = ("scaledata",)
 
 
 def create_app(config_name: str = "default", **overrides) -> Flask:

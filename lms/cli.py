@@ -1,4 +1,4 @@
-"""The ``flask lms`` command group; each domain adds its commands from its ``cli.py``."""
+"""The ``flask lms`` command group; each domain and tool adds its commands from its ``cli.py``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ lms_group = AppGroup("lms", help="Core Learning administration.")
 
 
 def register_domain_commands() -> None:
-    from lms import demo, domain_modules
+    import importlib
+
+    from lms import TOOLS, demo, domain_modules
 
     for module in domain_modules("cli"):
         module.register(lms_group)
+    for tool in TOOLS:
+        importlib.import_module(f"lms.{tool}.cli").register(lms_group)
     demo.register(lms_group)
 
 

@@ -1,7 +1,9 @@
 """Dependencies point one way: a domain imports only from domains before it in DOMAINS.
 
 ``storage`` is an infrastructure leaf (it imports no domain) and the only place
-that may import boto3 or botocore.
+that may import boto3 or botocore. TOOLS (the scale-data generator) sit above
+every domain: they may import any of them, and nothing in a domain or leaf
+imports a tool.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lms import DOMAINS
+from lms import DOMAINS, TOOLS
 
 LMS = Path(__file__).resolve().parent.parent / "lms"
 LEAVES = ("storage",)
@@ -63,23 +65,23 @@ def allowed_targets(own: str | None) -> set[str]:
         return {own}
     if own in DOMAINS:
         return set(DOMAINS[: DOMAINS.index(own) + 1]) | set(LEAVES)
-    return set(DOMAINS) | set(LEAVES)  # shared modules such as lms/errors.py
+    return set(DOMAINS) | set(LEAVES) | set(TOOLS)  # tools, and shared modules such as lms/cli.py
 
 
 def wrong_way_imports(module: str, source: str) -> list[str]:
     """The ``lms.<domain>`` imports of ``module`` that point to a higher domain."""
     targets = {domain_of(name) for name in imported_modules(source, module)}
-    known = set(DOMAINS) | set(LEAVES)
+    known = set(DOMAINS) | set(LEAVES) | set(TOOLS)
     return sorted(targets & known - allowed_targets(domain_of(module)))
 
 
 def test_packages_under_lms_are_known_domains_or_leaves():
     packages = {p.parent.name for p in LMS.glob("*/__init__.py")}
-    unknown = packages - set(DOMAINS) - set(LEAVES)
-    assert not unknown, f"add {sorted(unknown)} to DOMAINS in lms/__init__.py or to LEAVES"
+    unknown = packages - set(DOMAINS) - set(LEAVES) - set(TOOLS)
+    assert not unknown, f"add {sorted(unknown)} to DOMAINS or TOOLS in lms/__init__.py or to LEAVES"
 
 
-@pytest.mark.parametrize("domain", [*DOMAINS, *LEAVES])
+@pytest.mark.parametrize("domain", [*DOMAINS, *LEAVES, *TOOLS])
 def test_imports_point_only_to_lower_domains(domain):
     folder = LMS / domain
     if not folder.is_dir():
@@ -111,6 +113,9 @@ def test_only_storage_imports_boto3_or_botocore():
     ("lms.catalog.service", "from lms.accounts.models import User\nfrom . import models", []),
     ("lms.catalog.service", "from lms.storage import get_storage\nfrom lms import errors", []),
     ("lms.storage.s3", "from lms.media.models import MediaAsset", ["media"]),
+    ("lms.reports.cli", "from lms.scaledata.plan import SIZES", ["scaledata"]),
+    ("lms.storage.base", "from lms import scaledata", ["scaledata"]),
+    ("lms.scaledata.seed", "from lms.reports.models import X\nfrom lms.storage import s", []),
 ])
 def test_the_checker_itself(module, source, expected):
     assert wrong_way_imports(module, source) == expected

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
-from lms.reports.seed_data import SIZES  # noqa: E402
+from lms.scaledata.plan import SIZES  # noqa: E402
 from tests.perf import harness  # noqa: E402
 from tests.perf.scenarios import LOGIN, Scenario, Targets, find_targets, scenarios  # noqa: E402
 

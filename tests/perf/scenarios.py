@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
 
-from lms.reports.seed_data import PASSWORD, STAFF_EMAIL, SUBJECTS, bench_token
+from lms.scaledata.plan import PASSWORD, STAFF_EMAIL, SUBJECTS, bench_token
 
 PROGRESS_BODY = json.dumps({"position": 12.0, "played": [[0.0, 12.0]]})
 

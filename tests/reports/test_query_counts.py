@@ -12,8 +12,8 @@ from sqlalchemy import event
 
 from lms import memo, pagecache
 from lms.extensions import db
-from lms.reports.seed import seed
-from lms.reports.seed_data import PASSWORD, SIZES, Size
+from lms.scaledata.plan import PASSWORD, SIZES, Size
+from lms.scaledata.seed import seed
 from tests.conftest import empty_tables
 from tests.factories import Auth
 from tests.perf.scenarios import LOGIN, Scenario, Targets, find_targets, scenarios

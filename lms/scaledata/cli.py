@@ -1,4 +1,4 @@
-"""Reports commands: ``flask lms seed-scale`` fills a database for benchmarks."""
+"""``flask lms seed-scale``: fill a database with synthetic data for benchmarks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
-from lms.reports.seed import COLUMNS, seed
-from lms.reports.seed_data import PASSWORD, SIZES, STAFF_EMAIL
+from lms.scaledata.plan import PASSWORD, SIZES, STAFF_EMAIL
+from lms.scaledata.seed import COLUMNS, seed
 
 
 def register(group: AppGroup) -> None:

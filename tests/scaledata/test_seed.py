@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from lms.extensions import db
-from lms.reports.seed import COLUMNS, seed
-from lms.reports.seed_data import SIZES
+from lms.scaledata.plan import SIZES
+from lms.scaledata.seed import COLUMNS, seed
 
 TINY = SIZES["tiny"]
 
@@ -79,3 +79,13 @@ def test_refuses_a_database_that_has_members(seeded):
     engine = seeded(1)
     with pytest.raises(RuntimeError, match="already has members"):
         seed(engine, TINY, 1)
+
+
+def test_the_command_seeds_the_database_it_is_given_and_says_how_to_log_in(runner, tmp_path):
+    url = f"sqlite:///{tmp_path / 'scale.db'}"
+    result = runner.invoke(args=["lms", "seed-scale", "--size", "tiny", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert f"{'user':<18} {TINY.members + 1:>10,}" in result.output
+    assert "Seeded tiny (seed 1)" in result.output and "password: " in result.output
+    again = runner.invoke(args=["lms", "seed-scale", "--size", "tiny", "--database-url", url])
+    assert again.exit_code == 1 and "already has members" in again.output

@@ -3,7 +3,7 @@
 Everything is drawn from one ``random.Random(seed)`` in a fixed order and every
 timestamp is an offset from a fixed epoch, so a seed always yields the same rows.
 Row ids are assigned here, which lets later tables refer to earlier ones without
-reading anything back. :mod:`lms.reports.seed` writes the rows.
+reading anything back. :mod:`lms.scaledata.seed` writes the rows.
 """
 
 from __future__ import annotations

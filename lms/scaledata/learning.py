@@ -1,6 +1,6 @@
 """Synthetic learning facts: enrolments, item progress, quizzes, attempts, certificates.
 
-Continues the random stream of a :class:`~lms.reports.seed_data.Plan`. Every
+Continues the random stream of a :class:`~lms.scaledata.plan.Plan`. Every
 enrolment has a progress row for each item of its course (the member opened
 it): the first ``done`` are complete, the next is in progress, the rest not
 started. Big tables are generators, so nothing holds millions of rows at once.
@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from lms.reports.seed_data import (
+from lms.scaledata.plan import (
     CHOICES_PER_QUESTION,
     HORIZON,
     QUESTIONS_PER_QUIZ,

@@ -1,6 +1,6 @@
 """``flask lms seed-scale``: load association-sized synthetic data for benchmarks.
 
-Rows come from :mod:`lms.reports.seed_data` and :mod:`lms.reports.seed_learning`
+Rows come from :mod:`lms.scaledata.plan` and :mod:`lms.scaledata.learning`
 (deterministic for a seed) and are written in bulk: PostgreSQL ``COPY`` through
 psycopg, elsewhere SQLAlchemy Core ``insert()`` with executemany in batches.
 Never one ORM object at a time: the large size has ten million rows.
@@ -19,8 +19,8 @@ from sqlalchemy import JSON, Engine, Table, func, insert, select, text
 
 from lms import import_models
 from lms.extensions import db
-from lms.reports import seed_learning as learning
-from lms.reports.seed_data import Plan, Size
+from lms.scaledata import learning
+from lms.scaledata.plan import Plan, Size
 
 BATCH = 5_000
 
