@@ -7,11 +7,34 @@ from typing import TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import DecimalField, StringField
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.units import plain_number
 
 T = TypeVar("T")
+
+
+class PlainNumberField(StringField):
+    """A number kept as the text typed (the service parses it), shown back as typed.
+
+    A stored ``Decimal("0.50")`` shows as "0.5", not "0.50".
+    """
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data in (None, "") else plain_number(self.data)
+
+
+class PlainDecimalField(DecimalField):
+    """A DecimalField whose stored value shows without trailing zeros ("30", not "30.0")."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else plain_number(self.data)
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from lms import units
+
 bp = Blueprint("openapi", __name__)
 
 PROBLEM_SCHEMA = {"schema": {"$ref": "#/components/schemas/Problem"}}
@@ -102,7 +104,8 @@ def build_document() -> dict:
                 described[method] = with_path_parameters(path, op, types.get(path, {}))
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Core Learning API", "version": "1.0.0"},
+        "info": {"title": "Core Learning API", "version": "1.0.0",
+                 "description": units.CE_HOURS_EXPLAINED},
         "servers": [{"url": "/api/v1"}],
         "paths": dict(sorted(paths.items())),
         "components": {

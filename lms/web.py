@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP behaviour: security headers, safe redirects, template helpers."""
+"""Cross-cutting HTTP behaviour: security headers, safe redirects, template helpers and filters."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from lms import units
 from lms.extensions import login_manager
 
 CSP = (
@@ -43,6 +44,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["header_links"] = header_links
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["maybe_url"] = maybe_url
+    app.jinja_env.globals["CEU_EXPLAINED"] = units.CEU_EXPLAINED
+    for name in ("plain_number", "ce_hours", "ce_credit", "duration"):
+        app.jinja_env.filters[name] = getattr(units, name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

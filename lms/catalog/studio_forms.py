@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.models import CAREER_STAGES
 from lms.catalog.models import ACCESS
+from lms.forms import PlainNumberField
 
 FORMAT_CHOICES = [SelectChoice("course", "Self-paced course"),
                   SelectChoice("webinar", "Webinar recording")]
@@ -42,9 +43,10 @@ class NewCourseForm(FlaskForm):
     summary = TextAreaField("Summary", validators=[Length(max=500)],
                             description="One or two sentences for the catalog.")
     format = SelectField("Format", choices=FORMAT_CHOICES)
-    ce_hours = StringField("CE hours", default="1",
-                           description="Continuing-education hours, e.g. 1.5 (at most 100).",
-                           render_kw={"inputmode": "decimal"})
+    ce_hours = PlainNumberField(
+        "CE hours", default="1", render_kw={"inputmode": "decimal"},
+        description="CE hours the course earns, e.g. 0.5 or 1.25 (at most 100); "
+                    "10 CE hours make 1 CEU (IACET).")
 
 
 class CourseForm(NewCourseForm):

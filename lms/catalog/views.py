@@ -28,24 +28,6 @@ PER_PAGE = 20
 STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz"}
 
 
-@bp.app_template_filter("catalog_duration")
-def duration(seconds: float | None) -> str:
-    """``4500`` → ``"1 h 15 min"``; short items round up to a minute."""
-    if not seconds:
-        return ""
-    minutes = max(1, math.ceil(seconds / 60))
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours and minutes else (
-        f"{hours} h" if hours else f"{minutes} min")
-
-
-@bp.app_template_filter("catalog_hours")
-def hours(value) -> str:
-    """CE hours without trailing zeros: ``1.50`` → ``"1.5"``."""
-    text = f"{value:f}".rstrip("0").rstrip(".") if value is not None else ""
-    return text or "0"
-
-
 @bp.app_template_filter("catalog_stage")
 def stage_label(stage: str) -> str:
     return CAREER_STAGES.get(stage, stage)

@@ -127,7 +127,7 @@ def _insert_batch(rows: list[dict], members: dict[int, User], now: datetime) -> 
     for values in rows:
         if values["user_id"] in inserted:
             queue_ready_mail(members[values["user_id"]].email, values["code"],
-                             values["course_title"])
+                             values["course_title"], values["ce_hours"])
         elif values["pdf_key"]:
             get_storage().delete(values["pdf_key"])
     return len(inserted)

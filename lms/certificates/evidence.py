@@ -1,4 +1,4 @@
-"""The evidence a certificate keeps: minutes watched per video and the best quiz scores.
+"""The evidence a certificate keeps: time watched per video and the best quiz scores.
 
 Minutes come from the progress domain's loaders (``load_outline``, ``load_facts``);
 scores from the members' submitted quiz attempts. Both for many members at once,
@@ -34,14 +34,18 @@ def evidence_for(course: Course, user_ids: Sequence[int]) -> dict[int, Evidence]
 
 
 def _one(videos, quizzes: dict[int, str], facts: dict, scores: dict[int, float]) -> Evidence:
-    watched = [{"item_id": item.id, "title": item.title,
-                "watched_minutes": round(getattr(facts.get(item.id), "watched_seconds", 0) / 60,
-                                         1)}
+    watched = [_watched(item, getattr(facts.get(item.id), "watched_seconds", 0) or 0)
                for item in videos]
     quiz_rows = [{"item_id": item_id, "title": quizzes.get(item_id, ""),
                   "best_score_percent": score} for item_id, score in sorted(scores.items())]
     best = max(scores.values(), default=None)
     return {"available": True, "videos": watched, "quizzes": quiz_rows, "best_quiz_score": best}
+
+
+def _watched(item, seconds: float) -> dict:
+    """``watched_minutes`` (to a tenth) is what records made before seconds were kept hold."""
+    return {"item_id": item.id, "title": item.title, "watched_seconds": round(seconds),
+            "watched_minutes": round(seconds / 60, 1)}
 
 
 def _best_scores(course_id: int, user_ids: Sequence[int]) -> dict[int, dict[int, float]]:

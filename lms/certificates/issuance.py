@@ -20,6 +20,7 @@ import hashlib
 import io
 import logging
 from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -36,6 +37,7 @@ from lms.certificates.txn import after_commit, track_stored
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
+from lms.units import CEU_EXPLAINED, ce_credit
 from lms.web import site_url
 
 log = logging.getLogger("lms.certificates")
@@ -134,7 +136,8 @@ def _finish_new(certificate: Certificate, member: User, settings: PdfSettings | 
                 now: datetime) -> None:
     if settings is not None:
         store_pdf(certificate, settings, reason="issued", now=now)
-    queue_ready_mail(member.email, certificate.code, certificate.course_title)
+    queue_ready_mail(member.email, certificate.code, certificate.course_title,
+                     certificate.ce_hours)
 
 
 def pdf_settings_or_none() -> PdfSettings | None:
@@ -190,8 +193,9 @@ def store_pdf(certificate: Certificate, settings: PdfSettings, *, reason: str,
     return True
 
 
-def queue_ready_mail(email: str, code: str, course_title: str) -> None:
-    body = (f"Congratulations! Your certificate for “{course_title}” is ready.\n\n"
+def queue_ready_mail(email: str, code: str, course_title: str, ce_hours: Decimal) -> None:
+    body = (f"Congratulations! Your certificate for “{course_title}” is ready: "
+            f"{ce_credit(ce_hours)}.\n{CEU_EXPLAINED}\n\n"
             f"Download it: {pdf_url(code)}\n"
             f"Anyone can check it at: {verify_url(code)}\n\n"
             f"Certificate code: {code}\n")

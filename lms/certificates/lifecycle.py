@@ -28,6 +28,7 @@ from lms.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationErr
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage
+from lms.units import plain_number
 
 REMIND_DAYS = 30
 
@@ -222,7 +223,7 @@ def _write_zip(target: IO[bytes], certificates: list[Certificate]) -> None:
         lines = ["code,name,completed_on,ce_hours,revoked"]
         for cert in certificates:
             lines.append(",".join(_csv_field(value) for value in (
-                cert.code, cert.name, cert.completed_on.isoformat(), format(cert.ce_hours, "f"),
+                cert.code, cert.name, cert.completed_on.isoformat(), plain_number(cert.ce_hours),
                 "yes" if cert.is_revoked else "no")))
             if cert.pdf_key:
                 with storage.open(cert.pdf_key) as stream, \

@@ -49,7 +49,8 @@ class Certificate(db.Model):
     ce_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     instructors: Mapped[list[str]] = mapped_column(JSON, default=list)
     presenters: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: ``{"videos": [{"item_id", "title", "watched_minutes"}], "best_quiz_score": float|None}``.
+    #: ``{"videos": [{"item_id", "title", "watched_seconds", "watched_minutes"}],
+    #: "best_quiz_score": float|None}`` (older records lack ``watched_seconds``).
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Course version certified (bumped by catalog on every publish).
     course_version: Mapped[int] = mapped_column(default=1)

@@ -37,7 +37,7 @@ from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.qr import draw_qr
 from lms.certificates.text import (
@@ -51,6 +51,7 @@ from lms.certificates.text import (
     text_width,
     visual,
 )
+from lms.units import CEU_EXPLAINED, ce_credit, plain_number
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 INK = colors.HexColor("#1f3a5f")
@@ -99,20 +100,9 @@ class TranscriptRow:
     ce_hours: Decimal
 
 
-def format_ce_hours(hours: Decimal) -> str:
-    """``Decimal("1.5")`` → ``"1.5 contact hours (0.15 CEU)"``; one CEU is ten hours."""
-    unit = "contact hour" if hours == 1 else "contact hours"
-    return f"{_plain(hours)} {unit} ({_plain(hours / 10)} CEU)"
-
-
 def format_date(day: date) -> str:
     """Day, month name, year: unambiguous in every country."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _plain(number: Decimal) -> str:
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- the certificate ---------------------------------------------------------
@@ -127,7 +117,7 @@ def render_certificate(data: CertificateData, settings: PdfSettings) -> bytes:
         canvas,
         f"Certificate of Completion: {data.course_title}",
         settings.org_name,
-        f"{data.name}, {format_ce_hours(data.ce_hours)}, code {data.code}",
+        f"{data.name}, {ce_credit(data.ce_hours)}, code {data.code}",
     )
     _draw_frame(canvas, width, height)
     _draw_header(canvas, settings, width, height)
@@ -200,7 +190,7 @@ def _draw_recipient(canvas: Canvas, data: CertificateData, width: float, height:
 
 
 def _draw_details(canvas: Canvas, data: CertificateData, width: float, y: float) -> None:
-    draw_text(canvas, format_ce_hours(data.ce_hours), width / 2, y - 30, BOLD, 14)
+    draw_text(canvas, ce_credit(data.ce_hours), width / 2, y - 30, BOLD, 14)
     completed = f"Completed on {format_date(data.completed_on)}"
     draw_text(canvas, completed, width / 2, y - 50, REGULAR, 12)
     if data.instructors:
@@ -219,6 +209,7 @@ def _draw_signatory(canvas: Canvas, settings: PdfSettings) -> None:
     canvas.line(72, 100, 292, 100)
     draw_fitted(canvas, settings.signatory_name, 72, 86, BOLD, 11, 220, "left")
     draw_fitted(canvas, settings.signatory_title, 72, 73, REGULAR, 10, 220, "left")
+    draw_fitted(canvas, CEU_EXPLAINED, 72, 42, REGULAR, 8, 240, "left")
 
 
 def _draw_verification(canvas: Canvas, data: CertificateData, width: float) -> None:
@@ -253,7 +244,8 @@ def render_transcript(
         initialFontName=load_font(REGULAR).fontName,
     )
     header = _transcript_header(settings.org_name, member_name, format_period(period))
-    doc.build([_transcript_table(rows, page[0] - 108)], onFirstPage=header, onLaterPages=header)
+    story = [_transcript_table(rows, page[0] - 108), Spacer(1, 8), _cell(CEU_EXPLAINED)]
+    doc.build(story, onFirstPage=header, onLaterPages=header)
     return buffer.getvalue()
 
 
@@ -303,11 +295,11 @@ def _transcript_table(rows: Sequence[TranscriptRow], width: float) -> Table:
     head = [_cell(label, _HEAD) for label in ("Date", "Course", "Code")]
     body = [_transcript_row(row) for row in rows] or [["", _cell("No certificates."), "", ""]]
     total = sum((row.ce_hours for row in rows), Decimal(0))
-    foot = [_cell(f"Total: {format_ce_hours(total)}", _HEAD), "", "", ""]
+    foot = [_cell(f"Total: {ce_credit(total)}", _HEAD), "", "", ""]
     code_width = _code_column_width(rows)
     table = Table(
-        [[*head, _cell("Hours", _HEAD_NUMBER)], *body, foot],
-        colWidths=[86, width - 86 - code_width - 48, code_width, 48],
+        [[*head, _cell("CE hours", _HEAD_NUMBER)], *body, foot],
+        colWidths=[86, width - 86 - code_width - 64, code_width, 64],
         repeatRows=1,
     )
     table.setStyle(_TABLE_STYLE)
@@ -325,7 +317,7 @@ def _transcript_row(row: TranscriptRow) -> list[Paragraph]:
         _cell(format_date(row.completed_on)),
         _cell(row.course_title),
         _cell(row.code),
-        _cell(_plain(row.ce_hours), _NUMBER),
+        _cell(plain_number(row.ce_hours), _NUMBER),
     ]
 
 

@@ -24,6 +24,7 @@ from lms.certificates.settings import pdf_settings
 from lms.errors import BadRequest, Forbidden, NotFound, Unauthorized, Unavailable
 from lms.extensions import db
 from lms.storage import StorageError, get_storage
+from lms.units import plain_number
 
 
 def find(code: str) -> Certificate | None:
@@ -187,9 +188,9 @@ def transcript_csv(actor: User | None, period: tuple[date | None, date | None]) 
     writer.writerow(["completed_on", "course_title", "code", "ce_hours"])
     for row in rows:
         writer.writerow([row.completed_on.isoformat(), safe_cell(row.course_title),
-                         row.code, format(row.ce_hours, "f")])
+                         row.code, plain_number(row.ce_hours)])
     total = sum((row.ce_hours for row in rows), Decimal(0))
-    writer.writerow(["", "Total", "", format(total, "f")])
+    writer.writerow(["", "Total", "", plain_number(total)])
     return buffer.getvalue()
 
 

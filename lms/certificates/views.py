@@ -26,7 +26,7 @@ from lms.certificates.forms import (
     VerifyForm,
 )
 from lms.certificates.models import REVOKE_CATEGORIES
-from lms.certificates.pdf import format_ce_hours, format_date
+from lms.certificates.pdf import format_date
 from lms.certificates.settings import SettingsChange, current_settings, update_settings
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, limiter, utcnow
@@ -224,11 +224,6 @@ def _settings_change(form: SettingsForm) -> SettingsChange:
         signatory_title=form.signatory_title.data or "", page_size=form.page_size.data,
         logo=read(form.logo), signature=read(form.signature),
         remove_logo=form.remove_logo.data, remove_signature=form.remove_signature.data)
-
-
-@bp.app_template_filter("ce_hours")
-def ce_hours_filter(hours) -> str:
-    return format_ce_hours(hours)
 
 
 @bp.app_template_filter("long_date")

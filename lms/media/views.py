@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from lms import units
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.media import service
@@ -60,17 +61,8 @@ def _row(asset: MediaAsset) -> dict:
         "kind": asset.kind,
         "size": service.human_size(asset.size),
         "status": asset.status,
-        "duration": _duration(asset.duration_seconds),
+        "duration": units.duration(asset.duration_seconds),
         "created": asset.created_at.strftime("%Y-%m-%d %H:%M UTC") if asset.created_at else "",
         "failure_reason": asset.failure_reason,
         "url": url_for("media_api.content", media_id=asset.id) if asset.is_ready else None,
     }
-
-
-def _duration(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

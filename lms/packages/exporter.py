@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -11,12 +10,7 @@ from lms.media.models import MediaAsset
 from lms.packages import quizzes_bridge
 from lms.packages.format import MEDIA_NAME, CaptionSpec, CoursePackage, ItemSpec, ModuleSpec
 from lms.packages.importer import career_stage_order
-
-
-def hours_text(hours: Decimal) -> str:
-    """``Decimal("1.50")`` → ``"1.5"``, ``Decimal("2.00")`` → ``"2"``."""
-    text = format(hours.quantize(Decimal("0.01")), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+from lms.units import plain_number
 
 
 def course_values(course: Course) -> dict[str, Any]:
@@ -24,7 +18,7 @@ def course_values(course: Course) -> dict[str, Any]:
     values: dict[str, Any] = {
         "slug": course.slug, "title": course.title, "summary": course.summary,
         "format": course.format, "status": course.status,
-        "ce_hours": hours_text(course.ce_hours), "access": course.access,
+        "ce_hours": plain_number(course.ce_hours), "access": course.access,
         "topics": [topic.slug for topic in course.topics],
         "audience": career_stage_order([a.career_stage for a in course.audience]),
         "outcomes": course.outcomes.splitlines(), "presenters": course.presenters.splitlines(),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
+from lms.units import duration
+
 
 @dataclass(frozen=True)
 class ItemInfo:
@@ -245,11 +247,7 @@ def _todo(status: ItemStatus, info: ItemInfo) -> str:
         remaining = status.remaining_seconds
         if remaining is None or remaining <= 0:
             return f"Watch {title}"
-        if remaining < 60:
-            seconds = math.ceil(remaining)
-            return f"Watch {seconds} more second{'s' * (seconds != 1)} of {title}"
-        minutes = math.ceil(remaining / 60)
-        return f"Watch {minutes} more minute{'s' * (minutes != 1)} of {title}"
+        return f"Watch {duration(math.ceil(remaining))} more of {title}"
     if info.kind == "quiz":
         needed = f" ({info.pass_percent}% needed)" if info.pass_percent is not None else ""
         return f"Pass {title}{needed}"

@@ -33,6 +33,7 @@ from lms.quizzes.models import Attempt, Question, Quiz
 from lms.quizzes.pool import draw_questions, shuffled
 from lms.quizzes.service import find_quiz
 from lms.quizzes.specs import snapshot_entry, spec_from_entry
+from lms.units import duration
 
 #: Answers still count this long after the deadline (network delays, slow clicks).
 GRACE = timedelta(seconds=30)
@@ -134,7 +135,7 @@ def check_may_start(quiz: Quiz, attempts: list[Attempt], now: datetime) -> None:
     if next_at is not None and now < next_at:
         wait = int((next_at - now).total_seconds() + 0.999)
         raise Conflict(f"You can start your next attempt at {next_at:%Y-%m-%d %H:%M:%S} UTC "
-                       f"(in {wait} second{'s' if wait != 1 else ''}).")
+                       f"(in {duration(wait)}).")
 
 
 def next_start_at(quiz: Quiz, attempts: list[Attempt]) -> datetime | None:

@@ -10,7 +10,6 @@ from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.validators import Length as LengthLimit
 
+from lms.forms import PlainDecimalField
 from lms.quizzes.models import FEEDBACK_POLICIES
 from lms.quizzes.questions import CHOICE_KINDS
 
@@ -61,7 +61,7 @@ class QuizSettingsForm(FlaskForm):
         InputRequired(), NumberRange(0, 100)], description="0 means unlimited.")
     cooldown_seconds = IntegerField("Wait between attempts (seconds)", validators=[
         InputRequired(), NumberRange(0, 30 * 24 * 3600)], default=0)
-    time_limit_minutes = DecimalField("Time limit (minutes)", places=None, validators=[
+    time_limit_minutes = PlainDecimalField("Time limit (minutes)", places=None, validators=[
         Optional(), NumberRange(0.1, 7 * 24 * 60)],
         description="Leave empty for no time limit. Members with an accommodation get "
                     "their extra time on top.")
@@ -97,8 +97,8 @@ class QuestionForm(FlaskForm):
     """
 
     prompt = TextAreaField("Question", validators=[DataRequired(), LengthLimit(max=20_000)])
-    points = DecimalField("Points", places=None, default=1,
-                          validators=[InputRequired(), NumberRange(0, 1000)])
+    points = PlainDecimalField("Points", places=None, default=1,
+                               validators=[InputRequired(), NumberRange(0, 1000)])
     explanation = TextAreaField("Explanation", validators=[Optional()],
                                 description="Shown with the results, as the feedback "
                                             "policy allows.")

@@ -48,7 +48,7 @@ def test_member_searches_the_catalog_and_enrols(page, catalog):
 
     page.get_by_role("link", name="Storytime for every family").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Storytime for every family")
-    expect(page.get_by_text("9 min", exact=False).first).to_be_visible()
+    expect(page.get_by_text("9 minutes", exact=False).first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Enrol").click()

@@ -81,7 +81,7 @@ def test_course_page_shows_the_whole_outline_with_durations(client, app_ctx):
     course = course_with_outline(10, 5)
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
     assert html.count('class="item-kind"') == 50
-    assert "Video 9.4" in html and "(5 min)" in html
-    assert "15 min of recordings" in html  # 1+2+3+4+5 minutes per module
-    assert "2 h 30 min" in html  # the whole course
+    assert "Video 9.4" in html and "(5 minutes)" in html
+    assert "15 minutes of recordings" in html  # 1+2+3+4+5 minutes per module
+    assert "2 hours 30 minutes" in html  # the whole course
     db.session.rollback()

@@ -71,7 +71,7 @@ def test_course_page_shows_what_a_member_needs_to_decide(client, people):
     for text in ["Oral histories", "Record, describe and share.", "<h2>Why</h2>",
                  "Plan an interview", "Write a release form", "Amara Diallo", "1.25",
                  "Recorded", "4 March 2025", "Archives", "Student (LIS or library school)",
-                 "Member", "The recording", "1 h 3 min", "540 days", "Log in to enrol"]:
+                 "Member", "The recording", "1 hour 2 minutes", "540 days", "Log in to enrol"]:
         assert text in html, text
     assert "<script>alert" not in html
 

@@ -69,7 +69,7 @@ def test_recording_length_read_after_upload_shows_on_course_page(client, world):
     assert "Length of recordings" not in course_page(client, course)
     media.duration_seconds = 45 * 60
     db.session.commit()
-    assert "45 min" in course_page(client, course)
+    assert "45 minutes" in course_page(client, course)
 
 
 def test_instructor_rename_and_topic_changes_show_on_course_page(client, world):

@@ -129,7 +129,7 @@ def test_a_120_certificate_transcript_paginates_totals_and_lists_every_row(
         assert certificate.course_title in text
     total = sum(c.ce_hours for c in certificates)
     assert total == Decimal("75")
-    assert "Total: 75 contact hours (7.5 CEU)" in text
+    assert "Total: 75 CE hours (7.5 CEU)" in text
     assert f"Page {len(reader.pages)}" in text
 
 

@@ -38,7 +38,7 @@ def test_completing_a_course_issues_a_pdf_with_exactly_the_snapshot(
     lines = pypdf_lines(response.data)
     assert name in lines
     assert "Cataloguing for Everyone: An Introduction to RDA" in lines
-    assert "1.5 contact hours (0.15 CEU)" in lines
+    assert "1.5 CE hours (0.15 CEU)" in lines
     assert f"Certificate code {certificate.code}" in lines
 
 

@@ -40,7 +40,7 @@ def test_120_rows_paginate_with_the_header_on_every_page(settings: PdfSettings) 
         assert "Continuing Education Transcript" in lines
         assert "Пётр Чайковский" in lines
         head = lines.index("Date")
-        assert lines[head : head + 4] == ["Date", "Course", "Code", "Hours"]
+        assert lines[head : head + 4] == ["Date", "Course", "Code", "CE hours"]
         assert f"Page {number}" in lines
 
 
@@ -55,13 +55,13 @@ def test_every_row_is_present_once(settings: PdfSettings) -> None:
 def test_total_ce_hours(settings: PdfSettings) -> None:
     rows = make_rows(120)  # 40 each of 1, 1.5 and 0.25 hours
     last = page_texts(render_transcript(rows, "Zoë", (None, None), settings))[-1]
-    assert "Total: 110 contact hours (11 CEU)" in last.splitlines()
+    assert "Total: 110 CE hours (11 CEU)" in last.splitlines()
 
 
 def test_no_certificates(settings: PdfSettings) -> None:
     (text,) = page_texts(render_transcript([], "Zoë", (date(2025, 1, 1), None), settings))
     assert "No certificates." in text
-    assert "Total: 0 contact hours (0 CEU)" in text
+    assert "Total: 0 CE hours (0 CEU)" in text
     assert "From 1 January 2025" in text
 
 

@@ -35,7 +35,7 @@ def test_the_page_shows_the_facts_and_links_nowhere_private(issued, client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     for text in ("Valid certificate", "李小龍", certificate.course_title,
-                 "1.5 contact hours (0.15 CEU)", "12 March 2025", certificate.code):
+                 "1.5 CE hours (0.15 CEU)", "12 March 2025", certificate.code):
         assert text in html
     assert "lee@example.org" not in html
     main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]

@@ -83,7 +83,7 @@ def test_whats_left_names_every_incomplete_required_item(app_ctx):
                  now=start + timedelta(seconds=300))
     left = course_progress(member, course).whats_left
     assert left == [
-        "Watch 4 more minutes of 'Welcome recording'",
+        "Watch 4 minutes more of 'Welcome recording'",
         "Read 'Policy reading' and mark it as done",
         "Pass 'Check your understanding' (locked: complete the module 'Basics' first)",
     ]
