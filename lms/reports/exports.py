@@ -10,6 +10,7 @@ from lms.reports.completions import CompletionReport
 from lms.reports.csvutil import csv_lines
 from lms.reports.service import CourseReport
 from lms.storage import content_disposition
+from lms.units import plain_number
 
 COURSE_HEADER = ("member_id", "name", "enrolled_at", "percent", "completed_at", "completed_by",
                  "best_score")
@@ -31,7 +32,8 @@ def course_report_csv(report: CourseReport) -> Response:
 
 
 def completions_csv(report: CompletionReport) -> Response:
-    rows = ((report.group, group.key, group.label, group.completions, group.ce_hours)
+    rows = ((report.group, group.key, group.label, group.completions,
+             None if group.ce_hours is None else plain_number(group.ce_hours))
             for group in [*report.groups, report.total])
     name = f"completions-by-{report.group}-{report.start}-to-{report.end}.csv"
     return csv_response(csv_lines(COMPLETIONS_HEADER, rows), name.replace("_", "-"))

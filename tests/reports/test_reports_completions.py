@@ -179,3 +179,14 @@ def test_masking_rules_on_plain_data():
     assert [g.completions for g in two_small] == ["<5", "<5", 6]
     alone = mask_groups([("a", "A", 2, hours)])
     assert [(g.completions, g.ce_hours) for g in alone] == [("<5", None)]
+
+
+def test_whole_hours_read_without_trailing_zeros_in_html_and_csv(client, auth, admin):
+    auth.login(admin.email)
+    html = client.get(f"/reports?group=org_type&{RANGE}").get_data(as_text=True)
+    academic = re.search(r'<tr data-key="academic">(.*?)</tr>', html, re.S).group(1)
+    assert '<td class="num">8</td>' in academic
+    response = client.get(f"/reports/completions.csv?group=org_type&{RANGE}")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["key"]: r["ce_hours"] for r in rows} == {
+        "public": "13.75", "academic": "8", "total": "21.75"}
