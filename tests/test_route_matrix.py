@@ -145,8 +145,7 @@ HIDDEN: dict[str, frozenset[str]] = {
 CLOCK_STARTERS = {"progress_api.get_item", "progress.player"}
 #: The seeded certificate has no stored PDF yet: its download answers "try again" (503).
 EXPECTED_UNAVAILABLE = {(503, "certificates.download")}
-#: Open findings in lms/certificates (owned by another engineer), see the security report:
-#: another member's certificate answers 403 instead of 404 (lms/certificates/service.py:101,112).
+#: Known, still open deviations from the matrix: (endpoint, text in the problem detail).
 KNOWN_GAPS: set[tuple[str, str]] = set()
 #: A few JSON bodies so authorised writes get past validation and really act.
 API_BODIES = {

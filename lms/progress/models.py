@@ -70,7 +70,7 @@ class ItemProgress(db.Model):
 
 #: Free room on each page for rows' next versions (PostgreSQL): a progress report that
 #: moves no indexed column (most move only seconds and position) is then a HOT update,
-#: writing no index entries and a quarter of the WAL (tests/perf/README.md, session 3).
+#: writing no index entries and a quarter of the WAL (tests/perf/README.md).
 #: Migration 7c1d2e3f4a5b sets the same on existing databases.
 ITEM_PROGRESS_FILLFACTOR = 80
 event.listen(ItemProgress.__table__, "after_create", DDL(
