@@ -200,12 +200,12 @@ def _is_destructive(call: Call) -> bool:
     return call.method == "DELETE" or any(w in call.endpoint for w in DESTRUCTIVE_WORDS)
 
 
-def fill(call: Call, world: World) -> str:
-    """The rule's URL with each parameter replaced by a real id from the world."""
+def fill(call: Call, world: World, **chosen: object) -> str:
+    """The rule's URL with each parameter replaced by a real id from the world (or ``chosen``)."""
     ids = world.ids
     values = {}
     for name in call.rule.arguments:
-        values[name] = _value(name, call, ids)
+        values[name] = chosen[name] if name in chosen else _value(name, call, ids)
     return _build(call.rule, values)
 
 
