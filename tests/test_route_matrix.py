@@ -34,7 +34,8 @@ ADMIN = "admin"          # staff only
 
 ACCESS: dict[str, str] = {
     # pages and health
-    "pages.home": PUBLIC, "health.healthz": PUBLIC, "health.readyz": PUBLIC, "static": PUBLIC,
+    "pages.home": PUBLIC, "pages.favicon": PUBLIC, "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC, "static": PUBLIC,
     "openapi.openapi_document": PUBLIC,
     # accounts
     "accounts.login": PUBLIC, "accounts.register": PUBLIC, "accounts.reset_request": PUBLIC,
