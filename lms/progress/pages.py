@@ -22,6 +22,7 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
+from lms.media.service import human_size
 from lms.progress import webvtt
 from lms.progress.api import media_content_url
 from lms.progress.kept import kept_progress, progress_stamp, progress_version
@@ -133,9 +134,40 @@ def _item_data(item: Item) -> dict:
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
-        data["transcript_text"] = [p for p in item.transcript.split("\n\n") if p.strip()]
-        data["cues"] = [] if data["transcript_text"] else _cues(item)
+        data.update(_transcript_data(item))
     return data
+
+
+def _transcript_data(item: Item) -> dict:
+    """Click-to-seek cues from the captions; the supplied transcript as a download.
+
+    The transcript's text is shown in place only when there are no cues to show
+    (no captions, or captions the store cannot give).
+    """
+    cues = _cues(item)
+    text = transcript_text(item)
+    paragraphs = [] if cues else [p for p in text.split("\n\n") if p.strip()]
+    size = human_size(len(text.encode("utf-8"))) if text else None
+    return {"cues": cues, "transcript_text": paragraphs, "transcript_size": size}
+
+
+def transcript_text(item: Item) -> str:
+    """A video item's supplied transcript as a file's text ("" when it has none)."""
+    text = item.transcript.strip("\n") if item.kind == "video" else ""
+    return f"{text}\n" if text.strip() else ""
+
+
+def transcript_file(user: User, slug: str, item_id: int) -> tuple[str, str]:
+    """The supplied transcript of a video item as (file name, text), for whoever may open
+    the item (enrolled members, its course's editors, staff).
+
+    Raises NotFound (no such item, or it has no transcript), Unauthorized, Forbidden.
+    """
+    item, _ = get_item_for_learner(user, item_id, slug=slug)
+    text = transcript_text(item)
+    if not text:
+        raise NotFound("This item has no transcript.")
+    return f"{item.module.course.title} - {item.title} (transcript).txt", text
 
 
 def _cues(item: Item) -> list[webvtt.Cue]:
