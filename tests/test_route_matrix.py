@@ -95,9 +95,9 @@ ACCESS: dict[str, str] = {
     # progress
     "progress.course_home": LEARNER, "progress.player": LEARNER, "progress.mark_done": LEARNER,
     "progress.download": LEARNER, "progress.dashboard": MEMBER, "progress.override": ADMIN,
-    "progress.transcript": LEARNER,
     "progress_api.course_progress": LEARNER, "progress_api.get_item": LEARNER,
-    "progress_api.report_progress": LEARNER, "progress_api.my_statements": MEMBER,
+    "progress_api.report_progress": LEARNER, "progress_api.transcript": LEARNER,
+    "progress_api.my_statements": MEMBER,
     "progress_api.complete_course_for_member": ADMIN,
     "progress_api.complete_item_for_member": ADMIN,
     # certificates

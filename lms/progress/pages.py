@@ -23,14 +23,12 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.media.service import human_size
-from lms.progress import webvtt
+from lms.progress import transcripts
 from lms.progress.api import media_content_url
 from lms.progress.kept import kept_progress, progress_stamp, progress_version
 from lms.progress.loading import course_progress
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
-
-MAX_CAPTION_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -139,49 +137,17 @@ def _item_data(item: Item) -> dict:
 
 
 def _transcript_data(item: Item) -> dict:
-    """Click-to-seek cues from the captions; the supplied transcript as a download.
+    """Click-to-seek cues from the captions, and the transcript's download size.
 
-    The transcript's text is shown in place only when there are no cues to show
+    The supplied transcript's text is shown in place only when there are no cues
     (no captions, or captions the store cannot give).
     """
-    cues = _cues(item)
-    text = transcript_text(item)
-    paragraphs = [] if cues else [p for p in text.split("\n\n") if p.strip()]
-    size = human_size(len(text.encode("utf-8"))) if text else None
-    return {"cues": cues, "transcript_text": paragraphs, "transcript_size": size}
-
-
-def transcript_text(item: Item) -> str:
-    """A video item's supplied transcript as a file's text ("" when it has none)."""
-    text = item.transcript.strip("\n") if item.kind == "video" else ""
-    return f"{text}\n" if text.strip() else ""
-
-
-def transcript_file(user: User, slug: str, item_id: int) -> tuple[str, str]:
-    """The supplied transcript of a video item as (file name, text), for whoever may open
-    the item (enrolled members, its course's editors, staff).
-
-    Raises NotFound (no such item, or it has no transcript), Unauthorized, Forbidden.
-    """
-    item, _ = get_item_for_learner(user, item_id, slug=slug)
-    text = transcript_text(item)
-    if not text:
-        raise NotFound("This item has no transcript.")
-    return f"{item.module.course.title} - {item.title} (transcript).txt", text
-
-
-def _cues(item: Item) -> list[webvtt.Cue]:
-    """Transcript lines from the first captions track (none if storage can't give it)."""
-    from lms.storage import StorageError, get_storage
-
-    if not item.captions:
-        return []
-    try:
-        with get_storage().open(item.captions[0].media.storage_key) as handle:
-            raw = handle.read(MAX_CAPTION_BYTES)
-    except StorageError:
-        return []
-    return webvtt.parse(raw.decode("utf-8", errors="replace"))
+    cues = transcripts.caption_cues(item)
+    supplied = transcripts.supplied_text(item)
+    paragraphs = [] if cues else [p for p in supplied.split("\n\n") if p.strip()]
+    text = transcripts.transcript_text(item, cues)
+    return {"cues": cues, "transcript_text": paragraphs,
+            "transcript_size": human_size(len(text.encode("utf-8"))) if text else None}
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -10,10 +10,8 @@ from lms import memo
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
 from lms.forms import refuse
-from lms.media.serving import MEDIA_CSP
 from lms.progress import overrides, pages, service
 from lms.progress.forms import OverrideForm
-from lms.storage import content_disposition
 from lms.web import csrf_token_value
 
 bp = Blueprint("progress", __name__)
@@ -100,18 +98,6 @@ def download(slug: str, item_id: int):
     db.session.commit()
     return redirect(page.item["media_url"] or url_for("progress.player", slug=slug,
                                                       item_id=item_id), code=303)
-
-
-@bp.get("/learn/<slug>/items/<int:item_id>/transcript.txt")
-@login_required
-def transcript(slug: str, item_id: int):
-    """The video's supplied transcript, downloaded as a plain-text file."""
-    name, text = pages.transcript_file(current_user, slug, item_id)
-    response = Response(text, mimetype="text/plain")
-    response.headers["Content-Disposition"] = content_disposition(name, inline=False)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Content-Security-Policy"] = MEDIA_CSP
-    return response
 
 
 @bp.get("/my-learning")
