@@ -124,7 +124,7 @@ def header_links() -> dict[str, object]:
             nav.append(("Reports", maybe_url("reports.index")))
         links = kept[key] = {
             "nav": [(label, href) for label, href in nav if href],
-            "css": static_url("css/site.css"),
+            "css": static_url("css/site.css"), "icon": static_url("favicon.ico"),
             "home": url_for("pages.home"), "staff": url_for("accounts.admin_members"),
             "profile": url_for("accounts.profile"), "logout": url_for("accounts.logout"),
             "login": url_for("accounts.login"), "register": url_for("accounts.register")}

@@ -46,7 +46,8 @@ def seed(client) -> World:
     module = make_module(course, title="Module one")
     reading = make_item(module, title="Reading")
     video_media = make_media()
-    video = make_item(module, kind="video", title="Video", media=video_media, body="")
+    video = make_item(module, kind="video", title="Video", media=video_media, body="",
+                      transcript="What the speaker said.")
     file_item = make_item(module, kind="file", title="Slides", body="",
                           media=make_media(kind="file", content_type="application/pdf",
                                            original_name="slides.pdf", duration_seconds=None))

@@ -34,7 +34,8 @@ ADMIN = "admin"          # staff only
 
 ACCESS: dict[str, str] = {
     # pages and health
-    "pages.home": PUBLIC, "health.healthz": PUBLIC, "health.readyz": PUBLIC, "static": PUBLIC,
+    "pages.home": PUBLIC, "pages.favicon": PUBLIC, "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC, "static": PUBLIC,
     "openapi.openapi_document": PUBLIC,
     # accounts
     "accounts.login": PUBLIC, "accounts.register": PUBLIC, "accounts.reset_request": PUBLIC,
@@ -95,7 +96,8 @@ ACCESS: dict[str, str] = {
     "progress.course_home": LEARNER, "progress.player": LEARNER, "progress.mark_done": LEARNER,
     "progress.download": LEARNER, "progress.dashboard": MEMBER, "progress.override": ADMIN,
     "progress_api.course_progress": LEARNER, "progress_api.get_item": LEARNER,
-    "progress_api.report_progress": LEARNER, "progress_api.my_statements": MEMBER,
+    "progress_api.report_progress": LEARNER, "progress_api.transcript": LEARNER,
+    "progress_api.my_statements": MEMBER,
     "progress_api.complete_course_for_member": ADMIN,
     "progress_api.complete_item_for_member": ADMIN,
     # certificates
@@ -199,12 +201,12 @@ def _is_destructive(call: Call) -> bool:
     return call.method == "DELETE" or any(w in call.endpoint for w in DESTRUCTIVE_WORDS)
 
 
-def fill(call: Call, world: World) -> str:
-    """The rule's URL with each parameter replaced by a real id from the world."""
+def fill(call: Call, world: World, **chosen: object) -> str:
+    """The rule's URL with each parameter replaced by a real id from the world (or ``chosen``)."""
     ids = world.ids
     values = {}
     for name in call.rule.arguments:
-        values[name] = _value(name, call, ids)
+        values[name] = chosen[name] if name in chosen else _value(name, call, ids)
     return _build(call.rule, values)
 
 

@@ -62,7 +62,7 @@ class ResetForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
-                       description="For example the system that will use it.")
+                       description="For example the system that will use it.", id="token-name")
 
 
 class TeachForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import request
+from flask import Response, request
 
 from lms.apikit import (
     api_blueprint,
@@ -20,13 +20,15 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Enrollment, Item
 from lms.errors import BadRequest
 from lms.extensions import db
+from lms.media.serving import MEDIA_CSP
 from lms.openapi import obj, operation, query
-from lms.progress import overrides, service
+from lms.progress import overrides, service, transcripts
 from lms.progress.credit import MAX_INTERVALS
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.quizinfo import quiz_settings
 from lms.progress.record import statements_for
+from lms.storage import content_disposition
 
 bp = api_blueprint("progress_api", __name__)
 
@@ -40,10 +42,24 @@ REPORT = {"type": "object", "properties": {
     "completed": {"type": "boolean", "description": "Reading and file items: true."}}}
 OVERRIDE = obj(member_id="integer", reason="string")
 
+
+def _text_operation(summary: str, responses: dict[int, str]) -> dict:
+    """An operation whose 200 answer is a plain-text file."""
+    op = operation(summary, responses=responses)
+    op["responses"]["200"]["content"] = {"text/plain": {"schema": {"type": "string"}}}
+    return op
+
+
 OPENAPI = {
     "/items/{item_id}": {
         "get": operation("An item for a learner (a member's first GET starts its clock)",
                          responses={200: "Item", 403: "Not enrolled", 404: "No such item"}),
+    },
+    "/items/{item_id}/transcript.txt": {
+        "get": _text_operation(
+            "A video's transcript as a plain-text file: the supplied one, else one line per "
+            "caption cue", responses={200: "The transcript (an attachment)", 403: "Not enrolled",
+                                      404: "No such item, or nothing to make a transcript from"}),
     },
     "/items/{item_id}/progress": {
         "post": operation(
@@ -146,6 +162,16 @@ def get_item(item_id: int):
     item, enrollment, row = service.open_item(require_actor(), item_id)
     db.session.commit()
     return item_json(item, enrollment, row)
+
+
+@bp.get("/items/<int:item_id>/transcript.txt")
+def transcript(item_id: int):
+    name, text = transcripts.transcript_file(require_actor(), item_id)
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = content_disposition(name, inline=False)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Content-Security-Policy"] = MEDIA_CSP
+    return response
 
 
 @bp.post("/items/<int:item_id>/progress")

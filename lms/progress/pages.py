@@ -22,14 +22,13 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
-from lms.progress import webvtt
+from lms.media.service import human_size
+from lms.progress import transcripts
 from lms.progress.api import media_content_url
 from lms.progress.kept import kept_progress, progress_stamp, progress_version
 from lms.progress.loading import course_progress
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
-
-MAX_CAPTION_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -133,23 +132,22 @@ def _item_data(item: Item) -> dict:
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
-        data["transcript_text"] = [p for p in item.transcript.split("\n\n") if p.strip()]
-        data["cues"] = [] if data["transcript_text"] else _cues(item)
+        data.update(_transcript_data(item))
     return data
 
 
-def _cues(item: Item) -> list[webvtt.Cue]:
-    """Transcript lines from the first captions track (none if storage can't give it)."""
-    from lms.storage import StorageError, get_storage
+def _transcript_data(item: Item) -> dict:
+    """Click-to-seek cues from the captions, and the transcript's download size.
 
-    if not item.captions:
-        return []
-    try:
-        with get_storage().open(item.captions[0].media.storage_key) as handle:
-            raw = handle.read(MAX_CAPTION_BYTES)
-    except StorageError:
-        return []
-    return webvtt.parse(raw.decode("utf-8", errors="replace"))
+    The supplied transcript's text is shown in place only when there are no cues
+    (no captions, or captions the store cannot give).
+    """
+    cues = transcripts.caption_cues(item)
+    supplied = transcripts.supplied_text(item)
+    paragraphs = [] if cues else [p for p in supplied.split("\n\n") if p.strip()]
+    text = transcripts.transcript_text(item, cues)
+    return {"cues": cues, "transcript_text": paragraphs,
+            "transcript_size": human_size(len(text.encode("utf-8"))) if text else None}
 
 
 @dataclass

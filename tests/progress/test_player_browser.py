@@ -24,6 +24,7 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 SECONDS = 8
+TRANSCRIPT = "Welcome to the course.\n\nLet's look at cataloguing, in full sentences."
 VTT = ("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nWelcome to the course.\n\n"
        "00:00:03.000 --> 00:00:08.000\nLet's look at cataloguing.\n")
 
@@ -63,7 +64,8 @@ def captioned_course(app_ctx):
                                original_name="welcome.webm")
     captions_media = stored_media(VTT.encode(), "text/vtt", "captions",
                                   original_name="welcome.vtt", duration_seconds=None)
-    video = make_item(module, kind="video", title="Welcome recording", media=video_media)
+    video = make_item(module, kind="video", title="Welcome recording", media=video_media,
+                      transcript=TRANSCRIPT)
     db.session.add(Caption(item_id=video.id, media_id=captions_media.id, language="en",
                            label="English"))
     reading = make_item(module, kind="reading", title="Policy reading")
@@ -110,3 +112,24 @@ def test_play_captions_progress_resume_keyboard_and_axe(page, captioned_course):
     page.wait_for_url(f"**/learn/{course.slug}/items/{reading.id}")
     assert page.inner_text("h1") == "Policy reading"
     assert csp_errors == []
+
+
+def test_cues_seek_the_video_and_the_supplied_transcript_downloads(page, captioned_course):
+    course, video, _reading, member = captioned_course
+    log_in(page, member.email)
+    page.goto(f"/learn/{course.slug}/items/{video.id}")
+    wait_until(page, "document.getElementById('video').readyState >= 1")
+    cues = page.locator(".cue")
+    assert cues.count() == 2  # the captions' lines, although a transcript was supplied
+    cues.nth(1).click()
+    wait_until(page, "Math.abs(document.getElementById('video').currentTime - 3) < 0.5")
+
+    link = page.get_by_role("link", name="Download the transcript")
+    assert "plain text" in page.inner_text(".transcript-download")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "Cataloguing basics - Welcome recording (transcript).txt"
+    with open(download.path(), encoding="utf-8") as handle:
+        assert handle.read() == TRANSCRIPT + "\n"
+    assert_accessible(page)
