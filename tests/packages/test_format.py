@@ -76,7 +76,7 @@ def test_a_module_package_has_no_course_details():
     ({"01-basics/02-v.video.toml": b'title = "V"\nmedia = "../../etc/passwd"\n'},
      "is the name of a file in media/"),
     ({"01-basics/02-q.quiz.toml": b'title = "Q"\n', "01-basics/02-q.quiz.gift": b"Oops {"},
-     "01-basics/02-q.quiz.gift: line 1: unclosed"),
+     "01-basics/02-q.quiz.gift: line 1, question 1: unclosed"),
     ({"01-basics/02-q.quiz.toml": b'title = "Q"\n'}, "01-basics/02-q.quiz.gift is missing"),
     ({"02-more/module.toml": b'title = "More"\nprerequisite = "Nope"\n'},
      "prerequisite “Nope” is not a module"),
