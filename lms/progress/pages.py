@@ -22,14 +22,13 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
-from lms.progress import webvtt
+from lms.media import webvtt
+from lms.media.rules import MAX_CAPTIONS_BYTES
 from lms.progress.api import media_content_url
 from lms.progress.kept import kept_progress, progress_stamp, progress_version
 from lms.progress.loading import course_progress
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
-
-MAX_CAPTION_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -146,7 +145,7 @@ def _cues(item: Item) -> list[webvtt.Cue]:
         return []
     try:
         with get_storage().open(item.captions[0].media.storage_key) as handle:
-            raw = handle.read(MAX_CAPTION_BYTES)
+            raw = handle.read(MAX_CAPTIONS_BYTES)
     except StorageError:
         return []
     return webvtt.parse(raw.decode("utf-8", errors="replace"))
