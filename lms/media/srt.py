@@ -14,6 +14,7 @@ break and ``\\h`` a no-break space. The same reader decides whether an upload is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lms.media import webvtt
 
@@ -51,36 +52,36 @@ def _seconds(parts: tuple[str | None, ...]) -> float:
     return int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0) + millis / 1000
 
 
-def _starts_cue(lines: list[str], index: int) -> bool:
+def _starts_cue(lines: list[str], index: int,
+                timing_at: Callable[[int], tuple[float, float] | None]) -> bool:
     """A timing line, or a cue number right before one."""
-    if _timing(lines[index]):
+    if timing_at(index) is not None:
         return True
-    return (bool(_INDEX.fullmatch(lines[index])) and index + 1 < len(lines)
-            and _timing(lines[index + 1]) is not None)
+    return (index + 1 < len(lines) and bool(_INDEX.fullmatch(lines[index]))
+            and timing_at(index + 1) is not None)
 
 
 def looks_like_srt(text: str) -> bool:
     """True when the first line that is not blank starts a cue (the upload check)."""
     lines = _lines(text)
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    return first is not None and _starts_cue(lines, first)
+    return first is not None and _starts_cue(lines, first, lambda i: _timing(lines[i]))
 
 
 def read_srt(text: str) -> list[webvtt.Cue]:
     """The cues of a SubRip file, their text written as WebVTT cue text."""
     lines = _lines(text)
+    timings = [_timing(line) if "-->" in line else None for line in lines]
     cues: list[tuple[tuple[float, float], list[str]]] = []
     for index, line in enumerate(lines):
-        timing = _timing(line)
+        timing = timings[index]
         if timing is not None:
+            if len(cues) == webvtt.MAX_CUES:
+                break
             cues.append((timing, []))
-        elif _starts_cue(lines, index):
-            continue
-        elif cues and line.strip():
+        elif cues and line.strip() and not _starts_cue(lines, index, timings.__getitem__):
             cues[-1][1].append(line.strip())
-        if len(cues) > webvtt.MAX_CUES:
-            break
-    return [_cue(start, end, body) for (start, end), body in cues[:webvtt.MAX_CUES]]
+    return [_cue(start, end, body) for (start, end), body in cues]
 
 
 def _cue(start: float, end: float, body: list[str]) -> webvtt.Cue:

@@ -22,8 +22,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
-#: More cues than any real recording has; the rest of a larger file is not read.
+#: More cues (and blocks of any kind) than any real recording has; the rest of a larger
+#: file is not read, so a hostile file costs a bounded time wherever it is shown.
 MAX_CUES = 20_000
+MAX_BLOCKS = 2 * MAX_CUES
 _WHITESPACE = " \t\n\f\r"
 _SPACES = re.compile(r"[ \t\n\f\r]+")
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
@@ -32,6 +34,9 @@ _ALIGN = frozenset({"start", "center", "end", "left", "right"})
 _LINE_ALIGN = frozenset({"start", "center", "end"})
 _POSITION_ALIGN = frozenset({"line-left", "center", "line-right"})
 _TAG = re.compile(r"<([^>]*)>?")
+#: Digit runs as the timestamp algorithm collects them (ASCII digits only); their lengths
+#: and values are checked in `_timestamp`.
+_TIMESTAMP = re.compile(r"([0-9]+):([0-9]*)(?::([0-9]*))?\.([0-9]*)")
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,9 @@ def parse_document(text: str) -> Document | None:
     if reader.peek() != "\n":
         reader.block(in_header=True)
     reader.skip_newlines()
-    while not reader.at_end() and len(reader.document.cues) < MAX_CUES:
+    for _ in range(MAX_BLOCKS):
+        if reader.at_end() or len(reader.document.cues) >= MAX_CUES:
+            break
         reader.block(in_header=False)
         reader.skip_newlines()
     return reader.document
@@ -206,39 +213,24 @@ def _cue_from_timing(line: str, identifier: str, regions: list[str]) -> Cue | No
     return Cue(start, end, "", identifier, _settings(rest, regions))
 
 
-def _digits(text: str) -> tuple[str, str]:
-    count = 0
-    while count < len(text) and "0" <= text[count] <= "9":
-        count += 1
-    return text[:count], text[count:]
-
-
 def _timestamp(text: str) -> tuple[float | None, str]:
     """"Collect a WebVTT timestamp": ``[hh+:]mm:ss.ttt``; (None, text) when it is not one."""
-    first, rest = _digits(text)
-    if not first:
+    match = _TIMESTAMP.match(text)
+    if match is None:
         return None, text
+    first, second, third, fraction = match.groups()
     hours_given = len(first) != 2 or int(first) > 59
-    if not rest.startswith(":"):
+    if len(second) != 2 or len(fraction) != 3 or (third is not None and len(third) != 2):
         return None, text
-    second, rest = _digits(rest[1:])
-    if len(second) != 2:
-        return None, text
-    if hours_given or rest.startswith(":"):
-        if not rest.startswith(":"):
+    if third is None:
+        if hours_given:
             return None, text
-        third, rest = _digits(rest[1:])
-        if len(third) != 2:
-            return None, text
-        hours, minutes, seconds = int(first), int(second), int(third)
-    else:
         hours, minutes, seconds = 0, int(first), int(second)
-    if not rest.startswith("."):
+    else:
+        hours, minutes, seconds = int(first), int(second), int(third)
+    if minutes > 59 or seconds > 59:
         return None, text
-    fraction, rest = _digits(rest[1:])
-    if len(fraction) != 3 or minutes > 59 or seconds > 59:
-        return None, text
-    return hours * 3600 + minutes * 60 + seconds + int(fraction) / 1000, rest
+    return hours * 3600 + minutes * 60 + seconds + int(fraction) / 1000, text[match.end():]
 
 
 def _settings(text: str, regions: list[str]) -> dict[str, str]:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lms.quizzes.gift import GiftError, html_to_text, parse_gift, read_gift
 from lms.quizzes.gift_export import export_gift
@@ -277,3 +279,23 @@ def test_moodles_documented_examples():
 def test_moodle_files_round_trip_through_this_sites_export(name):
     questions = read_gift(moodle(name)).questions
     assert parse_gift(export_gift(questions)) == questions
+
+
+_PIECES = st.sampled_from([*"ab <>&;#=~{}:\\[]/%-\n", "[html]", "[plain]", "[moodle]",
+                           "[markdown]", "&amp;", "<b>", "</p>", "&lt;", "  "])
+_ANSWER = (st.lists(_PIECES, min_size=1, max_size=8).map("".join).map(str.strip)
+           .filter(lambda s: s and "->" not in s and "_____" not in s))
+
+
+@given(text_format=st.sampled_from(["", "html", "markdown", "plain", "moodle"]),
+       right=_ANSWER, wrong=_ANSWER, feedback=_ANSWER, explanation=_ANSWER, left=_ANSWER)
+def test_any_answer_text_survives_export_whatever_the_question_format(
+        text_format, right, wrong, feedback, explanation, left):
+    specs = [
+        QuestionSpec("single", "Q", text_format=text_format,
+                     choices=(ChoiceSpec(right, True, feedback), ChoiceSpec(wrong + "2")),
+                     explanation=explanation),
+        QuestionSpec("matching", "M", text_format=text_format, pairs=((left, right),)),
+        QuestionSpec("short_text", "S", text_format=text_format, accepted_answers=(right,)),
+    ]
+    assert parse_gift(export_gift(specs)) == specs
