@@ -114,8 +114,9 @@ def read_gift(text: str) -> GiftReading:
     Raises GiftError only when the file as a whole cannot be read (size, too many
     questions, reserved characters).
     """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     _check_size(text)
-    blocks = _split_blocks(text.removeprefix("\ufeff"))
+    blocks = _split_blocks(text)
     if len(blocks) > MAX_QUESTIONS:
         raise GiftError(blocks[MAX_QUESTIONS].start, f"more than {MAX_QUESTIONS} questions")
     reading = GiftReading([], [])
@@ -150,10 +151,10 @@ def _check_size(text: str) -> None:
 
 
 def _split_blocks(text: str) -> list[_Block]:
+    """Questions are separated by blank lines; `text` has only LF line ends."""
     blocks: list[_Block] = []
     current: _Block | None = None
-    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
-                                 start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped:
             current = None
@@ -348,11 +349,11 @@ class _Answers:
         for _, content in self.items(body):
             weight, rest = self.weight(content)
             text, feedback = self.text_and_feedback(rest)
-            if text == "*":
+            if text == "*" and (feedback or weight not in (None, HUNDRED)):
                 raise self.fail("'=*' is Moodle's entry for any other answer; this site keeps "
                                 "no feedback for wrong typed answers: remove that line")
             if weight is not None and weight != HUNDRED:
-                raise self.fail(f"partial credit on short answers ('={weight}%{text}') is not "
+                raise self.fail(f"partial credit on short answers ('=%{weight}%{text}') is not "
                                 "supported: every accepted answer earns full credit")
             if feedback:
                 raise self.fail(f"per-answer feedback on short answers ('{text}#{feedback}') "

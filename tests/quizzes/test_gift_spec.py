@@ -95,6 +95,9 @@ def test_problems_name_the_right_line_whatever_the_line_endings():
     for newline in ("\n", "\r\n", "\r"):
         problems = read_gift(newline.join(["Q {T}", "", "// c", "Essay {}"])).problems
         assert [(p.number, p.line) for p in problems] == [(2, 4)]
+        with pytest.raises(GiftError) as info:
+            read_gift(newline.join(["Q {T}", "", "Bad \ufdd0 {T}"]))
+        assert info.value.line == 3
 
 
 def test_comment_lines_inside_a_question_are_dropped():
@@ -185,7 +188,7 @@ def test_general_feedback_is_the_last_four_hashes():
                                    "(wrong) number"),
     ("Q {#\n=3:2\n~#Completely wrong}", "'~#Completely wrong' is Moodle's feedback"),
     ("Q {=Frog =%0%*#Completely wrong}", "'=*' is Moodle's entry for any other answer"),
-    ("Q {=Frog =%50%Cat}", "partial credit on short answers ('=50%Cat')"),
+    ("Q {=Frog =%50%Cat}", "partial credit on short answers ('=%50%Cat')"),
     ("Q {=Frog#Good!}", "per-answer feedback on short answers ('Frog#Good!')"),
 ])
 def test_unsupported_questions_say_what_is_wrong(text, message):
