@@ -8,12 +8,13 @@ needed) to open a file object or an HTTP URL. No Flask, no database.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
 import av
+
+from lms.media import captions, srt, webvtt
 
 #: Bytes read from the start of a file to recognise it.
 HEAD_BYTES = 64 * 1024
@@ -63,8 +64,6 @@ ALIASES = {
 }
 BY_EXTENSION = {ext: t for t in TYPES.values() for ext in t.extensions}
 
-_SRT_START = re.compile(rb"\A\s*\d+[ \t]*\r?\n\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
-_BOM = b"\xef\xbb\xbf"
 
 
 class ProbeError(Exception):
@@ -103,12 +102,13 @@ def _pptx(head: bytes) -> bool:
 
 
 def _vtt(head: bytes) -> bool:
-    text = head.removeprefix(_BOM)
-    return text.startswith(b"WEBVTT") and text[6:7] in (b"", b" ", b"\t", b"\n", b"\r")
+    """The WebVTT signature, checked by the same reader that shows transcripts."""
+    return webvtt.has_signature(head.decode("utf-8", errors="replace"))
 
 
 def _srt(head: bytes) -> bool:
-    return bool(_SRT_START.match(head.removeprefix(_BOM)))
+    """A first cue, found by the same reader that converts the file (cue number optional)."""
+    return srt.looks_like_srt(captions.decode_text(head))
 
 
 _CHECKS = {

@@ -10,9 +10,8 @@ from lms.accounts.models import User
 from lms.catalog.access import get_item_for_learner
 from lms.catalog.models import Item
 from lms.errors import NotFound
-from lms.progress import webvtt
-
-MAX_CAPTION_BYTES = 2 * 1024 * 1024
+from lms.media import webvtt
+from lms.media.rules import MAX_CAPTIONS_BYTES
 
 
 def caption_cues(item: Item) -> list[webvtt.Cue]:
@@ -23,7 +22,7 @@ def caption_cues(item: Item) -> list[webvtt.Cue]:
         return []
     try:
         with get_storage().open(item.captions[0].media.storage_key) as handle:
-            raw = handle.read(MAX_CAPTION_BYTES)
+            raw = handle.read(MAX_CAPTIONS_BYTES)
     except StorageError:
         return []
     return webvtt.parse(raw.decode("utf-8", errors="replace"))
@@ -37,7 +36,11 @@ def supplied_text(item: Item) -> str:
 
 def transcript_text(item: Item, cues: list[webvtt.Cue]) -> str:
     """The downloadable transcript: the supplied one, else one line per cue with its time."""
-    return supplied_text(item) or "".join(f"[{cue.label}] {cue.text}\n" for cue in cues)
+    return supplied_text(item) or "".join(f"[{cue.label}] {_spoken(cue)}\n" for cue in cues)
+
+
+def _spoken(cue: webvtt.Cue) -> str:
+    return f"{cue.voice}: {cue.words}" if cue.voice else cue.words
 
 
 def transcript_file(user: User | None, item_id: int) -> tuple[str, str]:

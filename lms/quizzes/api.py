@@ -9,6 +9,7 @@ from lms.errors import BadRequest, problem
 from lms.extensions import db, utcnow
 from lms.openapi import obj, operation
 from lms.quizzes import attempts, builder, insights, service, standing
+from lms.quizzes.gift import GiftProblem
 from lms.quizzes.presenters import attempt_json, history_row, outcome_json, percent
 from lms.quizzes.specs import editor_question, public_question
 
@@ -69,10 +70,15 @@ OPENAPI = {
     "/items/{item_id}/quiz/gift": {
         "get": operation("Export the quiz as GIFT text (text/plain attachment)",
                          responses={200: "GIFT text", **EDIT, 409: "Not expressible in GIFT"}),
-        "post": operation("Import GIFT text; preview=true only parses",
-                          body=obj(gift="string", preview="boolean?"),
-                          responses={200: "Preview", 201: "Imported questions", **EDIT,
-                                     422: "Cannot parse (the message names the line)"}),
+        "post": operation("Import GIFT text; preview=true only parses. A question that "
+                          "cannot be imported refuses the whole text (422, one message per "
+                          "question with its line) unless skip_invalid=true, which imports "
+                          "the others and lists the skipped ones",
+                          body=obj(gift="string", preview="boolean?", skip_invalid="boolean?"),
+                          responses={200: "Preview {questions, problems, total}",
+                                     201: "Imported {items, skipped, total}", **EDIT,
+                                     422: "Cannot import (each message names a question "
+                                          "and its line)"}),
     },
     "/items/{item_id}/quiz/analysis": {
         "get": operation("Item analysis: facility, discrimination, choice counts, flags",
@@ -181,13 +187,23 @@ def import_gift(item_id: int):
     text = body.get("gift")
     if not isinstance(text, str):
         raise BadRequest("Send {\"gift\": \"<GIFT text>\"}.")
+    skip_invalid = body.get("skip_invalid") is True
     if body.get("preview") is True:
-        specs = builder.preview_gift(require_actor(), item_id, text)
+        reading = builder.preview_gift(require_actor(), item_id, text, skip_invalid)
         return {"questions": [{"kind": s.kind, "title": s.title, "prompt": s.prompt}
-                              for s in specs], "total": len(specs)}
-    questions = builder.import_gift(require_actor(), item_id, text)
+                              for s in reading.questions],
+                "problems": [_problem(p) for p in reading.problems],
+                "total": len(reading.questions)}
+    imported = builder.import_gift(require_actor(), item_id, text, skip_invalid)
     db.session.commit()
-    return {"items": [editor_question(q) for q in questions], "total": len(questions)}, 201
+    return {"items": [editor_question(q) for q in imported.questions],
+            "skipped": [_problem(p) for p in imported.skipped],
+            "total": len(imported.questions)}, 201
+
+
+def _problem(problem: GiftProblem) -> dict:
+    return {"number": problem.number, "line": problem.line, "title": problem.title,
+            "message": problem.message}
 
 
 @bp.get("/items/<int:item_id>/quiz/analysis")

@@ -6,6 +6,7 @@ access rules) before it reads or changes anything; they flush, never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lms.accounts.models import User
@@ -95,34 +96,63 @@ def _renumber(quiz: Quiz) -> None:
 # --- GIFT ---------------------------------------------------------------------------
 
 
-def read_gift(text: str) -> list[QuestionSpec]:
-    """Parse GIFT text. Raises ValidationError whose message names the line."""
+@dataclass
+class GiftImport:
+    """Questions added from a GIFT file, and those skipped (with why) at the editor's word."""
+
+    questions: list[Question]
+    skipped: list[gift.GiftProblem]
+
+
+def read_gift(text: str, skip_invalid: bool = False) -> gift.GiftReading:
+    """Parse GIFT text; every question that cannot be imported is named with its line.
+
+    Without ``skip_invalid`` one such question refuses the whole file (nothing is
+    imported, as Moodle's "stop on error" does); with it the others are returned and
+    the problems kept for the editor to see. Raises ValidationError.
+    """
     try:
-        specs = gift.parse_gift(text)
+        reading = gift.read_gift(text)
     except gift.GiftError as exc:
         message = f"Line {exc.line}: {exc.message}"
         raise ValidationError(message, errors={"gift": [message]}) from exc
-    if not specs:
+    problems = [_sentence(str(problem)) for problem in reading.problems]
+    if problems and not (skip_invalid and reading.questions):
+        count = len(problems)
+        detail = (f"{count} question{'s' if count != 1 else ''} of this GIFT text cannot be "
+                  "imported, so nothing was imported. Fix "
+                  f"{'them' if count != 1 else 'it'}, or skip {'them' if count != 1 else 'it'}"
+                  " and import the others.") if reading.questions else (
+                  "None of the questions of this GIFT text can be imported.")
+        raise ValidationError(detail, errors={"gift": problems})
+    if not reading.questions:
         raise ValidationError("No questions found.", errors={"gift": ["No questions found."]})
-    return specs
+    return reading
 
 
-def preview_gift(actor: User | None, item_id: int, text: str) -> list[QuestionSpec]:
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def preview_gift(actor: User | None, item_id: int, text: str,
+                 skip_invalid: bool = False) -> gift.GiftReading:
     """What importing ``text`` would add, without adding it. Raises ValidationError."""
     quiz_item_for_edit(actor, item_id)
-    return read_gift(text)
+    return read_gift(text, skip_invalid)
 
 
-def import_gift(actor: User | None, item_id: int, text: str) -> list[Question]:
+def import_gift(actor: User | None, item_id: int, text: str,
+                skip_invalid: bool = False) -> GiftImport:
     """Add the GIFT file's questions after the existing ones (1 point each).
 
-    Raises NotFound, Forbidden, ValidationError (with the line), Conflict (too many).
+    Raises NotFound, Forbidden, ValidationError (naming each bad question and its line),
+    Conflict (too many).
     """
     quiz = ensure_quiz(quiz_item_for_edit(actor, item_id))
-    specs = read_gift(text)
-    if len(quiz.questions) + len(specs) > MAX_QUESTIONS:
+    reading = read_gift(text, skip_invalid)
+    if len(quiz.questions) + len(reading.questions) > MAX_QUESTIONS:
         raise Conflict(f"A quiz holds at most {MAX_QUESTIONS} questions.")
-    return [_append(quiz, spec) for spec in specs]
+    return GiftImport([_append(quiz, spec) for spec in reading.questions], reading.problems)
 
 
 def export_gift(actor: User | None, item_id: int) -> str:

@@ -25,6 +25,12 @@ def editor(email: str) -> User:
     return user
 
 
+def _explained(error: DomainError) -> str:
+    """The refusal and every message under it, one a line."""
+    lines = [message for messages in error.errors.values() for message in messages]
+    return "\n".join([error.detail, *(f"  {line}" for line in lines if line != error.detail)])
+
+
 def register(group: AppGroup) -> None:
     @group.command("quiz-import")
     @click.argument("item_id", type=int)
@@ -34,9 +40,9 @@ def register(group: AppGroup) -> None:
         """Add the questions of a GIFT file to a quiz item."""
         try:
             added = builder.import_gift(editor(email), item_id,
-                                        path.read_text(encoding="utf-8-sig"))
+                                        path.read_text(encoding="utf-8-sig")).questions
         except DomainError as exc:
-            raise click.ClickException(exc.detail) from None
+            raise click.ClickException(_explained(exc)) from None
         db.session.commit()
         click.echo(f"Imported {len(added)} questions into item {item_id}.")
 

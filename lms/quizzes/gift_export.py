@@ -6,11 +6,14 @@ drops points, writes all-or-nothing multiples as weighted ones and refuses regex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from lms.quizzes.gift import GAP
+from lms.quizzes.gift import FORMATS, GAP, html_to_text
 from lms.quizzes.questions import HUNDRED, NumericAnswer, QuestionSpec
+
+_TAG_LIKE = re.compile(r"\s*\[(" + "|".join(FORMATS) + r")\]")
 
 
 def export_gift(questions: Iterable[QuestionSpec]) -> str:
@@ -23,6 +26,17 @@ def _escape(text: str) -> str:
     for char in "~=#{}:":
         escaped = escaped.replace(char, "\\" + char)
     return escaped.replace("\n", "\\n")
+
+
+def _plain(text: str, spec: QuestionSpec | None = None) -> str:
+    """An answer, feedback or explanation, kept as it is when read back.
+
+    GIFT texts inherit the question's format and may open with a format tag; a
+    `[plain]` tag stops an `[html]` question's text from being read as HTML, and a text
+    that itself starts like a tag from losing it.
+    """
+    as_html = spec is not None and spec.text_format == "html" and html_to_text(text) != text
+    return ("[plain]" if as_html or _TAG_LIKE.match(text) else "") + _escape(text)
 
 
 def _export_question(spec: QuestionSpec) -> str:
@@ -40,7 +54,7 @@ def _export_question(spec: QuestionSpec) -> str:
 
 
 def _export_explanation(spec: QuestionSpec) -> str:
-    return f" ####{_escape(spec.explanation)}" if spec.explanation else ""
+    return f" ####{_plain(spec.explanation, spec)}" if spec.explanation else ""
 
 
 def _number_text(value: Decimal) -> str:
@@ -51,16 +65,16 @@ def _weight_text(weight: Decimal | None) -> str:
     return "" if weight is None else f"%{_number_text(weight)}%"
 
 
-def _feedback_text(feedback: str) -> str:
-    return f"#{_escape(feedback)}" if feedback else ""
+def _feedback_text(feedback: str, spec: QuestionSpec) -> str:
+    return f"#{_plain(feedback, spec)}" if feedback else ""
 
 
 def _export_single(spec: QuestionSpec) -> str:
     return " ".join(
         ("=" if c.correct else "~")
         + _weight_text(c.weight)
-        + _escape(c.text)
-        + _feedback_text(c.feedback)
+        + _plain(c.text, spec)
+        + _feedback_text(c.feedback, spec)
         for c in spec.choices
     )
 
@@ -72,7 +86,7 @@ def _export_multiple(spec: QuestionSpec) -> str:
         share = (HUNDRED / sum(1 for c in spec.choices if c.correct)).quantize(Decimal("0.00001"))
         weights = [share if c.correct else -share for c in spec.choices]
     return " ".join(
-        "~" + _weight_text(w) + _escape(c.text) + _feedback_text(c.feedback)
+        "~" + _weight_text(w) + _plain(c.text, spec) + _feedback_text(c.feedback, spec)
         for c, w in zip(spec.choices, weights, strict=True)
     )
 
@@ -84,35 +98,35 @@ def _export_true_false(spec: QuestionSpec) -> str:
     )
     text = "TRUE" if true_choice.correct else "FALSE"
     if right.feedback:
-        return f"{text}#{_escape(wrong.feedback)}#{_escape(right.feedback)}"
-    return text + _feedback_text(wrong.feedback)
+        return f"{text}#{_plain(wrong.feedback, spec)}#{_plain(right.feedback, spec)}"
+    return text + _feedback_text(wrong.feedback, spec)
 
 
 def _export_short(spec: QuestionSpec) -> str:
     if spec.accepted_patterns:
         raise ValueError("GIFT cannot express regex answers")
-    return " ".join("=" + _escape(answer) for answer in spec.accepted_answers)
+    return " ".join("=" + _plain(answer, spec) for answer in spec.accepted_answers)
 
 
 def _export_numeric(spec: QuestionSpec) -> str:
     answers = spec.numeric_answers
     if len(answers) == 1:
-        return "#" + _numeric_text(answers[0])
+        return "#" + _numeric_text(answers[0], spec)
     return "#" + " ".join(
-        "=" + ("" if a.weight == HUNDRED else _weight_text(a.weight)) + _numeric_text(a)
+        "=" + ("" if a.weight == HUNDRED else _weight_text(a.weight)) + _numeric_text(a, spec)
         for a in answers
     )
 
 
-def _numeric_text(answer: NumericAnswer) -> str:
+def _numeric_text(answer: NumericAnswer, spec: QuestionSpec) -> str:
     tolerance = f":{_number_text(answer.tolerance)}" if answer.tolerance else ""
-    return _number_text(answer.value) + tolerance + _feedback_text(answer.feedback)
+    return _number_text(answer.value) + tolerance + _feedback_text(answer.feedback, spec)
 
 
 def _export_matching(spec: QuestionSpec) -> str:
     if any("->" in left for left, _ in spec.pairs):
         raise ValueError("GIFT cannot express '->' inside the left side of a matching pair")
-    return " ".join(f"={_escape(left)} -> {_escape(right)}" for left, right in spec.pairs)
+    return " ".join(f"={_plain(left, spec)} -> {_plain(right)}" for left, right in spec.pairs)
 
 
 _EXPORTERS = {

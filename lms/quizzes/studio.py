@@ -204,26 +204,43 @@ def preview(item_id: int):
 
 @bp.route("/<int:item_id>/import", methods=["GET", "POST"])
 def import_gift(item_id: int):
+    """Check and preview first: every question that cannot be imported is listed with its
+    line; the editor then fixes the text, or imports the others knowingly (skip_invalid)."""
     quiz = builder.quiz_for_edit(me(), item_id)
     form = GiftImportForm()
-    specs = None
+    specs = problems = None
     if form.validate_on_submit():
         text = form.gift.data or ""
+        skip_invalid = request.form.get("skip_invalid") == "1"
         try:
             text = _gift_text(form)
             if "confirm" in request.form:
-                added = builder.import_gift(me(), item_id, text)
+                imported = builder.import_gift(me(), item_id, text, skip_invalid)
                 db.session.commit()
-                flash(f"Imported {len(added)} question{'s' if len(added) != 1 else ''}.",
-                      "success")
+                flash(_imported_message(imported), "success")
                 return redirect(url_for("quiz_studio.edit", item_id=item_id))
-            specs = [data_of_spec(s) for s in builder.preview_gift(me(), item_id, text)]
+            reading = builder.preview_gift(me(), item_id, text, skip_invalid=True)
+            specs = [data_of_spec(s) for s in reading.questions]
+            problems = [str(p) for p in reading.problems]
+            form.gift.errors = [*form.gift.errors, *(p[:1].upper() + p[1:] for p in problems)]
             form.gift.data = text
         except DomainError as exc:
             refuse(form, exc)
             form.gift.data = text
     status = 422 if form.errors or form.form_errors else 200
-    return page("quizzes/studio_import.html", quiz, status, form=form, specs=specs)
+    return page("quizzes/studio_import.html", quiz, status, form=form, specs=specs,
+                problems=problems)
+
+
+def _imported_message(imported: builder.GiftImport) -> str:
+    count = len(imported.questions)
+    message = f"Imported {count} question{'s' if count != 1 else ''}."
+    if imported.skipped:
+        numbers = ", ".join(str(p.number) for p in imported.skipped)
+        message += (f" Skipped {len(imported.skipped)} that cannot be imported "
+                    f"(question{'s' if len(imported.skipped) != 1 else ''} {numbers} "
+                    "of the file).")
+    return message
 
 
 def _gift_text(form: GiftImportForm) -> str:

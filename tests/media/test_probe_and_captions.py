@@ -40,6 +40,8 @@ def docx_like_zip() -> bytes:
         ("text/vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi"),
         ("text/vtt", b"\xef\xbb\xbfWEBVTT - title\n"),
         (SRT, b"1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
+        (SRT, b"00:00:01,000 --> 00:00:02,000\nHi\n"),
+        (SRT, b"\xef\xbb\xbf\r\n1\r00:00:01.5 --> 00:00:02.000 X1:10\rHi\r"),
         ("image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
         ("image/jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF"),
     ],
@@ -58,6 +60,7 @@ def test_real_headers_match(content_type, head):
         ("text/vtt", b"WEBVTTX"),
         ("text/vtt", b"<script>alert(1)</script>"),
         (SRT, b"<html>"),
+        (SRT, b"<html>\n1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
         ("image/png", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
         ("video/mp4", b""),
         ("text/html", b"<html>"),
@@ -96,7 +99,7 @@ def test_srt_to_vtt_handles_numbers_bom_crlf_and_short_millis():
 
     assert srt_to_vtt(srt) == (
         "WEBVTT\n\n00:00:01.500 --> 00:00:02.250\nOne\nline two\n\n"
-        "00:00:03.000 --> 00:00:04.000\nsay → this\n"
+        "00:00:03.000 --> 00:00:04.000\nsay --&gt; this\n"  # shown as "say --> this"
     )
 
 

@@ -76,7 +76,7 @@ def test_a_module_package_has_no_course_details():
     ({"01-basics/02-v.video.toml": b'title = "V"\nmedia = "../../etc/passwd"\n'},
      "is the name of a file in media/"),
     ({"01-basics/02-q.quiz.toml": b'title = "Q"\n', "01-basics/02-q.quiz.gift": b"Oops {"},
-     "01-basics/02-q.quiz.gift: line 1: unclosed"),
+     "01-basics/02-q.quiz.gift: line 1, question 1: unclosed"),
     ({"01-basics/02-q.quiz.toml": b'title = "Q"\n'}, "01-basics/02-q.quiz.gift is missing"),
     ({"02-more/module.toml": b'title = "More"\nprerequisite = "Nope"\n'},
      "prerequisite “Nope” is not a module"),
@@ -91,3 +91,53 @@ def test_broken_packages_are_refused_naming_the_file(extra, message):
 def test_without_course_or_module_toml_it_is_not_a_package():
     with pytest.raises(PackageError, match=r"course.toml .* is missing at the top"):
         read_package({"README.md": MemoryFile(b"hello")})
+
+
+# --- every text file of a package, whatever wrote it ----------------------------------
+
+MOODLE_GIFT = ROOT / "tests" / "quizzes" / "data" / "moodle" / "questions_in_category.gift.txt"
+TEXT_FILES = {
+    "course.toml": 'slug = "demo"\ntitle = "Demo"\nce_hours = "1.5"\n'
+                   'outcomes = ["One", "Two"]\n',
+    "description.md": "# About\n\nTwo\nlines.\n",
+    "01-basics/module.toml": 'title = "Basics"\n',
+    "01-basics/01-welcome.md": '+++\ntitle = "Welcome"\nrequired = true\n+++\n\nHello,\nworld.\n',
+    "01-basics/02-talk.video.toml": 'title = "Talk"\nmedia = "talk.mp4"\n'
+                                    'transcript = "talk.txt"\n\n[[captions]]\nlanguage = "en"\n'
+                                    'label = "English"\nfile = "talk.en.vtt"\n',
+    "media/talk.txt": "First paragraph\nof the talk.\n\nSecond.\n",
+    "01-basics/03-check.quiz.toml": 'title = "Check"\npass_percent = 80\n',
+    "01-basics/03-check.quiz.gift": MOODLE_GIFT.read_text(encoding="utf-8"),
+}
+BINARY_FILES = {"media/talk.mp4": b"\x00\x00\x00\x18ftypisom",
+                "media/talk.en.vtt": b"WEBVTT\r\r00:01.000 --> 00:02.000\rHi\r"}
+
+
+def written(newline: str, bom: str) -> dict[str, MemoryFile]:
+    files = {name: MemoryFile((bom + text.replace("\n", newline)).encode("utf-8"))
+             for name, text in TEXT_FILES.items()}
+    return files | {name: MemoryFile(data) for name, data in BINARY_FILES.items()}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"], ids=["no BOM", "BOM"])
+def test_every_text_file_reads_the_same_with_any_line_ends_and_a_bom(newline, bom):
+    reference = read_package(written("\n", ""))
+    parsed = read_package(written(newline, bom))
+    assert (parsed.course, parsed.modules) == (reference.course, reference.modules)
+    item = parsed.modules[0].items[1]
+    assert item.transcript_text == "First paragraph\nof the talk.\n\nSecond."
+    assert parsed.modules[0].items[0].body == "Hello,\nworld."
+    assert [q.title for q in parsed.modules[0].items[2].questions] == [
+        "Moodle activities", "Greeting", "Moodle user", "Moodle acronym"]
+
+
+def test_a_quiz_file_with_questions_that_cannot_be_imported_names_each():
+    files = written("\n", "") | {"01-basics/03-check.quiz.gift": MemoryFile(
+        b"::A:: Essay {}\n\n::B:: Fine {T}\n\n::C:: {#3:2~#Completely wrong}\n")}
+    with pytest.raises(PackageError) as info:
+        read_package(files)
+    message = str(info.value)
+    assert message.startswith("01-basics/03-check.quiz.gift: line 1, question 1 “A”: empty "
+                              "answer block")
+    assert "line 5, question 3 “C”: '~#Completely wrong'" in message

@@ -90,8 +90,15 @@ def test_builder_pages_pass_axe(page, quiz_setup):
     page.goto(base + "/import")
     page.get_by_label("GIFT text").fill("Broken {=a ~b")
     page.get_by_role("button", name="Check and preview").click()
-    expect(page.get_by_text("Line 1:").first).to_be_visible()
+    expect(page.get_by_text("Line 1, question 1:").first).to_be_visible()
     assert_accessible(page)
+    page.get_by_label("GIFT text").fill("::Essay:: Tell us {}\n\nGood {T}\n\nBroken {=a ~b")
+    page.get_by_role("button", name="Check and preview").click()
+    expect(page.get_by_text("Line 1, question 1 “Essay”: empty answer block")).to_be_visible()
+    expect(page.get_by_text("Line 5, question 3: unclosed")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 1 question and skip 2").click()
+    expect(page.get_by_text("Imported 1 question. Skipped 2")).to_be_visible()
 
 
 def test_the_countdown_submits_when_time_is_up(client, quiz, page):

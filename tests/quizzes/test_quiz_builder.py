@@ -112,7 +112,8 @@ def test_malformed_gift_reports_the_line_and_adds_nothing(client, quiz):
     response = client.post(f"/api/v1/items/{quiz.item.id}/quiz/gift", json={"gift": text},
                            headers=quiz.editor)
     assert response.status_code == 422
-    assert response.get_json()["detail"].startswith("Line 3:")
+    assert response.get_json()["errors"]["gift"] == [
+        "Line 3, question 2: unclosed '{' in question starting at line 3"]
     listed = client.get(f"/api/v1/items/{quiz.item.id}/questions", headers=quiz.editor)
     assert listed.get_json()["total"] == 0
 
@@ -147,7 +148,7 @@ def test_studio_shows_the_line_of_a_malformed_upload(client, quiz, auth):
     response = client.post(path, data={"csrf_token": token, "preview": "1",
                                        "gift": "// comment\n\nQ {=a ~b"})
     assert response.status_code == 422
-    assert "Line 3:" in response.get_data(as_text=True)
+    assert "Line 3, question 1: unclosed" in response.get_data(as_text=True)
 
 
 def test_studio_question_form_preview_and_save(client, quiz, auth):

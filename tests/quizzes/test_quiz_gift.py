@@ -144,8 +144,8 @@ def test_category_lines_and_bom_are_skipped() -> None:
             7,
             "unclosed '{' in question starting at line 5",
         ),
-        ("Q1 {T}\n\nQ2 {}\n", 3, "essay"),
-        ("Q1 {T}\n\n\nNo answer block here\n", 4, "no answer block"),
+        ("Q1 {T}\n\nQ2 {}\n", 3, "an essay, which needs a person to mark it"),
+        ("Q1 {T}\n\n\nNo answer block here\n", 4, "no answer block '{...}': a description"),
         ("::Unclosed title\nQ {T}", 1, "unclosed '::' title"),
         ("Q {T}\n\nQ2\n{#abc}", 4, "not a number: 'abc'"),
         ("Q {T}\n\nQ2 {#5..1}", 3, "empty range"),
@@ -167,13 +167,13 @@ def test_malformed_gift_reports_the_line(text: str, line: int, message: str) -> 
     with pytest.raises(GiftError, match=message) as info:
         parse_gift(text)
     assert info.value.line == line
-    assert str(info.value).startswith(f"line {line}: ")
+    assert str(info.value).startswith(f"line {line}, question ")
 
 
 def test_error_message_reads_like_the_spec() -> None:
     with pytest.raises(GiftError) as info:
         parse_gift("A {T}\n\nB {T}\n\nThe question\nspans lines\n{=a\n~b")
-    assert str(info.value) == "line 7: unclosed '{' in question starting at line 5"
+    assert str(info.value) == "line 7, question 3: unclosed '{' in question starting at line 5"
 
 
 def test_size_limits_are_checked_before_parsing() -> None:
