@@ -236,7 +236,8 @@ def _render_item(course: Course, form, kind: str, item: Item | None, module, sta
         status = 422
     return render_course_page("studio/item.html", course, status, form=form, kind=kind,
                               item=item, module=module, preview=preview,
-                              item_preview_url=item and preview_url(course, item))
+                              item_preview_url=item and preview_url(course, item),
+                              may_upload=me().can_teach)
 
 
 @bp.route("/modules/<int:module_id>/items/new/<any(video, reading, file, quiz):kind>",

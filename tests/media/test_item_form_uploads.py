@@ -13,7 +13,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lms.catalog.models import Item
+from lms.catalog.models import CourseInstructor, Item
 from lms.extensions import db
 from lms.media.models import MediaAsset
 from tests.factories import make_course, make_item, make_module
@@ -161,17 +161,24 @@ def test_a_file_sent_with_an_incomplete_form_stays_chosen(client, auth, backend,
     assert db.session.scalar(select(func.count(MediaAsset.id))) == 1, "sent once"
 
 
-def test_members_cannot_upload_through_an_item_form(client, auth, backend, people, module):
+def test_a_co_instructor_who_may_not_upload_is_told_so(client, auth, backend, people, module):
+    """Any member can be a co-instructor; only instructors upload (the media library's rule)."""
+    module.course.instructor_links.append(CourseInstructor(user_id=people.member.id))
+    db.session.commit()
     url = form_url(module, "file", editing=False)
     auth.logout()
     auth.login(people.member.email)
+    page = client.get(url).get_data(as_text=True)
+    assert "Only instructors can upload files" in page and "_upload" not in page
 
     refused = post_item(
         auth,
         url,
-        {"title": "Sneaky"},
+        {"title": "Typed title"},
         {"media_id": ("handout.pdf", "application/pdf", pdf_bytes(4096))},
     )
 
-    assert refused.status_code in (403, 404)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "handout.pdf: Only instructors can do this." in html and 'value="Typed title"' in html
     assert items() == [] and assets() == []
