@@ -175,6 +175,7 @@ def test_upload_and_caption_a_recording_inside_the_item_form(page, app_ctx, any_
     page.get_by_text("Item added").wait_for()
     expect(page.get_by_label("Title", exact=True)).to_have_value("Welcome talk")
     expect(page.get_by_label("Watched to complete (percent)")).to_have_value("75")
+    assert_accessible(page)  # the edit form, with the uploads chosen
     db.session.expire_all()
     item = db.session.execute(select(Item)).scalar_one()
     assert (item.title, item.media_id, [c.media_id for c in item.captions]) == (
