@@ -23,6 +23,7 @@ from lms.catalog.studio_forms import (
     form_fields,
     item_fields,
 )
+from lms.catalog.studio_uploads import take_uploads
 from lms.errors import Conflict
 from lms.extensions import db
 from lms.forms import save_form
@@ -202,6 +203,11 @@ def _media_label(asset) -> str:
 
 
 def _item_form(kind: str, item: Item | None, course: Course):
+    """The item form, with any file posted with it already uploaded and chosen.
+
+    Upload refusals are on ``form.upload_errors`` (by media select name): the
+    uploader shows them, and the item is not saved while there are any.
+    """
     form_class = ITEM_FORMS[kind]
     data = None
     if item is not None and request.method == "GET":
@@ -209,18 +215,29 @@ def _item_form(kind: str, item: Item | None, course: Course):
                 "slides_media_id": str(item.slides_media_id or ""),
                 "captions_media_id": str(item.captions[0].media_id) if item.captions else ""}
     form = form_class(obj=item, data=data)
+    form.upload_errors = take_uploads(me(), form) if request.method == "POST" else {}
     _media_choices(form, course, item)
     return form
+
+
+def _save_item(form, action, message: str):
+    """``save_form``, unless a file posted with the form was refused (it shows why)."""
+    if form.upload_errors:
+        form.validate()  # show every other mistake at the same time
+        return None
+    return save_form(form, action, message)
 
 
 def _render_item(course: Course, form, kind: str, item: Item | None, module, status: int = 200,
                  preview=None):
     if preview is None and item is not None and kind == "reading":
         preview = render_markdown(item.body)
+    if form.upload_errors:
+        status = 422
     return render_course_page("studio/item.html", course, status, form=form, kind=kind,
                               item=item, module=module, preview=preview,
                               item_preview_url=item and preview_url(course, item),
-                              upload_url=maybe_url("media.upload_page"))
+                              may_upload=me().can_teach)
 
 
 @bp.route("/modules/<int:module_id>/items/new/<any(video, reading, file, quiz):kind>",
@@ -232,7 +249,7 @@ def new_item(module_id: int, kind: str):
         form.validate_on_submit()
         return _render_item(module.course, form, kind, None, module,
                             preview=render_markdown(form.body.data or ""))
-    item = save_form(
+    item = _save_item(
         form, lambda: authoring_outline.add_item(
             me(), module_id, {"kind": kind, **item_fields(form, creating=True)}),
         "Item added.")
@@ -250,7 +267,7 @@ def item(item_id: int):
         form.validate_on_submit()
         return _render_item(course, form, item.kind, item, item.module,
                             preview=render_markdown(form.body.data or ""))
-    saved = save_form(
+    saved = _save_item(
         form, lambda: authoring_outline.update_item(
             me(), item_id, item_fields(form, creating=False)),
         "Item saved.")

@@ -98,7 +98,8 @@ class FileItemForm(ItemForm):
 
 class VideoItemForm(ItemForm):
     media_id = SelectField("Recording", choices=[], validate_choice=False)
-    captions_media_id = SelectField("Captions (WebVTT)", choices=[], validate_choice=False)
+    captions_media_id = SelectField("Captions", choices=[], validate_choice=False,
+                                    description="WebVTT; SRT files are converted on upload.")
     slides_media_id = SelectField("Slides", choices=[], validate_choice=False)
     min_watch_percent = IntegerField(
         "Watched to complete (percent)", default=90, validators=[Optional()],

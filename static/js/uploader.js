@@ -117,10 +117,33 @@
     if (root.tagName === "FORM") {
       root.addEventListener("submit", function (event) { event.preventDefault(); self.start(); });
     } else {
-      this.startButton.addEventListener("click", function () { self.start(); });
+      this.embed();
     }
     this.cancelButton.addEventListener("click", function () { self.cancel(); });
   }
+
+  /*
+   * Inside another form (the studio's item form): the file uploads as soon as it is
+   * chosen, and the form neither re-sends its bytes nor saves while parts are moving.
+   */
+  Uploader.prototype.embed = function () {
+    var self = this;
+    this.input.removeAttribute("name");
+    this.startButton.hidden = false;
+    this.startButton.addEventListener("click", function () { self.start(); });
+    this.input.addEventListener("change", function () {
+      if (self.input.files && self.input.files.length) { self.start(); }
+    });
+    var form = this.root.closest("form");
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        if (!self.busy) { return; }
+        event.preventDefault();
+        self.errorBox.textContent = "Wait until " + self.file.name +
+          " has uploaded (or cancel its upload), then save again.";
+      });
+    }
+  };
 
   Uploader.prototype.start = function () {
     var file = this.input.files && this.input.files[0];
@@ -333,20 +356,25 @@
     this.idle();
     this.show(100, "100% · upload complete");
     var message = "Upload complete: " + media.filename + " (media id " + media.id + ").";
+    var chosen = this.fillTarget(media);
+    if (chosen) { message += " It is now chosen as the " + chosen + "."; }
     this.doneBox.textContent = message;
     this.announce(message);
-    this.fillTarget(media);
     this.root.dispatchEvent(new CustomEvent("lms:media-uploaded", { bubbles: true, detail: media }));
   };
 
+  /* Put the new media id in the target field; returns that field's label, lower-cased. */
   Uploader.prototype.fillTarget = function (media) {
     var target = document.getElementById(this.root.getAttribute("data-target") || "");
-    if (!target) { return; }
+    if (!target) { return ""; }
     if (target.tagName === "SELECT" && !target.querySelector('option[value="' + media.id + '"]')) {
-      target.appendChild(new Option(media.filename + " (" + media.id + ")", String(media.id)));
+      var waiting = media.status === "ready" ? "" : " (" + media.status + ")";
+      target.appendChild(new Option(media.filename + waiting, String(media.id)));
     }
     target.value = String(media.id);
     target.dispatchEvent(new Event("change", { bubbles: true }));
+    var label = target.labels && target.labels[0];
+    return label ? label.textContent.trim().toLowerCase() : "";
   };
 
   Uploader.prototype.fail = function (error) {

@@ -56,6 +56,7 @@ def test_studio_pages_pass_axe(page, app_ctx):
     paths = ["/studio/", "/studio/courses/new", f"/studio/courses/{course.id}",
              f"/studio/courses/{course.id}/outline", f"/studio/courses/{course.id}/instructors",
              f"/studio/modules/{module.id}", f"/studio/modules/{module.id}/items/new/video",
+             f"/studio/modules/{module.id}/items/new/file",
              f"/studio/modules/{module.id}/items/new/quiz", f"/studio/items/{module.items[0].id}"]
     for path in paths:
         page.goto(path)
@@ -66,8 +67,8 @@ def test_studio_pages_pass_axe(page, app_ctx):
     page.get_by_text("CE hours must be more than 0").wait_for()
     assert_accessible(page)
     page.goto(f"/studio/modules/{module.id}/items/new/video")
-    page.get_by_label("Title").fill("Lecture")
-    page.get_by_label("Recording").select_option(label="lecture.mp4 (pending)")
+    page.get_by_label("Title", exact=True).fill("Lecture")
+    page.get_by_label("Recording", exact=True).select_option(label="lecture.mp4 (pending)")
     page.get_by_role("button", name="Add item").click()
     page.get_by_text("Item added").wait_for()
     page.goto(f"/studio/courses/{course.id}")
