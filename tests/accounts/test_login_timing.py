@@ -1,0 +1,103 @@
+"""Timing must not tell whether an account exists (SECURITY.md: reset requests answer
+the same whether or not the email exists; so do logins and token requests).
+
+For each way an anonymous caller can name an email, 50 requests for a real
+account (with a wrong password) and 50 for unknown emails are sent through the
+test client, interleaved so that whatever else the machine is doing slows both
+alike, and their median times must be within 20 % of each other.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.factories import csrf_from, make_user
+
+ROUNDS = 50
+WARM_UP = 3
+TOLERANCE = 1.20
+REAL = "ada@example.org"
+WRONG = "not the right password"
+
+
+@pytest.fixture
+def unlimited(app, monkeypatch):
+    """Room for 50 failures on one account; each request comes from its own address,
+    so the per-address limits (login failures, tokens, reset) are not reached either."""
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_LIMIT", "1000/minute")
+    monkeypatch.setitem(app.config, "RESET_MAIL_LIMIT", "1000/hour")
+
+
+def addresses():
+    for n in range(10_000):
+        yield f"10.7.{n // 250}.{n % 250 + 1}"
+
+
+def token_request(client) -> Callable[[str, str], int]:
+    def send(email: str, address: str):
+        return client.post("/api/v1/tokens", json={"email": email, "password": WRONG},
+                           environ_base={"REMOTE_ADDR": address})
+    return send
+
+
+def login_request(client) -> Callable[[str, str], int]:
+    csrf = csrf_from(client.get("/login").get_data(as_text=True))
+
+    def send(email: str, address: str):
+        return client.post("/login", data={"email": email, "password": WRONG,
+                                           "csrf_token": csrf},
+                           environ_base={"REMOTE_ADDR": address})
+    return send
+
+
+def reset_request(client) -> Callable[[str, str], int]:
+    csrf = csrf_from(client.get("/reset").get_data(as_text=True))
+
+    def send(email: str, address: str):
+        return client.post("/reset", data={"email": email, "csrf_token": csrf},
+                           environ_base={"REMOTE_ADDR": address})
+    return send
+
+
+#: Every request that takes an email from someone not logged in, and its answer to both.
+FLOWS = {"api-token": (token_request, 401), "login-form": (login_request, 401),
+         "reset-request": (reset_request, 302)}
+
+
+@pytest.mark.parametrize("flow", FLOWS)
+def test_unknown_email_takes_as_long_as_a_wrong_password(client, app_ctx, unlimited,
+                                                         mail_server, flow):
+    make_user(email=REAL)
+    build, status = FLOWS[flow]
+    send = build(client)
+    address = addresses()
+    times: dict[str, list[float]] = {"real": [], "unknown": []}
+    for n in range(WARM_UP + ROUNDS):
+        pair = [("real", REAL), ("unknown", f"nobody{n}@example.org")]
+        for kind, email in pair if n % 2 else reversed(pair):  # neither always goes first
+            started = time.perf_counter()
+            response = send(email, next(address))
+            elapsed = time.perf_counter() - started
+            response.close()  # as a server does once the response is sent
+            assert response.status_code == status, (kind, response.status_code)
+            if n >= WARM_UP:
+                times[kind].append(elapsed)
+    real, unknown = (statistics.median(times[kind]) for kind in ("real", "unknown"))
+    assert max(real, unknown) / min(real, unknown) < TOLERANCE, (
+        f"{flow}: median {real * 1000:.2f} ms for a real account, "
+        f"{unknown * 1000:.2f} ms for unknown emails")
+    if flow == "reset-request":
+        assert len(mail_server.to(REAL)) == WARM_UP + ROUNDS  # the real one was mailed each time
+
+
+def test_reset_mail_goes_out_after_the_response(client, app_ctx, mail_server):
+    make_user(email=REAL)
+    response = reset_request(client)(REAL, "10.8.0.1")
+    assert response.status_code == 302
+    assert mail_server.to(REAL) == []  # nothing sent while the member waits for the page
+    response.close()
+    assert len(mail_server.to(REAL)) == 1
