@@ -42,6 +42,12 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     return matches and password_hash is not None
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other settings than ``PASSWORD_HASH_METHOD``
+    (rehashed at the next login, so every account costs what the dummy hash does)."""
+    return password_hash.split("$", 1)[0] != _dummy_hash().split("$", 1)[0]
+
+
 def _dummy_hash() -> str:
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in _dummy_hashes:

@@ -19,6 +19,7 @@ from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
 from lms.accounts.passwords import (
     hash_password,
     make_reset_token,
+    needs_rehash,
     password_matches,
     password_problems,
     user_for_reset_token,
@@ -122,6 +123,8 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         raise Unauthorized("Email or password is incorrect.")
     if not user.is_active:
         raise Unauthorized("This account has been deactivated. Contact the site staff.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
     return user

@@ -14,8 +14,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from werkzeug.security import generate_password_hash
 
-from tests.factories import csrf_from, make_user
+from lms.extensions import db
+from tests.factories import PASSWORD, csrf_from, make_user
 
 ROUNDS = 50
 WARM_UP = 3
@@ -101,3 +103,16 @@ def test_reset_mail_goes_out_after_the_response(client, app_ctx, mail_server):
     assert mail_server.to(REAL) == []  # nothing sent while the member waits for the page
     response.close()
     assert len(mail_server.to(REAL)) == 1
+
+
+def test_older_hashes_are_redone_at_login(app, auth, app_ctx):
+    """A password hashed before ``PASSWORD_HASH_METHOD`` changed would cost other than
+    the dummy hash: the next login redoes it with the current settings."""
+    old = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    user = make_user(email=REAL, password_hash=old)
+    assert auth.login(REAL).status_code == 302
+    db.session.refresh(user)
+    method = app.config["PASSWORD_HASH_METHOD"]
+    assert user.password_hash.startswith(method + "$")
+    auth.logout()
+    assert auth.login(REAL).status_code == 302
