@@ -4,7 +4,8 @@ the same whether or not the email exists; so do logins and token requests).
 For each way an anonymous caller can name an email, 50 requests for a real
 account (with a wrong password) and 50 for unknown emails are sent through the
 test client, interleaved so that whatever else the machine is doing slows both
-alike, and their median times must be within 20 % of each other.
+alike, and their median times must be within 20 % of each other (in one of up to
+three measurements, see ``ATTEMPTS``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from tests.factories import PASSWORD, csrf_from, make_user
 ROUNDS = 50
 WARM_UP = 3
 TOLERANCE = 1.20
+#: Fresh measurements allowed before failing. A shared machine's load can skew one
+#: comparison of a few-millisecond request; a real gap (a skipped hash: 8 times
+#: slower, a mail sent in the request: 5 times) shows in every one.
+ATTEMPTS = 3
 REAL = "ada@example.org"
 WRONG = "not the right password"
 
@@ -75,12 +80,26 @@ def test_unknown_email_takes_as_long_as_a_wrong_password(client, app_ctx, unlimi
                                                          mail_server, flow):
     make_user(email=REAL)
     build, status = FLOWS[flow]
-    send = build(client)
-    address = addresses()
+    send, address = build(client), addresses()
+    seen = []
+    for attempt in range(ATTEMPTS):
+        real, unknown = median_times(send, address, status, f"nobody{attempt}-")
+        seen.append(f"{real * 1000:.2f} ms for a real account, {unknown * 1000:.2f} ms unknown")
+        if max(real, unknown) / min(real, unknown) < TOLERANCE:
+            break
+    else:
+        pytest.fail(f"{flow}: medians differ by 20 % or more in every attempt: {seen}")
+    if flow == "reset-request":  # the real account was mailed every time
+        assert len(mail_server.to(REAL)) == len(seen) * (WARM_UP + ROUNDS)
+
+
+def median_times(send, address, status: int, unknown_prefix: str) -> tuple[float, float]:
+    """Median seconds of ``ROUNDS`` requests for the real account and for unknown emails,
+    sent in pairs whose order alternates, so neither kind always goes first."""
     times: dict[str, list[float]] = {"real": [], "unknown": []}
     for n in range(WARM_UP + ROUNDS):
-        pair = [("real", REAL), ("unknown", f"nobody{n}@example.org")]
-        for kind, email in pair if n % 2 else reversed(pair):  # neither always goes first
+        pair = [("real", REAL), ("unknown", f"{unknown_prefix}{n}@example.org")]
+        for kind, email in pair if n % 2 else reversed(pair):
             started = time.perf_counter()
             response = send(email, next(address))
             elapsed = time.perf_counter() - started
@@ -88,12 +107,7 @@ def test_unknown_email_takes_as_long_as_a_wrong_password(client, app_ctx, unlimi
             assert response.status_code == status, (kind, response.status_code)
             if n >= WARM_UP:
                 times[kind].append(elapsed)
-    real, unknown = (statistics.median(times[kind]) for kind in ("real", "unknown"))
-    assert max(real, unknown) / min(real, unknown) < TOLERANCE, (
-        f"{flow}: median {real * 1000:.2f} ms for a real account, "
-        f"{unknown * 1000:.2f} ms for unknown emails")
-    if flow == "reset-request":
-        assert len(mail_server.to(REAL)) == WARM_UP + ROUNDS  # the real one was mailed each time
+    return statistics.median(times["real"]), statistics.median(times["unknown"])
 
 
 def test_reset_mail_goes_out_after_the_response(client, app_ctx, mail_server):
