@@ -7,6 +7,7 @@ the browser's session cookie, in which case writes need the CSRF token header.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, g, request, session
@@ -89,6 +90,27 @@ def authenticate() -> None:
         return
     if request.method not in SAFE_METHODS and current_user.is_authenticated:
         _protect_from_csrf()
+
+
+def token_or_login_required(view):
+    """For the few page URLs the API hands out (a certificate's ``pdf_url``): a Bearer
+    token works there as on ``/api/v1`` (a bad one is a 401 problem+json); without
+    one, the session is needed and a browser is sent to log in as on other pages."""
+    from lms.extensions import login_manager
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if sends_bearer_token():
+            authenticate()
+        elif not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+    return checked
+
+
+def sends_bearer_token() -> bool:
+    """Whether the request carries ``Authorization: Bearer ...`` (an API client)."""
+    return request.headers.get("Authorization", "").lower().startswith("bearer")
 
 
 def _protect_from_csrf() -> None:

@@ -85,7 +85,9 @@ class Unavailable(DomainError):
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and API clients (Bearer token) on the page URLs the API hands out."""
+    authorization = request.headers.get("Authorization", "").lower()
+    return request.path.startswith("/api/") or authorization.startswith("bearer")
 
 
 def problem(status: int, title: str, detail: str, **extra) -> Response:

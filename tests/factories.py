@@ -7,11 +7,13 @@ import re
 
 from werkzeug.security import generate_password_hash
 
+from config import TestConfig
 from lms.accounts.models import User
 from lms.extensions import db
 
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
+#: Made like the app's own hashes (TestConfig's method), so logging in costs what it would.
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)
 _counter = itertools.count(1)
 
 

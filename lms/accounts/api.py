@@ -48,7 +48,8 @@ OPENAPI = {
             "Update the current member",
             body=obj(name="string?", certificate_name="string?", career_stage="string?",
                      org_type="string?", password="string?", current_password="string?"),
-            responses={200: "Member", 422: "Invalid fields"}),
+            responses={200: "Member (a new password ends every session and revokes every "
+                            "API token, this one included)", 422: "Invalid fields"}),
     },
 }
 

@@ -13,12 +13,18 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Integer, bindparam, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import mail, ratelimit
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
-from lms.accounts.passwords import make_reset_token, password_problems, user_for_reset_token
-from lms.accounts.tokens import active_tokens
+from lms.accounts.passwords import (
+    hash_password,
+    make_reset_token,
+    needs_rehash,
+    password_matches,
+    password_problems,
+    user_for_reset_token,
+)
+from lms.accounts.tokens import revoke_all_api_tokens
 from lms.errors import Conflict, Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 
@@ -91,7 +97,7 @@ def register_member(data: Registration) -> User:
         email=email,
         name=data.name.strip(),
         certificate_name=(data.certificate_name or data.name).strip(),
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
         career_stage=data.career_stage or None,
         org_type=data.org_type or None,
     )
@@ -103,18 +109,22 @@ def register_member(data: Registration) -> User:
 def authenticate(email: str, password: str, remote_addr: str) -> User:
     """Return the member with these credentials.
 
-    Failed attempts are limited per account and per address (RateLimited), and
-    the error never says whether the email exists (Unauthorized).
+    The one check of an email and password (login page and API tokens alike).
+    Failed attempts are limited per account and per address (RateLimited); the
+    error never says whether the email exists (Unauthorized), nor does the time
+    it takes: an unknown email costs a password hash like a wrong password.
     """
     email = normalize_email(email)
     keys = [f"email:{email}", f"ip:{remote_addr}"]
     ratelimit.check_failures("login", keys)
     user = find_by_email(email)
-    if user is None or not check_password_hash(user.password_hash, password or ""):
+    if not password_matches(user.password_hash if user else None, password):
         ratelimit.record_failure("login", keys)
         raise Unauthorized("Email or password is incorrect.")
     if not user.is_active:
         raise Unauthorized("This account has been deactivated. Contact the site staff.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
     return user
@@ -150,6 +160,16 @@ def end_all_sessions(user: User) -> None:
     db.session.flush()
 
 
+def revoke_credentials(user: User, now: datetime | None = None) -> None:
+    """End every session and revoke every API token of this member.
+
+    Done whenever the password changes (profile, API or reset) and when staff
+    deactivate the account: a stolen cookie or token must outlive neither.
+    """
+    end_all_sessions(user)
+    revoke_all_api_tokens(user, now)
+
+
 def update_profile(user: User, fields: dict) -> User:
     """Change name, certificate name, career stage or organisation type."""
     allowed = {"name", "certificate_name", "career_stage", "org_type"}
@@ -168,8 +188,9 @@ def update_profile(user: User, fields: dict) -> User:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password after checking the current one; ends all other sessions."""
-    if not check_password_hash(user.password_hash, current_password or ""):
+    """Set a new password after checking the current one; ends all sessions and revokes
+    every API token (the caller keeps its own browser session by logging in again)."""
+    if not password_matches(user.password_hash, current_password):
         raise ValidationError(
             "Your current password is not right.",
             errors={"current_password": ["Your current password is not right."]},
@@ -177,32 +198,39 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     _set_password(user, new_password)
 
 
-def _set_password(user: User, new_password: str) -> None:
+def _set_password(user: User, new_password: str, now: datetime | None = None) -> None:
     if problems := password_problems(new_password, user.email):
         raise ValidationError("Choose a stronger password.", errors={"password": problems})
-    user.password_hash = generate_password_hash(new_password)
-    end_all_sessions(user)
+    user.password_hash = hash_password(new_password)
+    revoke_credentials(user, now)
 
 
 def request_password_reset(email: str, reset_url_for) -> None:
-    """Mail a reset link if the account exists; callers answer the same either way.
+    """Mail a reset link if an active account has this email; callers answer the same.
 
-    At most ``RESET_MAILS_PER_HOUR`` messages go to one address, so the form
-    cannot be used to flood someone's inbox; extra requests are dropped silently.
+    Known and unknown addresses cost the same: both count against the per-address
+    mail limit and compose the message; only a real one is sent, after the
+    response, so neither the answer nor its timing tells whether an account exists.
+    At most ``RESET_MAIL_LIMIT`` messages go to one address, so the form cannot
+    be used to flood someone's inbox; extra requests are dropped silently.
     """
+    email = normalize_email(email)
     user = find_by_email(email)
-    if user is None or not user.is_active:
-        return
-    if not ratelimit.allow("reset-mail", user.email, current_app.config["RESET_MAIL_LIMIT"]):
-        return
-    link = reset_url_for(make_reset_token(user))
+    recipient = user if user is not None and user.is_active else None
+    allowed = ratelimit.allow("reset-mail", email, current_app.config["RESET_MAIL_LIMIT"])
+    body = _reset_mail_body(recipient.name if recipient else "",
+                            reset_url_for(make_reset_token(recipient)))
+    if recipient is not None and allowed:
+        mail.send_after_response(recipient.email, "Reset your Core Learning password", body)
+
+
+def _reset_mail_body(name: str, link: str) -> str:
     minutes = current_app.config["RESET_TOKEN_SECONDS"] // 60
-    body = (
-        f"Hello {user.name},\n\nSomeone asked to reset the password of your Core Learning "
+    return (
+        f"Hello {name},\n\nSomeone asked to reset the password of your Core Learning "
         f"account. To choose a new password, open this link within {minutes} minutes:\n\n"
         f"{link}\n\nIf it was not you, ignore this message; your password stays the same.\n"
     )
-    mail.send_mail(user.email, "Reset your Core Learning password", body)
 
 
 def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
@@ -212,10 +240,7 @@ def reset_password(token: str, new_password: str, now: datetime | None = None) -
     every credential issued before it stops working.
     """
     user = user_for_reset_token(token, now)
-    _set_password(user, new_password)
-    for record in active_tokens(user):
-        record.revoked_at = now or utcnow()
-    db.session.flush()
+    _set_password(user, new_password, now)
     return user
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from lms.accounts.models import ROLES, User
-from lms.accounts.service import end_all_sessions, require_admin
+from lms.accounts.service import require_admin, revoke_credentials
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db
 
@@ -66,12 +66,14 @@ def set_roles(actor: User | None, member_id: int, roles: list[str]) -> User:
 
 
 def set_active(actor: User | None, member_id: int, active: bool) -> User:
+    """Allow or stop a member's access. Deactivating ends their sessions and revokes
+    their API tokens, so reactivating later revives neither."""
     user = get_member(actor, member_id)
     if user.id == actor.id and not active:
         raise Conflict("You cannot deactivate your own account.")
+    if user.is_active and not active:
+        revoke_credentials(user)
     user.is_active = active
-    if not active:
-        end_all_sessions(user)
     db.session.flush()
     return user
 

@@ -74,3 +74,10 @@ def revoke_api_token(user: User, token_id: int) -> None:
         raise NotFound("No such token.")
     record.revoked_at = record.revoked_at or utcnow()
     db.session.flush()
+
+
+def revoke_all_api_tokens(user: User, now: datetime | None = None) -> None:
+    """Revoke every token of ``user`` still in force (see ``service.revoke_credentials``)."""
+    for record in active_tokens(user):
+        record.revoked_at = now or utcnow()
+    db.session.flush()

@@ -35,6 +35,7 @@ MEMBERS_PER_PAGE = 50
 def register():
     if not current_app.config["SELF_REGISTRATION"]:
         abort(404)
+    next_url = safe_next_url(request.args.get("next"), url_for("pages.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         data = service.Registration(**{k: form.data[k] for k in (
@@ -47,8 +48,9 @@ def register():
             db.session.commit()
             login_user(user)
             flash("Welcome to Core Learning! Your account is ready.", "success")
-            return redirect(url_for("pages.home"))
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+            return redirect(next_url)
+    html = render_template("accounts/register.html", form=form, next=kept_next())
+    return html, 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -62,7 +64,7 @@ def login():
         except RateLimited as exc:
             db.session.commit()
             form.form_errors.append(exc.detail)
-            html = render_template("accounts/login.html", form=form, next_url=next_url)
+            html = render_template("accounts/login.html", form=form, next=kept_next())
             return html, 429, {"Retry-After": str(exc.retry_after)}
         except Unauthorized as exc:
             db.session.commit()
@@ -72,7 +74,13 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
-    return render_template("accounts/login.html", form=form, next_url=next_url), status
+    return render_template("accounts/login.html", form=form, next=kept_next()), status
+
+
+def kept_next() -> str | None:
+    """This page's own ``next=`` when it is safe, for the links between login and
+    registration to carry on (a member who came from a course goes back to it)."""
+    return safe_next_url(request.args.get("next"), "") or None
 
 
 @bp.post("/logout")
@@ -150,7 +158,8 @@ def change_password():
         else:
             db.session.commit()
             login_user(current_user)  # this device stays logged in with the new version
-            flash("Your password was changed; other devices were logged out.", "success")
+            flash("Your password was changed; other devices were logged out and your API "
+                  "tokens were revoked.", "success")
             return redirect(url_for("accounts.profile"))
     return render_profile(password_form=form)
 

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import login_required
 
+from lms.apikit import token_or_login_required
 from lms.catalog.models import Course
 from lms.certificates import backissue, lifecycle, service
 from lms.certificates.api import verify_limit
@@ -62,7 +63,7 @@ def verify(code: str):
 
 
 @bp.get("/certificates/<code>.pdf")
-@login_required
+@token_or_login_required
 def download(code: str):
     cert = service.certificate_for_download(me(), code)
     etag = cert.pdf_checksum or ""

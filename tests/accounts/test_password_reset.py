@@ -15,9 +15,13 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 def request_reset(client, email: str, **kwargs):
+    """POST the reset form and close the response, as a server does once it is sent
+    (the mail goes out then)."""
     page = client.get("/reset", headers=kwargs.get("headers"))
     token = csrf_from(page.get_data(as_text=True))
-    return client.post("/reset", data={"email": email, "csrf_token": token}, **kwargs)
+    response = client.post("/reset", data={"email": email, "csrf_token": token}, **kwargs)
+    response.close()
+    return response
 
 
 def mailed_link(mail_server, address: str) -> str:
