@@ -43,7 +43,8 @@ OVERRIDE = obj(member_id="integer", reason="string")
 OPENAPI = {
     "/items/{item_id}": {
         "get": operation("An item for a learner (a member's first GET starts its clock)",
-                         responses={200: "Item", 403: "Not enrolled", 404: "No such item"}),
+                         responses={200: "Item", 403: "Not enrolled", 404: "No such item",
+                                    409: "Item locked (complete the earlier items first)"}),
     },
     "/items/{item_id}/progress": {
         "post": operation(

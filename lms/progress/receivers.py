@@ -1,4 +1,5 @@
-"""Progress listens to quizzes (passed, failed) and catalog (enrolled)."""
+"""Progress listens to quizzes (passed, failed) and catalog (enrolled), and tells catalog
+which items are locked (``catalog.access.register_item_gate``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from lms import signals
 
 
 def connect() -> None:
+    from lms.catalog.access import register_item_gate
+    from lms.progress.loading import item_lock_reason
+
+    register_item_gate(item_lock_reason)
     signals.quiz_passed.connect(on_quiz_passed)
     signals.quiz_failed.connect(on_quiz_failed)
     signals.member_enrolled.connect(on_member_enrolled)
