@@ -20,6 +20,7 @@ from lms.catalog.access import (
 )
 from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
+from lms.catalog.service import ProgressSummary
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.progress import webvtt
@@ -55,6 +56,15 @@ def course_by_slug(user: User | None, slug: str) -> Course:
     if course is None or not can_see(user, course):
         raise NotFound("No such course.")
     return course
+
+
+def course_page_summary(user_id: int, course) -> ProgressSummary:
+    """The member's progress as the course page shows it (``catalog.service``'s
+    progress source): ``course`` is a row as :func:`kept_progress` takes."""
+    progress, _ = kept_progress(user_id, [course])[course.id]
+    required = [item for item in progress.items if item.is_required]
+    return ProgressSummary(percent=progress.percent, required=len(required),
+                           done=sum(item.is_complete for item in required))
 
 
 def resume_item_id(user: User, slug: str) -> tuple[int, float]:
