@@ -263,3 +263,25 @@ def test_an_editor_previews_locked_items_without_being_locked_out(app_ctx, clien
     assert client.get(f"/api/v1/items/{world.item.id}", headers=editor).status_code == 200
     assert client.post(f"/api/v1/items/{world.item.id}/attempts",
                        headers=editor).status_code == 201
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_a_video_opened_before_it_was_locked_takes_no_progress(app_ctx, client, lock):
+    """Its progress row exists (PostgreSQL's two-statement report path reads it), yet
+    once a new earlier item locks it again, reports are refused until that item is done."""
+    world = build(lock, "video", client)
+    unlock(world)
+    assert client.get(f"/api/v1/items/{world.item.id}", headers=world.headers).status_code == 200
+    world.first = make_item(world.first.module, title="Start here", position=-1)
+    report = {"position": 5, "played": [[0, 5]]}
+    url = f"/api/v1/items/{world.item.id}/progress"
+
+    refused = client.post(url, json=report, headers=world.headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["detail"] == f"This item is locked. {world.reason}"
+    assert db.session.execute(select(ItemProgress.watched_seconds).where(
+        ItemProgress.user_id == world.member.id,
+        ItemProgress.item_id == world.item.id)).scalar_one() == 0
+
+    unlock(world)
+    assert client.post(url, json=report, headers=world.headers).status_code == 200
