@@ -111,13 +111,19 @@ def lock_reason(user: User, item: Item, enrollment: Enrollment | None) -> str | 
                  if (reason := gate(user, item, enrollment)) is not None), None)
 
 
+def lock_message(user: User, item: Item, enrollment: Enrollment | None) -> str | None:
+    """What a member is told when ``item`` is locked for them; None when it is not."""
+    reason = lock_reason(user, item, enrollment)
+    return None if reason is None else f"This item is locked. {reason}"
+
+
 def check_unlocked(user: User, item: Item, enrollment: Enrollment | None) -> None:
     """Raise Conflict when ``item`` is locked for the member: every entry point where a
     member acts on an item (opens it, records progress, takes its quiz, downloads its
-    file) calls this, so one rule locks every item kind alike."""
-    reason = lock_reason(user, item, enrollment)
-    if reason is not None:
-        raise Conflict(f"This item is locked. {reason}")
+    file or plays its media) calls this, so one rule locks every item kind alike."""
+    message = lock_message(user, item, enrollment)
+    if message is not None:
+        raise Conflict(message)
 
 
 def get_open_item(user: User | None, item_id: int) -> tuple[Item, Enrollment | None]:

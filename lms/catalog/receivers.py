@@ -6,7 +6,7 @@ from sqlalchemy import exists, or_, select, union
 from sqlalchemy.orm import contains_eager
 
 from lms.accounts.models import User
-from lms.catalog.access import lock_reason
+from lms.catalog.access import lock_message
 from lms.catalog.models import Caption, CourseInstructor, Enrollment, Item, Module
 from lms.errors import Conflict
 from lms.extensions import db
@@ -43,12 +43,12 @@ def may_view_course_media(user: User | None, asset: MediaAsset) -> bool:
         .options(contains_eager(Item.module).contains_eager(Module.course))).all()
     if any(row.editor for row in rows):
         return True
-    reasons = [lock_reason(user, row.Item, row.Enrollment) for row in rows
-               if row.Enrollment is not None]
-    if any(reason is None for reason in reasons):
+    locks = [lock_message(user, row.Item, row.Enrollment) for row in rows
+             if row.Enrollment is not None]
+    if any(message is None for message in locks):
         return True
-    if reasons:
-        raise Conflict(f"This item is locked. {reasons[0]}")
+    if locks:
+        raise Conflict(locks[0])
     return False
 
 
