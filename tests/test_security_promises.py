@@ -370,6 +370,12 @@ def test_completions_csv_is_neutralised(client, hostile) -> None:
 
     enrollment = db.session.execute(db.select(Enrollment)).scalars().one()
     enrollment.completed_at = datetime.now(UTC)
+    # Five completions in each of two courses: neither group is masked (one group alone
+    # would be the total, and the report withholds such a breakdown).
+    plain = make_course(title="Plain course")
+    for course, count in ((hostile["course"], 4), (plain, 5)):
+        for _ in range(count):
+            enrol(make_user(), course, completed_at=datetime.now(UTC))
     db.session.commit()
     Auth(client).login(hostile["admin"].email)
     response = client.get("/reports/completions.csv", query_string={"group": "course"})

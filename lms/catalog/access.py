@@ -6,6 +6,7 @@ HTML pages and the API share every check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Enrollment, Item, Module
-from lms.errors import Forbidden, NotFound, Unauthorized
+from lms.errors import Conflict, Forbidden, NotFound, Unauthorized
 from lms.extensions import db, utcnow
 
 
@@ -80,6 +81,56 @@ def get_item_for_learner(user: User | None, item_id: int, *, slug: str | None = 
     if item is None:
         raise NotFound("No such item.")
     _check_learner(user, course_of_item(item), slug, enrolled=enrollment is not None)
+    return item, enrollment
+
+
+#: ``gate(user, item, enrollment) -> reason | None``: why the enrolled member may not act
+#: on ``item`` yet (None: they may). Catalog cannot know what a member has completed;
+#: progress can, and registers the order and prerequisite locks here from its
+#: ``receivers.connect()``, so lower domains (quizzes; media through catalog's access
+#: check) enforce the same locks as progress itself. Runs inside the request's
+#: transaction; it may query, never write.
+ItemGate = Callable[[User, Item, Enrollment], str | None]
+
+_gates: list[ItemGate] = []
+
+
+def register_item_gate(gate: ItemGate) -> ItemGate:
+    """Add ``gate`` (once, however often apps are created)."""
+    if gate not in _gates:
+        _gates.append(gate)
+    return gate
+
+
+def lock_reason(user: User, item: Item, enrollment: Enrollment | None) -> str | None:
+    """Why the member may not act on ``item`` yet, or None. Editors previewing (no
+    enrolment) are never locked out."""
+    if enrollment is None:
+        return None
+    return next((reason for gate in _gates
+                 if (reason := gate(user, item, enrollment)) is not None), None)
+
+
+def lock_message(user: User, item: Item, enrollment: Enrollment | None) -> str | None:
+    """What a member is told when ``item`` is locked for them; None when it is not."""
+    reason = lock_reason(user, item, enrollment)
+    return None if reason is None else f"This item is locked. {reason}"
+
+
+def check_unlocked(user: User, item: Item, enrollment: Enrollment | None) -> None:
+    """Raise Conflict when ``item`` is locked for the member: every entry point where a
+    member acts on an item (opens it, records progress, takes its quiz, downloads its
+    file or plays its media) calls this, so one rule locks every item kind alike."""
+    message = lock_message(user, item, enrollment)
+    if message is not None:
+        raise Conflict(message)
+
+
+def get_open_item(user: User | None, item_id: int) -> tuple[Item, Enrollment | None]:
+    """:func:`get_item_for_learner`, then :func:`check_unlocked`: an item the member may
+    act on now. Raises NotFound, Unauthorized, Forbidden, Conflict (locked)."""
+    item, enrollment = get_item_for_learner(user, item_id)
+    check_unlocked(user, item, enrollment)
     return item, enrollment
 
 

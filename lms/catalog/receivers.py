@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, or_, select, union
+from sqlalchemy.orm import contains_eager
 
 from lms.accounts.models import User
+from lms.catalog.access import lock_message
 from lms.catalog.models import Caption, CourseInstructor, Enrollment, Item, Module
+from lms.errors import Conflict
 from lms.extensions import db
 from lms.media.access import register_access_check
 from lms.media.models import MediaAsset
@@ -21,15 +24,32 @@ def courses_using(asset: MediaAsset):
 
 
 def may_view_course_media(user: User | None, asset: MediaAsset) -> bool:
-    """Members enrolled in, and editors of, a course that uses the asset may view it."""
+    """Editors of a course that uses the asset may view it, and members enrolled in one
+    where an item using it is open to them: a locked item's video, captions, slides or
+    file wait until it unlocks (Conflict, saying why). One query, and the locks only for
+    courses that have any."""
     if user is None:
         return False
-    course_ids = select(courses_using(asset).c.course_id)
-    enrolled = exists().where(Enrollment.user_id == user.id,
-                              Enrollment.course_id.in_(course_ids))
     editor = exists().where(CourseInstructor.user_id == user.id,
-                            CourseInstructor.course_id.in_(course_ids))
-    return bool(db.session.execute(select(or_(enrolled, editor))).scalar())
+                            CourseInstructor.course_id == Module.course_id)
+    captioned = select(Caption.item_id).where(Caption.media_id == asset.id)
+    rows = db.session.execute(
+        select(Item, Enrollment, editor.label("editor"))
+        .join(Item.module).join(Module.course)
+        .outerjoin(Enrollment, (Enrollment.course_id == Module.course_id)
+                   & (Enrollment.user_id == user.id))
+        .where(or_(Item.media_id == asset.id, Item.slides_media_id == asset.id,
+                   Item.id.in_(captioned)))
+        .options(contains_eager(Item.module).contains_eager(Module.course))).all()
+    if any(row.editor for row in rows):
+        return True
+    locks = [lock_message(user, row.Item, row.Enrollment) for row in rows
+             if row.Enrollment is not None]
+    if any(message is None for message in locks):
+        return True
+    if locks:
+        raise Conflict(locks[0])
+    return False
 
 
 def connect() -> None:

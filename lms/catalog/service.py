@@ -7,13 +7,15 @@ codes are in :mod:`lms.catalog.enrolment`, topics in :mod:`lms.catalog.topics`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms import memo
@@ -215,11 +217,46 @@ class ModuleOutline:
 
 
 @dataclass(frozen=True)
+class ProgressSummary:
+    """A member's progress in a course, as its page shows it."""
+
+    percent: int
+    #: Required items the member has completed, and all the course's required items.
+    done: int
+    required: int
+
+
+@dataclass(frozen=True)
+class ProgressSource:
+    """How the course page learns a member's progress: catalog cannot work it out;
+    progress can, and registers one from its ``receivers.connect()``.
+
+    ``stamp(user_id)``: SQL read in the page's first statement, naming what the
+    member's progress is computed from (so a kept result costs no statement).
+    ``summary(user_id, row)``: the summary, from a row with the course's ``id, slug,
+    title, in_order, updated_at``, the member's ``completed_at`` and ``progress_stamp``.
+    """
+
+    stamp: Callable[[Any], ColumnElement]
+    summary: Callable[[int, Row], ProgressSummary]
+
+
+#: The registered source (at most one).
+_progress_sources: list[ProgressSource] = []
+
+
+def register_progress_source(source: ProgressSource) -> None:
+    _progress_sources[:] = [source]
+
+
+@dataclass(frozen=True)
 class EnrolmentState:
     enrolled_at: datetime
     completed_at: datetime | None
     access_ends_at: datetime | None
     read_only: bool
+    #: The member's progress (the course page only; None elsewhere).
+    progress: ProgressSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -255,12 +292,13 @@ class CourseDetail:
 
 
 def get_course_page(actor: User | None, slug: str) -> CourseDetail:
-    """The course with this slug as its page shows it to ``actor``.
+    """The course with this slug as its page shows it to ``actor``, with an enrolled
+    member's progress.
 
     Raises NotFound for unknown slugs, and for drafts and archived courses unless
     the actor is one of their instructors or staff.
     """
-    return _detail(actor, "slug", slug)
+    return _detail(actor, "slug", slug, with_progress=True)
 
 
 def get_course_detail(actor: User | None, course_id: int) -> CourseDetail:
@@ -273,10 +311,13 @@ def get_course_detail(actor: User | None, course_id: int) -> CourseDetail:
 _pages: memo.StampedCache[CourseDetail] = memo.StampedCache()
 
 
-def _detail(actor: User | None, by: str, key: int | str) -> CourseDetail:
-    # The stamp comes first, with the viewer's enrolment: one round trip when the page is
-    # kept, and a kept page is never older than the stamp it is kept under.
-    row = db.session.execute(_stamp_statement(by), {
+def _detail(actor: User | None, by: str, key: int | str, *,
+            with_progress: bool = False) -> CourseDetail:
+    # The stamp comes first, with the viewer's enrolment (and progress stamp): one round
+    # trip when the page is kept, and a kept page is never older than the stamp it is
+    # kept under.
+    source = _progress_sources[0] if with_progress and _progress_sources else None
+    row = db.session.execute(_stamp_statement(by, source), {
         "key": key, "user_id": actor.id if actor is not None else None}).first()
     if row is None:
         raise NotFound("No such course.")
@@ -284,32 +325,39 @@ def _detail(actor: User | None, by: str, key: int | str) -> CourseDetail:
     can_edit = _edits(actor, detail)
     if detail.status != "published" and not can_edit:
         raise NotFound("No such course.")
-    enrolled = actor is not None and row.enrolled_at is not None
+    if actor is None or row.enrolled_at is None:
+        return replace(detail, can_edit=can_edit, enrollment=None)
     return replace(detail, can_edit=can_edit, enrollment=EnrolmentState(
         row.enrolled_at, row.completed_at, row.access_ends_at,
-        access.ends_before(row.access_ends_at, utcnow())) if enrolled else None)
+        access.ends_before(row.access_ends_at, utcnow()),
+        source.summary(actor.id, row) if source else None))
 
 
 @cache
-def _stamp_statement(by: str):
-    """The course's id and ``updated_at`` by ``id`` or ``slug``, with the viewer's
-    enrolment (none for visitors: no member has id NULL). Built once per column."""
+def _stamp_statement(by: str, source: ProgressSource | None = None):
+    """The course's id, ``updated_at`` and what progress needs of it, by ``id`` or
+    ``slug``, with the viewer's enrolment (none for visitors: no member has id NULL) and
+    ``source``'s progress stamp. Built once per column and source."""
     column = Course.id if by == "id" else Course.slug
-    return (select(Course.id, Course.updated_at, Enrollment.enrolled_at,
-                   Enrollment.completed_at, Enrollment.access_ends_at)
+    user_id = bindparam("user_id", type_=Integer)
+    stamp = (source.stamp(user_id).label("progress_stamp"),) if source else ()
+    return (select(Course.id, Course.updated_at, Course.slug, Course.title, Course.in_order,
+                   Enrollment.enrolled_at, Enrollment.completed_at, Enrollment.access_ends_at,
+                   *stamp)
             .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
-                       & (Enrollment.user_id == bindparam("user_id", type_=Integer)))
+                       & (Enrollment.user_id == user_id))
             .where(column == bindparam("key", type_=column.type)))
 
 
 def _load_detail(course_id: int) -> CourseDetail:
     """The course page without the viewer's part (``enrollment`` None, ``can_edit`` False)."""
-    # Topics and audience are a handful of rows each: joining them keeps the page at a
-    # fixed, small number of queries however long the outline is.
+    # Topics, audience and instructors are a handful of rows each: joined to the course,
+    # with the items joined to their modules, the page takes two queries however long
+    # the outline is (an enrolled member's progress, when it moved, needs two more).
     stmt = select(Course).where(Course.id == course_id).options(
         joinedload(Course.topics), joinedload(Course.audience),
-        selectinload(Course.instructor_links).joinedload(CourseInstructor.user),
-        selectinload(Course.modules).selectinload(Module.items).joinedload(Item.media))
+        joinedload(Course.instructor_links).joinedload(CourseInstructor.user),
+        selectinload(Course.modules).joinedload(Module.items).joinedload(Item.media))
     course = db.session.execute(stmt).unique().scalar_one()
     return CourseDetail(
         summary=summarize(course), status=course.status, access=course.access,

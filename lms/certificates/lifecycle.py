@@ -29,6 +29,7 @@ from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage
 from lms.units import plain_number
+from lms.web import site_url
 
 REMIND_DAYS = 30
 
@@ -186,10 +187,18 @@ def remind_expiring(*, now: datetime | None = None) -> int:
 
 
 def _reminder_body(cert: Certificate) -> str:
-    return (f"Your certificate for “{cert.course_title}” is valid until "
-            f"{format_date(cert.expires_on or date.today())}.\n\n"
-            f"To keep your credits current, retake the course or a newer edition.\n"
-            f"Verification page: {verify_url(cert.code)}\n")
+    """What the member can do before the date: a member holds one certificate per
+    course, so the mail promises no retake, only what is true today."""
+    until = format_date(cert.expires_on or date.today())
+    return (f"Your certificate for “{cert.course_title}” is valid until {until}.\n\n"
+            f"After {until} its verification page will say that it has expired. The CE "
+            f"hours it records stay on your CE transcript.\n\n"
+            f"Before then you may want to:\n"
+            f"- download the certificate and your CE transcript: {site_url('/my-certificates')}\n"
+            f"- check with your employer or licensing body what they need once a "
+            f"certificate has expired.\n\n"
+            f"Verification page: {verify_url(cert.code)}\n"
+            f"Certificate code: {cert.code}\n")
 
 
 # --- bulk download ----------------------------------------------------------------

@@ -15,7 +15,9 @@ from lms.media.models import MediaAsset
 #: ``check(user, asset) -> bool``: True lets ``user`` (None when anonymous) read
 #: the content of the ready ``asset``. Runs inside the request's transaction; it
 #: may query, never write. Registered by higher domains (catalog: "an item using
-#: it is visible to the member"), from their ``receivers.connect()``.
+#: it is visible to the member"), from their ``receivers.connect()``. A check may
+#: instead raise a ``lms.errors`` exception to refuse with a reason the member can act
+#: on (catalog: Conflict, "the item using it is locked").
 AccessCheck = Callable[[User | None, MediaAsset], bool]
 
 _checks: list[AccessCheck] = []

@@ -66,6 +66,7 @@ OPENAPI = {
                 206: "Part of the file (Range)",
                 302: "Redirect to a presigned URL of the store",
                 404: "No such media, not ready, or not visible",
+                409: "Only locked items of your courses use it",
                 416: "Range not satisfiable",
                 503: "File store not answering",
             },

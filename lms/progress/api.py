@@ -53,7 +53,8 @@ def _text_operation(summary: str, responses: dict[int, str]) -> dict:
 OPENAPI = {
     "/items/{item_id}": {
         "get": operation("An item for a learner (a member's first GET starts its clock)",
-                         responses={200: "Item", 403: "Not enrolled", 404: "No such item"}),
+                         responses={200: "Item", 403: "Not enrolled", 404: "No such item",
+                                    409: "Item locked (complete the earlier items first)"}),
     },
     "/items/{item_id}/transcript.txt": {
         "get": _text_operation(

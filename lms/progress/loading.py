@@ -174,6 +174,17 @@ def course_progress(user: User, course: Course, *, enrollment: Enrollment | None
     return compute(outline, facts, completed_at, ignore_locks=preview)
 
 
+def item_lock_reason(user: User, item: Item, enrollment: Enrollment) -> str | None:
+    """Why ``item`` is locked for the enrolled member, or None: the gate progress registers
+    with ``catalog.access`` (see ``receivers``), worked out by the same ``compute`` that
+    every page of progress shows. No query for courses without order or prerequisites."""
+    course = item.module.course
+    if not course.in_order and item.module.prerequisite_id is None:
+        return None
+    status = course_progress(user, course, enrollment=enrollment).item(item.id)
+    return status.lock_reason if status is not None and status.locked else None
+
+
 def course_progress_many(course: Course, user_ids: Iterable[int] | None = None
                          ) -> dict[int, CourseProgress]:
     """Progress of many members of one course, by member id (same query count for any number).

@@ -20,6 +20,7 @@ from lms.catalog.access import (
 )
 from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Enrollment, Item
+from lms.catalog.service import ProgressSummary
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.media.service import human_size
@@ -56,6 +57,15 @@ def course_by_slug(user: User | None, slug: str) -> Course:
     return course
 
 
+def course_page_summary(user_id: int, course) -> ProgressSummary:
+    """The member's progress as the course page shows it (``catalog.service``'s
+    progress source): ``course`` is a row as :func:`kept_progress` takes."""
+    progress, _ = kept_progress(user_id, [course])[course.id]
+    required = [item for item in progress.items if item.is_required]
+    return ProgressSummary(percent=progress.percent, required=len(required),
+                           done=sum(item.is_complete for item in required))
+
+
 def resume_item_id(user: User, slug: str) -> tuple[int, float]:
     """Where the member continues a course: item id and position. NotFound if it has none."""
     course = course_by_slug(user, slug)
@@ -88,18 +98,21 @@ def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = N
 
     One statement checks access and reads the course's version and the member's
     progress stamp; item view and progress are recomputed only when those moved.
-    A member's first open starts the item's credit clock (``service.start_clock``).
+    A member's first open of an unlocked item starts its credit clock
+    (``service.start_clock``).
     """
     now = now or utcnow()
     found = learner_item(user, item_id, slug=slug, extra=_PLAYER_COLUMNS)
     preview = found.enrollment_id is None
     progress, facts = kept_progress(user.id, [found], preview=preview)[found.id]
-    opened_now = not preview and facts.get(item_id, NO_FACTS).first_opened_at is None
+    status = progress.item(item_id)
+    # A locked item shows why it is locked, and its clock waits until it opens.
+    opened_now = (not preview and not status.locked
+                  and facts.get(item_id, NO_FACTS).first_opened_at is None)
     if opened_now:
         start_clock(user, item_id, now)
     view = _item_views.get(item_id, (found.id, found.updated_at),
                            lambda: _item_view(user, item_id))
-    status = progress.item(item_id)
     previous, following = progress.neighbours(item_id)
     return PlayerPage(
         course=view.course, progress=progress, status=status,

@@ -1,4 +1,6 @@
-"""Progress listens to quizzes (passed, failed) and catalog (enrolled)."""
+"""Progress listens to quizzes (passed, failed) and catalog (enrolled), and tells catalog
+which items are locked (``catalog.access.register_item_gate``) and how far a member is
+through a course (``catalog.service.register_progress_source``)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,14 @@ from lms import signals
 
 
 def connect() -> None:
+    from lms.catalog.access import register_item_gate
+    from lms.catalog.service import ProgressSource, register_progress_source
+    from lms.progress.kept import progress_stamp
+    from lms.progress.loading import item_lock_reason
+    from lms.progress.pages import course_page_summary
+
+    register_item_gate(item_lock_reason)
+    register_progress_source(ProgressSource(progress_stamp, course_page_summary))
     signals.quiz_passed.connect(on_quiz_passed)
     signals.quiz_failed.connect(on_quiz_failed)
     signals.member_enrolled.connect(on_member_enrolled)

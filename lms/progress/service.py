@@ -21,9 +21,11 @@ from lms.accounts.models import User
 from lms.accounts.tokens import Credential
 from lms.catalog.access import (
     can_edit,
+    check_unlocked,
     ends_before,
     enrollment_of,
     get_item_for_learner,
+    get_open_item,
     get_visible_course,
 )
 from lms.catalog.models import Course, Enrollment, Item
@@ -59,10 +61,11 @@ def open_item(user: User | None, item_id: int, *, now: datetime | None = None
     """The item for a learner; a member's first open starts the item's credit clock.
 
     Returns the item, the member's enrolment and progress row (both None for an
-    editor previewing). Raises NotFound, Unauthorized or Forbidden (see access).
+    editor previewing). Raises NotFound, Unauthorized or Forbidden (see access), and
+    Conflict for a locked item (opening it would start its clock).
     """
     now = now or utcnow()
-    item, enrollment = get_item_for_learner(user, item_id)
+    item, enrollment = get_open_item(user, item_id)
     if enrollment is None:
         return item, None, None
     row = find_row(user.id, item.id)
@@ -191,10 +194,7 @@ def _checked_target(user: User, item: Item, enrollment: Enrollment | None, now: 
         ended = enrollment.access_ends_at.strftime("%d %B %Y")
         raise Conflict(f"Your access to this course ended on {ended}. You can review it, "
                        "but progress is no longer recorded.")
-    if course.in_order or item.module.prerequisite_id is not None:
-        status = course_progress(user, course, enrollment=enrollment).item(item.id)
-        if status is not None and status.locked:
-            raise Conflict(f"This item is locked. {status.lock_reason}")
+    check_unlocked(user, item, enrollment)
     return item, enrollment, course
 
 

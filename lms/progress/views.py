@@ -91,13 +91,19 @@ def mark_done(slug: str, item_id: int):
 @bp.post("/learn/<slug>/items/<int:item_id>/download")
 @login_required
 def download(slug: str, item_id: int):
-    """Downloading a file item completes it, then the browser fetches the file."""
+    """Downloading a file item completes it, then the browser fetches the file; a locked
+    item goes back to the player, saying why."""
     page = pages.player_page(current_user, slug, item_id)
-    if not page.preview and not page.read_only and page.status.status != "completed":
-        service.mark_done(current_user, item_id)
+    back = url_for("progress.player", slug=slug, item_id=item_id)
+    try:
+        if not page.preview and not page.read_only and page.status.status != "completed":
+            service.mark_done(current_user, item_id)
+    except (service.Conflict, service.ValidationError) as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return redirect(back, code=303)
     db.session.commit()
-    return redirect(page.item["media_url"] or url_for("progress.player", slug=slug,
-                                                      item_id=item_id), code=303)
+    return redirect(page.item["media_url"] or back, code=303)
 
 
 @bp.get("/my-learning")

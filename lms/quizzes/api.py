@@ -90,7 +90,8 @@ OPENAPI = {
         "post": operation("Start an attempt (or get the one in progress, 200)",
                           responses={200: "Attempt in progress", 201: "Attempt started",
                                      403: "Not enrolled", 404: "No such quiz",
-                                     409: "No attempts left, cooldown, or no questions"}),
+                                     409: "Item locked, no attempts left, cooldown, "
+                                          "or no questions"}),
     },
     "/attempts/{attempt_id}": {
         "get": operation("Your attempt; results only as the feedback policy allows",
@@ -99,17 +100,20 @@ OPENAPI = {
     "/attempts/{attempt_id}/answers": {
         "put": operation("Save answers as you go (until the deadline plus 30 s)", body=ANSWERS,
                          responses={200: "{saved_at}", 404: "No such attempt of yours",
-                                    409: "Submitted or time is up", 422: "Invalid answers"}),
+                                    409: "Submitted, time is up, or item locked",
+                                    422: "Invalid answers"}),
         "post": operation("Save answers (same as PUT)", body=ANSWERS,
                           responses={200: "{saved_at}", 404: "No such attempt of yours",
-                                     409: "Submitted or time is up", 422: "Invalid answers"}),
+                                     409: "Submitted, time is up, or item locked",
+                                     422: "Invalid answers"}),
     },
     "/attempts/{attempt_id}/submit": {
         "post": operation("Submit and grade. After the deadline plus 30 s: 409, and the "
                           "attempt is graded on the answers saved in time", body=ANSWERS,
                           responses={200: "{score_percent, passed, results?}",
                                      404: "No such attempt of yours",
-                                     409: "Already submitted, or late (graded on saved answers)",
+                                     409: "Already submitted, item locked, or late "
+                                          "(graded on saved answers)",
                                      422: "Invalid answers"}),
     },
 }

@@ -7,6 +7,8 @@ Rules that hold whichever page or API calls these:
 - Deadlines come from the server clock (``now``); answers are saved and accepted until
   the deadline plus `GRACE`. Later submissions are graded on what was saved in time.
 - A submission is recorded by a conditional UPDATE, so a second one changes nothing.
+- A quiz item locked for the member (an in-order course, a module prerequisite: see
+  ``catalog.access.check_unlocked``) can't be started, answered or submitted.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms import signals
 from lms.accounts.models import User
-from lms.catalog.access import get_item_for_learner, is_read_only
+from lms.catalog.access import check_unlocked, enrollment_of, get_item_for_learner, is_read_only
 from lms.catalog.models import Enrollment, Item
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, utcnow
@@ -79,6 +81,15 @@ def get_attempt(actor: User | None, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _attempt_to_change(actor: User | None, attempt_id: int) -> Attempt:
+    """The actor's own attempt, on a quiz item not locked for them (an attempt started
+    before an earlier item was added waits until that item is done)."""
+    attempt = get_attempt(actor, attempt_id)
+    item = attempt.quiz.item
+    check_unlocked(actor, item, enrollment_of(actor, item.module.course))
+    return attempt
+
+
 def time_allowed(quiz: Quiz, user: User) -> timedelta | None:
     """The time limit stretched by the member's accommodation (extra_time_percent)."""
     if not quiz.time_limit_seconds:
@@ -106,11 +117,12 @@ def start_attempt(actor: User | None, item_id: int, *, now: datetime | None = No
 
     Draws the questions (unseen first), shuffles per the settings, freezes them and
     sets the deadline. Raises NotFound, Unauthorized, Forbidden, and Conflict when
-    the quiz has no questions, access has ended, no attempts are left, the cooldown
-    is not over, or another start won the race.
+    the item is locked, the quiz has no questions, access has ended, no attempts are
+    left, the cooldown is not over, or another start won the race.
     """
     now = now or utcnow()
-    _, enrollment, quiz = quiz_for_learner(actor, item_id)
+    item, enrollment, quiz = quiz_for_learner(actor, item_id)
+    check_unlocked(actor, item, enrollment)
     if is_read_only(enrollment):
         raise Conflict("Your access to this course has ended; you can no longer take quizzes.")
     if quiz.id is None or not quiz.questions:
@@ -188,9 +200,9 @@ def _frozen(question: Question, quiz: Quiz, rng: random.Random) -> dict[str, Any
 def save_answers(actor: User | None, attempt_id: int, answers: Any, *,
                  now: datetime | None = None) -> Attempt:
     """Merge answers into a running attempt. Raises NotFound, ValidationError, and
-    Conflict once it is submitted or its time (with grace) is over."""
+    Conflict once it is submitted or its time (with grace) is over, or the item is locked."""
     now = now or utcnow()
-    attempt = get_attempt(actor, attempt_id)
+    attempt = _attempt_to_change(actor, attempt_id)
     if attempt.submitted_at is not None:
         raise Conflict("This attempt has been submitted; answers can no longer change.")
     if is_expired(attempt, now):
@@ -211,10 +223,11 @@ def submit_attempt(actor: User | None, attempt_id: int, answers: Any = None, *,
     """Grade and record the attempt once; signals quiz_passed or quiz_failed.
 
     After the deadline plus grace the answers given here are ignored and the saved
-    ones graded (``late``). Raises NotFound, ValidationError, Conflict (already submitted).
+    ones graded (``late``). Raises NotFound, ValidationError, Conflict (already submitted,
+    or the item is locked).
     """
     now = now or utcnow()
-    attempt = get_attempt(actor, attempt_id)
+    attempt = _attempt_to_change(actor, attempt_id)
     if attempt.submitted_at is not None:
         raise Conflict("This attempt was already submitted; its result stands.")
     late = is_expired(attempt, now)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from lms.accounts.models import User
-from lms.catalog.access import is_read_only
+from lms.catalog.access import is_read_only, lock_message
 from lms.catalog.models import Enrollment, Item
 from lms.errors import Conflict
 from lms.extensions import utcnow
@@ -62,7 +62,7 @@ class Overview:
     has_passed: bool
     running: Attempt | None
     next_start_at: datetime | None
-    #: Why no attempt can start now (None: it can).
+    #: Why no attempt can start or go on now (None: it can).
     blocked: str | None
     is_preview: bool
 
@@ -74,6 +74,7 @@ def overview(actor: User | None, item_id: int, *, now: datetime | None = None) -
     mine = own_attempts(actor, quiz)
     total = len(quiz.questions) if quiz.id is not None else 0
     running = next((a for a in mine if a.submitted_at is None), None)
+    locked = lock_message(actor, item, enrollment)
     return Overview(
         item=item, course_slug=item.module.course.slug, quiz=quiz,
         question_count=min(quiz.pool_size, total) if quiz.pool_size else total,
@@ -81,7 +82,7 @@ def overview(actor: User | None, item_id: int, *, now: datetime | None = None) -
         attempts_left=max(0, quiz.max_attempts - len(mine)) if quiz.max_attempts else None,
         best_score=best_score(mine), has_passed=any(a.passed for a in mine), running=running,
         next_start_at=next_start_at(quiz, mine),
-        blocked=None if running else _blocked(quiz, mine, enrollment, total, now),
+        blocked=locked or (None if running else _blocked(quiz, mine, enrollment, total, now)),
         is_preview=enrollment is None)
 
 

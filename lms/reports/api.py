@@ -34,13 +34,15 @@ OPENAPI = {
     "/reports/completions": {
         "get": operation(
             "Completions and CE hours by month, course, career_stage or org_type (admin); "
-            "groups under 5 completions show \"<5\" and no hours",
+            "groups under 5 completions, and others where the total would give a small "
+            "group away, show \"hidden\" and no hours; the total is always shown, and "
+            "breakdown_withheld is true (groups empty) when no breakdown is safe",
             params=[query("from", description="First completion date, YYYY-MM-DD"),
                     query("to", description="Last completion date, YYYY-MM-DD"),
                     query("group", description="month (default), course, career_stage, "
                           "org_type"), FORMAT],
             responses={200: "{group, from, to, groups: [{key, label, completions, ce_hours}], "
-                            "total}, or text/csv", 403: "Not admin",
+                            "total, breakdown_withheld}, or text/csv", 403: "Not admin",
                        422: "Bad dates or grouping"}),
     },
 }
@@ -79,7 +81,7 @@ def completions_json(report: CompletionReport) -> dict:
     return {"group": report.group, "from": report.start.isoformat(),
             "to": report.end.isoformat(), "min_group_size": completions.MIN_GROUP,
             "groups": [group_json(group) for group in report.groups],
-            "total": group_json(report.total)}
+            "total": group_json(report.total), "breakdown_withheld": report.withheld}
 
 
 @bp.get("/courses/<int:course_id>/report")

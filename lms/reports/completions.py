@@ -1,11 +1,22 @@
 """The staff report: course completions and CE hours in a date range, grouped four ways.
 
 Small groups are masked here, in the service, so the HTML page, the JSON and
-the CSV can only ever show masked numbers. A group with fewer than
-``MIN_GROUP`` completions is shown as "<5" with its hours hidden. When exactly
-one group is masked, the smallest other group is hidden too: otherwise the
-masked count is the total (which any other grouping of the same range gives
-away) minus the visible groups.
+the CSV can only ever show masked numbers. The total is always shown: the number
+of completions in a range names no one, and a small library needs it most.
+
+A group with fewer than ``MIN_GROUP`` completions is hidden, with its hours. The
+total minus the groups shown is the sum of the hidden ones, so hiding small groups
+alone is not enough: with one hidden group the total gives it away. So while a
+reader who knows these rules could still work out a small group's count (each
+small group holds 1 to 4 completions, each other hidden group at least 5 and no
+more than the smallest group shown, since the smallest are hidden first), the
+smallest group still shown is hidden too (complementary suppression). Every
+hidden group looks the same, whether small or hidden to protect one: told apart,
+a "<5" beside a hidden group with one completion to spare would be 1. If every
+group is hidden and a small one can still be worked out (a single group, or two
+completions in two groups), the breakdown is withheld and only the total shown.
+``tests/reports/test_reports_completions.py`` checks this against a reader who
+tries every possible count.
 
 CE hours per completion: the member's certificate snapshot when it is valid,
 none when it was revoked, and the course's CE hours when it issues no
@@ -34,7 +45,7 @@ GROUPS: dict[str, str] = {
     "org_type": "Organisation type",
 }
 MIN_GROUP = 5
-SMALL = f"<{MIN_GROUP}"
+#: What a masked group shows instead of its count (small, or hidden to protect one).
 HIDDEN = "hidden"
 NOT_GIVEN = "Not given"
 DEFAULT_MONTHS = 12
@@ -44,7 +55,7 @@ DEFAULT_MONTHS = 12
 class Group:
     key: str
     label: str
-    #: The count, or ``"<5"`` (small group) or ``"hidden"`` (hidden to protect a small one).
+    #: The count, or ``"hidden"`` (a small group, or one hidden to protect a small one).
     completions: int | str
     #: None whenever the count is masked.
     ce_hours: Decimal | None
@@ -59,8 +70,11 @@ class CompletionReport:
     group: str
     start: date
     end: date
+    #: Empty when there are no completions, or the breakdown is withheld.
     groups: list[Group]
     total: Group
+    #: True when no breakdown can be shown without giving a small group away.
+    withheld: bool = False
 
 
 def completions_report(actor: User | None, *, start: date, end: date,
@@ -79,8 +93,9 @@ def completions_report(actor: User | None, *, start: date, end: date,
     raw = _aggregate(group, start, end)
     total = Group("total", "Total", sum(count for _, _, count, _ in raw),
                   sum((hours for _, _, _, hours in raw), Decimal("0.00")))
-    return CompletionReport(group=group, start=start, end=end, groups=mask_groups(raw),
-                            total=_mask_total(total))
+    groups = mask_groups(raw)
+    return CompletionReport(group=group, start=start, end=end, groups=groups or [],
+                            total=total, withheld=groups is None)
 
 
 def require_staff(actor: User | None) -> User:
@@ -116,23 +131,42 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def mask_groups(raw: list[tuple[str, str, int, Decimal]]) -> list[Group]:
-    """Groups from (key, label, count, hours), small ones masked as the module says."""
-    small = {key for key, _, count, _ in raw if count < MIN_GROUP}
-    hidden: set[str] = set()
-    if len(small) == 1 and len(raw) > 1:
-        others = sorted((count, key) for key, _, count, _ in raw if key not in small)
-        hidden.add(others[0][1])
-    return [Group(key, label, SMALL, None) if key in small
-            else Group(key, label, HIDDEN, None) if key in hidden
+def mask_groups(raw: list[tuple[str, str, int, Decimal]]) -> list[Group] | None:
+    """Groups from (key, label, count, hours), masked as the module says; None when the
+    breakdown must be withheld."""
+    counts = {key: count for key, _, count, _ in raw}
+    small = {key for key, count in counts.items() if count < MIN_GROUP}
+    hidden: list[str] = []
+    shown = sorted((count, key) for key, count in counts.items() if key not in small)
+    while _given_away([counts[key] for key in small], [counts[key] for key in hidden],
+                      [count for count, _ in shown]):
+        if not shown:
+            return None
+        hidden.append(shown.pop(0)[1])
+    return [Group(key, label, HIDDEN, None) if key in small or key in hidden
             else Group(key, label, count, hours)
             for key, label, count, hours in raw]
 
 
-def _mask_total(total: Group) -> Group:
-    if isinstance(total.completions, int) and total.completions < MIN_GROUP:
-        return Group(total.key, total.label, SMALL, None)
-    return total
+def _given_away(small_counts: list[int], hidden_counts: list[int],
+                shown_counts: list[int]) -> bool:
+    """Whether a reader of the shown counts and the total can tell the exact count of a
+    small group: the masked groups add up to ``masked``; each small one holds 1 to
+    ``MIN_GROUP - 1``, each hidden one ``MIN_GROUP`` to the smallest count shown."""
+    if not small_counts:
+        return False
+    masked = sum(small_counts) + sum(hidden_counts)
+    ceiling = min(shown_counts, default=masked)
+    bounds = [(1, MIN_GROUP - 1)] * len(small_counts) + [(MIN_GROUP, ceiling)] * len(
+        hidden_counts)
+    low_sum, high_sum = sum(low for low, _ in bounds), sum(high for _, high in bounds)
+    for low, high in bounds[:len(small_counts)]:
+        # This group's range, given that the others fit theirs and all add up to ``masked``.
+        least = max(low, masked - (high_sum - high))
+        most = min(high, masked - (low_sum - low))
+        if least == most:
+            return True
+    return False
 
 
 def _hours():

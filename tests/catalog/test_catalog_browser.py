@@ -54,6 +54,8 @@ def test_member_searches_the_catalog_and_enrols(page, catalog):
     page.get_by_role("button", name="Enrol").click()
     expect(page.get_by_text("You are enrolled in Storytime for every family.")).to_be_visible()
     expect(page.get_by_role("heading", name="Your enrolment")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Your progress in this course")).to_be_visible()
+    expect(page.get_by_text("0% complete: 0 of 2 required items done.")).to_be_visible()
     assert_accessible(page)
 
 

@@ -1,10 +1,13 @@
 """The public course page and ``GET /api/v1/courses/{id}``: content, and who sees drafts."""
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from lms.catalog.models import CourseAudience, Topic
+from lms.extensions import db, utcnow
+from lms.progress.service import open_item
 from tests.factories import api_headers, enrol, make_course, make_item, make_media, make_user
 
 
@@ -138,3 +141,67 @@ def test_catalog_page_shows_bad_filters_next_to_their_fields(client, app_ctx):
     assert response.status_code == 200
     assert 'id="ce_min-error"' in html and 'id="format-error"' in html
     assert "1 course found" in html
+
+
+def progress_shown(client, slug: str) -> tuple[str | None, str | None]:
+    """The enrolment box's progress bar value and its words, or (None, None)."""
+    html = client.get(f"/courses/{slug}").get_data(as_text=True)
+    bar = re.search(r'<progress max="100" value="(\d+)" aria-label="Your progress in '
+                    r'this course">', html)
+    words = re.search(r'<p class="progress-text">([^<]+)</p>', html)
+    return bar and bar.group(1), words and words.group(1)
+
+
+def my_learning_percent(client) -> str:
+    html = client.get("/my-learning").get_data(as_text=True)
+    return re.search(r'<p class="progress-text">(\d+)% complete</p>', html).group(1)
+
+
+def test_an_enrolled_member_sees_their_progress_on_the_course_page(client, auth, people):
+    """Percent (as on My learning) and required items done, in words and as a bar; kept
+    pages follow each new piece of progress."""
+    course = make_course(instructors=[people["teacher"]], modules=1, items_per_module=4)
+    module = course.modules[0]
+    video = make_item(module, kind="video", title="Talk", media=make_media(duration_seconds=600))
+    make_item(module, title="Further reading", is_required=False)
+    readings = [item for item in module.items if item.kind == "reading" and item.is_required]
+    member, headers = people["member"], api_headers(people["member"])
+    enrol(member, course)
+    auth.login(member.email)
+
+    assert progress_shown(client, course.slug) == (
+        "0", "0% complete: 0 of 5 required items done.")
+    for reading in readings[:3]:
+        client.post(f"/api/v1/items/{reading.id}/progress", json={"completed": True},
+                    headers=headers)
+        client.get(f"/courses/{course.slug}")  # each step read, so kept pages must follow
+    assert progress_shown(client, course.slug) == (
+        "60", "60% complete: 3 of 5 required items done.")
+    # Half of the video watched counts towards the percent, not towards items done.
+    open_item(member, video.id, now=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    client.post(f"/api/v1/items/{video.id}/progress",
+                json={"position": 270, "played": [[0, 270]]}, headers=headers)
+    bar, words = progress_shown(client, course.slug)
+    assert (bar, words) == ("70", "70% complete: 3 of 5 required items done.")
+    assert my_learning_percent(client) == bar
+
+
+def test_the_course_page_says_one_item_and_shows_no_bar_once_complete(client, auth, people):
+    course = make_course(instructors=[people["teacher"]], modules=1, items_per_module=1)
+    item = course.modules[0].items[0]
+    enrol(people["member"], course)
+    auth.login(people["member"].email)
+    assert progress_shown(client, course.slug)[1] == "0% complete: 0 of 1 required item done."
+    client.post(f"/api/v1/items/{item.id}/progress", json={"completed": True},
+                headers=api_headers(people["member"]))
+    html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert "You completed it on" in html and "<progress" not in html
+
+
+@pytest.mark.parametrize("who", [None, "teacher", "member"])
+def test_only_enrolled_members_see_progress_on_the_course_page(client, auth, people, who):
+    course = make_course(instructors=[people["teacher"]], modules=1, items_per_module=2)
+    if who:
+        auth.login(people[who].email)
+    assert progress_shown(client, course.slug) == (None, None)

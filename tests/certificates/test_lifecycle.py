@@ -131,7 +131,14 @@ def test_expiry_reminders_go_out_once(issued, runner, mail_server):
     assert "sent 0 reminders" in result.output  # the second run sends nothing
     messages = mail_server.to("expiring@example.org")
     assert [m["Subject"] for m in messages] == ["Your certificate expires soon"]
-    assert "1 June 2025" in messages[0].get_content()
+    text = " ".join(messages[0].get_content().split())
+    # What the member can really do: one certificate per course, so no retake is promised.
+    assert "is valid until 1 June 2025" in text
+    assert "After 1 June 2025 its verification page will say that it has expired" in text
+    assert "The CE hours it records stay on your CE transcript" in text
+    assert "download the certificate and your CE transcript: http://" in text
+    assert "/my-certificates " in text and f"/verify/{certificate.code}" in text
+    assert "retake" not in text.lower() and "edition" not in text.lower()
 
 
 def test_staff_download_a_course_as_a_zip(issued, auth):

@@ -1,5 +1,6 @@
 """The staff completions report: counts and CE hours by month, course, career stage and
-organisation type, with groups under five masked in JSON, HTML and CSV alike.
+organisation type, with groups under five masked in JSON, HTML and CSV alike, and the
+total always shown without giving a small group away.
 """
 
 from __future__ import annotations
@@ -7,8 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import product
 
 import pytest
 
@@ -73,8 +76,8 @@ def test_career_stage_masks_the_small_group_and_one_more(client, admin):
     body = report(client, admin, "career_stage")
     assert by_label(body) == {
         "Mid career": (7, 8.75),
-        "Student (LIS or library school)": ("<5", None),
-        # Visible, 6 would give the students away: 15 (any grouping's total) - 7 - 6.
+        "Student (LIS or library school)": ("hidden", None),
+        # Visible, 6 would give the students away: 15 (the total) - 7 - 6.
         "Senior / manager": ("hidden", None),
     }
     assert body["total"] == {"key": "total", "label": "Total", "completions": 15,
@@ -85,29 +88,73 @@ def test_career_stage_masks_the_small_group_and_one_more(client, admin):
 def test_course_month_and_organisation_groupings(client, admin):
     courses = by_label(report(client, admin, "course"))
     assert courses == {"Alpha cataloguing": (9, 11.75),  # 7 × 1.5 + snapshot 1.25 + revoked 0
-                       "Beta outreach": ("<5", None), "Gamma archives": ("<5", None)}
+                       "Beta outreach": ("hidden", None), "Gamma archives": ("hidden", None)}
     months = report(client, admin, "month")
     assert [(g["key"], g["completions"], g["ce_hours"]) for g in months["groups"]] == [
-        ("2025-01", 8, 10.25), ("2025-02", "hidden", None), ("2025-03", "<5", None)]
+        ("2025-01", 8, 10.25), ("2025-02", "hidden", None), ("2025-03", "hidden", None)]
     assert months["groups"][0]["label"] == "January 2025"
     assert by_label(report(client, admin, "org_type")) == {
         "Academic library": (5, 8.0), "Public library": (10, 13.75)}
 
 
-def test_a_small_total_is_masked_too(client, admin):
-    body = report(client, admin, "course", "from=2025-03-01&to=2025-03-31")
-    assert body["groups"] == [{"key": body["groups"][0]["key"], "label": "Gamma archives",
-                               "completions": "<5", "ce_hours": None}]
-    assert body["total"]["completions"] == "<5" and body["total"]["ce_hours"] is None
+@pytest.fixture
+def small_library(app_ctx):
+    """Three completions in March 2025: two mid-career public-library workers and one
+    student at an academic library, all of one course."""
+    course = make_course(title="Delta reference", ce_hours=Decimal("1.5"))
+    for stage, org in [("mid_career", "public"), ("mid_career", "public"),
+                       ("student", "academic")]:
+        enrol(make_user(career_stage=stage, org_type=org), course, completed_at=when(3, 2))
+    db.session.commit()
+    return make_user(role="admin")
+
+
+@pytest.mark.parametrize("group", ["career_stage", "org_type"])
+def test_a_small_library_sees_its_total_but_no_small_group(client, auth, small_library, group):
+    """Fewer than five completions: the total (3 completions, 4.5 hours) is shown in JSON,
+    HTML and CSV; both groups are hidden, and the total can't tell them apart."""
+    body = report(client, small_library, group, "from=2025-03-01&to=2025-03-31")
+    assert body["total"] == {"key": "total", "label": "Total", "completions": 3,
+                             "ce_hours": 4.5}
+    assert [(g["completions"], g["ce_hours"]) for g in body["groups"]] == [("hidden", None)] * 2
+    assert body["breakdown_withheld"] is False
+
+    auth.login(small_library.email)
+    html = client.get(f"/reports?group={group}&from=2025-03-01&to=2025-03-31").get_data(
+        as_text=True)
+    cells = dict(re.findall(r'<tr data-key="(\w*)">.*?data-completions="([^"]*)"', html, re.S))
+    assert cells.pop("total") == "3" and set(cells.values()) == {"hidden"}
+    assert "4.5" in html and "No completions in this range" not in html
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        f"/reports/completions.csv?group={group}&from=2025-03-01&to=2025-03-31")
+        .get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["completions"], r["ce_hours"]) for r in rows] == [
+        ("hidden", ""), ("hidden", ""), ("3", "4.50")]
+
+
+@pytest.mark.parametrize("group", ["course", "month"])
+def test_a_breakdown_that_would_name_its_only_group_is_withheld(client, auth, small_library,
+                                                               group):
+    """One course, one month: its count is the total, so only the total is shown."""
+    body = report(client, small_library, group, "from=2025-03-01&to=2025-03-31")
+    assert body["groups"] == [] and body["breakdown_withheld"] is True
+    assert body["total"]["completions"] == 3 and body["total"]["ce_hours"] == 4.5
+    auth.login(small_library.email)
+    html = client.get(f"/reports?group={group}&from=2025-03-01&to=2025-03-31").get_data(
+        as_text=True)
+    assert 'id="breakdown-withheld"' in html and "only the total is shown" in html
+    assert re.search(r'<tr data-key="total">.*?data-completions="3"', html, re.S)
+    table = re.search(r'<table class="report-table">.*?</table>', html, re.S).group(0)
+    assert "Delta reference" not in table and "<tbody>" not in table
 
 
 def test_html_and_csv_mask_the_same_groups(client, auth, admin):
     auth.login(admin.email)
     html = client.get(f"/reports?group=career_stage&{RANGE}").get_data(as_text=True)
     cells = dict(re.findall(r'<tr data-key="(\w*)">.*?data-completions="([^"]*)"', html, re.S))
-    assert cells == {"mid_career": "7", "student": "&lt;5", "senior": "hidden", "total": "15"}
+    assert cells == {"mid_career": "7", "student": "hidden", "senior": "hidden", "total": "15"}
     student_row = re.search(r'<tr data-key="student">(.*?)</tr>', html, re.S).group(1)
-    assert ">&lt;5<" in student_row and "2" not in re.sub(r"<[^>]+>", "", student_row)
+    assert "hidden" in student_row and "2" not in re.sub(r"<[^>]+>", "", student_row)
     assert "8.75" in html and "21.75" in html
 
     response = client.get(f"/reports/completions.csv?group=career_stage&{RANGE}")
@@ -115,7 +162,7 @@ def test_html_and_csv_mask_the_same_groups(client, auth, admin):
     assert "attachment;" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert {r["key"]: (r["completions"], r["ce_hours"]) for r in rows} == {
-        "mid_career": ("7", "8.75"), "student": ("<5", ""), "senior": ("hidden", ""),
+        "mid_career": ("7", "8.75"), "student": ("hidden", ""), "senior": ("hidden", ""),
         "total": ("15", "21.75")}
     api_csv = client.get(f"/api/v1/reports/completions?format=csv&group=career_stage&{RANGE}",
                          headers=api_headers(admin))
@@ -169,16 +216,47 @@ def test_staff_get_the_reports_link_and_anonymous_callers_must_log_in(client, au
     assert 'href="/reports"' in client.get("/").get_data(as_text=True)
 
 
+def shown(counts: tuple[int, ...]) -> tuple:
+    """What the report shows for groups with these counts: each group's number (or
+    "hidden"), the total, or that the breakdown is withheld."""
+    groups = mask_groups([(str(k), str(k), count, Decimal(count))
+                          for k, count in enumerate(counts)])
+    if groups is None:
+        return "withheld", len(counts), sum(counts)
+    return tuple(g.completions for g in groups), sum(counts)
+
+
 def test_masking_rules_on_plain_data():
-    hours = Decimal("1.00")
-    assert [g.completions for g in mask_groups([("a", "A", 5, hours), ("b", "B", 9, hours)])
-            ] == [5, 9]
-    one_small = mask_groups([("a", "A", 3, hours), ("b", "B", 9, hours), ("c", "C", 6, hours)])
-    assert [g.completions for g in one_small] == ["<5", 9, "hidden"]
-    two_small = mask_groups([("a", "A", 1, hours), ("b", "B", 4, hours), ("c", "C", 6, hours)])
-    assert [g.completions for g in two_small] == ["<5", "<5", 6]
-    alone = mask_groups([("a", "A", 2, hours)])
-    assert [(g.completions, g.ce_hours) for g in alone] == [("<5", None)]
+    assert shown((5, 9)) == ((5, 9), 14)
+    # One small group: the total would give it away, so the smallest other goes too.
+    assert shown((3, 9, 6)) == (("hidden", 9, "hidden"), 18)
+    # Two small groups summing to 5: each could be 1 to 4; nothing else needs hiding.
+    assert shown((1, 4, 6)) == (("hidden", "hidden", 6), 11)
+    # 1 beside a hidden 5 would be 1 (6 - at least 5): the 7 is hidden as well.
+    assert shown((1, 5, 7)) == (("hidden", "hidden", "hidden"), 13)
+    # A tie: hiding one 50 beside a shown 50 pins the 4 (54 - at most 50).
+    assert shown((4, 50, 50)) == (("hidden", "hidden", "hidden"), 104)
+    assert shown((2,)) == ("withheld", 1, 2)
+    assert shown((1, 1)) == ("withheld", 2, 2)
+
+
+@pytest.mark.parametrize(("groups", "largest"), [(1, 30), (2, 40), (3, 24), (4, 13)])
+def test_no_reader_who_tries_every_count_can_work_out_a_hidden_group(groups, largest):
+    """The strongest reader: knows the rules and the total, tries every possible count of
+    every group, and keeps those the report would show exactly as it does. Each hidden
+    group must keep at least two possible counts (far enough from ``largest`` that the
+    search's own limit tells nothing)."""
+    alike = defaultdict(list)
+    for counts in product(range(1, largest + 1), repeat=groups):
+        alike[shown(counts)].append(counts)
+    given_away = []
+    for report_shown, possible in alike.items():
+        if report_shown[0] == "withheld":
+            continue
+        for k, value in enumerate(report_shown[0]):
+            if value == "hidden" and len({counts[k] for counts in possible}) < 2:
+                given_away += [c for c in possible if max(c) <= largest - 8]
+    assert given_away == []
 
 
 def test_whole_hours_read_without_trailing_zeros_in_html_and_csv(client, auth, admin):
