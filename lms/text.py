@@ -23,7 +23,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n?")
-_SPACES = re.compile(r"[\t\r\n]+")
 
 
 class TextError(ValueError):
@@ -45,9 +44,9 @@ def clean_text(value: Any, *, max_length: int, required: bool = False,
                multiline: bool = False) -> str:
     """``value`` as storable text: NFC, trimmed, within ``max_length``; raises TextError.
 
-    ``None`` is the empty string unless ``required``. Single-line text has its
-    tabs and line breaks turned into spaces and may not hold bidirectional
-    controls; multi-line text keeps line breaks, written as ``\\n``.
+    ``None`` is the empty string unless ``required``. Single-line text has each run
+    of white space (line breaks included) turned into one space and may not hold
+    bidirectional controls; multi-line text keeps its line breaks, written ``\\n``.
     """
     if value is None and not required:
         return ""
@@ -59,7 +58,7 @@ def clean_text(value: Any, *, max_length: int, required: bool = False,
     if multiline:
         value = _LINE_BREAKS.sub("\n", value)
     else:
-        value = _SPACES.sub(" ", value)
+        value = " ".join(value.split())
         if found := _BIDI_CONTROL.search(value):
             raise TextError(f"Contains the text-direction control U+{ord(found.group()):04X}, "
                             "which can make it display differently from what was typed.")
