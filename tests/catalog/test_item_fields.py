@@ -59,17 +59,18 @@ def test_video_fields_on_other_kinds_are_field_errors(client, setup, kind, field
     assert field in response.get_json()["errors"]
 
 
-@pytest.mark.parametrize("field", FIELDS)
 @pytest.mark.parametrize("kind", ITEM_KINDS)
-def test_every_field_on_every_kind_answers_clearly(client, setup, kind, field):
+def test_every_field_on_every_kind_answers_clearly(client, setup, kind):
     headers, ids = setup
     problems = []
-    refusals = (400, 409, 422, 404) if field == "module_id" else (400, 409, 422)  # no such module
-    for value in ODD_VALUES:
-        response = patch(client, headers, ids[kind], {field: value})
-        status = response.status_code
-        if not (200 <= status < 300 or status in refusals):
-            problems.append(f"{field}={value!r}: {status}")
-        elif status >= 400 and response.mimetype != "application/problem+json":
-            problems.append(f"{field}={value!r}: {status} {response.mimetype}")
+    for field in FIELDS:
+        # moving to a module that does not exist is a 404
+        refusals = (400, 404, 409, 422) if field == "module_id" else (400, 409, 422)
+        for value in ODD_VALUES:
+            response = patch(client, headers, ids[kind], {field: value})
+            status = response.status_code
+            if not (200 <= status < 300 or status in refusals):
+                problems.append(f"{field}={value!r}: {status}")
+            elif status >= 400 and response.mimetype != "application/problem+json":
+                problems.append(f"{field}={value!r}: {status} {response.mimetype}")
     assert not problems, problems
