@@ -80,7 +80,7 @@ def lines(value: Any) -> str:
     return "\n".join(entry for entry in entries if entry)
 
 
-def _line(value: str, max_length: int = 1000) -> str:
+def _line(value: str, max_length: int = 10_000) -> str:
     try:
         return clean_text(value, max_length=max_length)
     except TextError as exc:
