@@ -121,3 +121,17 @@ def test_counting_the_depth_stays_linear_on_hostile_quoting(client, app_ctx, bod
     response = post_tokens(client, body)
     assert response.status_code == 400
     assert time.monotonic() - started < 3
+
+
+def test_a_chunked_body_without_a_length_is_bounded_too(client, app, app_ctx):
+    import io
+
+    body = b'{"email": "' + b"a" * app.config["MAX_JSON_BYTES"] + b'", "password": "x"}'
+    response = client.post("/api/v1/tokens", input_stream=io.BytesIO(body),
+                           content_type="application/json",
+                           environ_overrides={"wsgi.input_terminated": True,
+                                              "CONTENT_LENGTH": "",
+                                              "HTTP_TRANSFER_ENCODING": "chunked"})
+    assert response.request.content_length is None
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"

@@ -54,7 +54,7 @@ BAD_BODIES: list[tuple[str, bytes, str, tuple[int, ...]]] = [
     ("nested 10,000 deep objects", ('{"a":' * 10_000 + "1" + "}" * 10_000).encode(),
      "application/json", (400,)),
     ("10 MB", json.dumps({"title": "x" * 10 * 1024**2}).encode(), "application/json", (413,)),
-    ("10 MB unannounced", b"[" + b"1," * (5 * 1024**2) + b"1]", "application/json", (413,)),
+    ("10 MB of numbers", b"[" + b"1," * (5 * 1024**2) + b"1]", "application/json", (413,)),
     ("not UTF-8", b'{"title": "\xff\xfe"}', "application/json", (400,)),
     ("truncated", b'{"title": "a', "application/json", (400,)),
     ("NaN", b'{"title": NaN}', "application/json", (400,)),
