@@ -166,6 +166,25 @@ def test_studio_form_refuses_a_reversed_title(client, app_ctx):
     assert db.session.query(Course).count() == 0
 
 
+@pytest.mark.parametrize("page, field, role", [
+    ("/my-certificates/{certificate}/name", "requested_name", "enrolled"),
+    ("/admin/certificates/settings", "org_name", "admin"),
+    ("/admin/certificates/settings", "signatory_name", "admin"),
+])
+def test_text_printed_on_certificates_refuses_direction_controls(client, world, page, field,
+                                                                 role):
+    auth = Auth(client)
+    auth.login(world.users[role].email)
+    url = page.format(**world.ids)
+    form = {"requested_name": "Ann Lee", "org_name": "Library", "signatory_name": "Bo",
+            "page_size": "letter"} | {field: f"Ann{RLO}eeL"}
+    before = snapshot()
+    response = auth.post(url, form)
+    assert response.status_code == 422
+    assert "U+202E" in response.get_data(as_text=True)
+    assert not changed_tables(before, snapshot())
+
+
 def _form_field_names() -> set[str]:
     names = set()
     for cls in _subclasses(Form):
