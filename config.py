@@ -55,6 +55,8 @@ class Config:
     MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024**3)
     #: Largest body accepted by the app itself (simple uploads, local-mode parts).
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 110 * 1024**2)
+    #: Largest JSON body (413 beyond); the longest transcript fits.
+    MAX_JSON_BYTES = env_int("MAX_JSON_BYTES", 4 * 1024**2)
 
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     #: (client address for rate limits, https for URLs and cookies). 0: trust none.

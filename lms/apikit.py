@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from lms.accounts.tokens import Credential
 from lms.errors import BadRequest, Unauthorized
 from lms.extensions import csrf
+from lms.jsonbody import body_bytes
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_PER_PAGE = 100
@@ -134,11 +135,15 @@ def require_actor():
     return user
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object; 400 problem+json when it is missing or malformed."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
+def json_body(*, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object, or ``{}`` for an empty body when ``optional``.
+
+    Parsed by :mod:`lms.jsonbody` (400 malformed or too deep, 413 too large, 422 text
+    that cannot be stored); 400 when it is not an object.
+    """
+    if optional and not body_bytes(request):
+        return {}
+    data = request.get_json()
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
     return data

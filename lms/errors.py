@@ -203,7 +203,24 @@ def handle_out_of_range(exc: Exception) -> Response:
     db.session.rollback()
     log.warning("value out of range on %s %s: %s", request.method, request.path,
                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    if "NUL" in str(exc):
+        return error_response(400, "Bad request", "A value in the request holds text that "
+                              "cannot be stored.")
     return error_response(400, "Bad request", "A value in the request is out of range.")
+
+
+def handle_unencodable(exc: UnicodeEncodeError) -> Response:
+    """Text the database driver cannot encode (a lone surrogate): 400, never 500.
+
+    Input is checked where it enters (:mod:`lms.text`); this is the net under it.
+    Other encoding errors are bugs and stay 500.
+    """
+    if exc.reason != "surrogates not allowed":
+        return handle_unexpected(exc)
+    db.session.rollback()
+    log.warning("unencodable text on %s %s: %s", request.method, request.path, exc)
+    return error_response(400, "Bad request", "A value in the request holds text that "
+                          "cannot be stored.")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -213,5 +230,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(UnicodeEncodeError, handle_unencodable)
     if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

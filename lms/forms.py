@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import flash
+from flask import flash, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.text import unstorable
 from lms.units import plain_number
 
 T = TypeVar("T")
@@ -35,6 +36,37 @@ class PlainDecimalField(DecimalField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else plain_number(self.data)
+
+
+class Form(FlaskForm):
+    """The base of every HTML form: fed by form posts only, refusing text that cannot be stored.
+
+    A field holding text :func:`lms.text.unstorable` refuses (NUL, other control
+    characters) gets that message as its error before any other validator runs,
+    so no check or service ever sees it. A JSON body is not a form post: the form
+    then sees no data (Flask-WTF would otherwise build the form from the JSON).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if has_request_context() and request.is_json:
+                return None
+            return super().wrap_formdata(form, formdata)
+
+    def validate(self, extra_validators=None) -> bool:
+        refused = {name: problem for name, field in self._fields.items()
+                   if (problem := _text_problem(field.data))}
+        if refused:
+            for name, problem in refused.items():
+                self._fields[name].errors = [problem]
+            return False
+        return super().validate(extra_validators)
+
+
+def _text_problem(data) -> str | None:
+    values = data if isinstance(data, list | tuple) else [data]
+    return next((problem for value in values
+                 if isinstance(value, str) and (problem := unstorable(value))), None)
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:

@@ -21,6 +21,14 @@ PROBLEM = {"description": "Problem (RFC 9457)",
            "content": {"application/problem+json": PROBLEM_SCHEMA}}
 
 
+#: What any JSON body may be refused with, before the operation's own checks.
+JSON_BODY_PROBLEMS = {
+    "400": "The body is not JSON, not an object, not UTF-8, or nested too deep",
+    "413": "The body is larger than the JSON limit",
+    "422": "A field holds text that cannot be stored, or is not valid",
+}
+
+
 def operation(summary: str, *, auth: bool = True, body: dict | None = None,
               responses: dict[int, str] | None = None, params: list[dict] | None = None) -> dict:
     """A compact way for API modules to describe one operation."""
@@ -35,6 +43,8 @@ def operation(summary: str, *, auth: bool = True, body: dict | None = None,
         op["responses"].setdefault("401", PROBLEM)
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        for status, description in JSON_BODY_PROBLEMS.items():  # lms.jsonbody refuses these
+            op["responses"].setdefault(status, PROBLEM | {"description": description})
     if params:
         op["parameters"] = params
     return op

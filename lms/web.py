@@ -37,8 +37,12 @@ class DatabaseIdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     """Call before blueprints are registered: rules pick their converters when added."""
+    from lms.jsonbody import Request
+
+    app.request_class = Request
     app.url_map.converters["int"] = DatabaseIdConverter
     trust_proxies(app)
+    app.before_request(refuse_unstorable_address)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value
     app.jinja_env.globals["header_links"] = header_links
@@ -49,6 +53,22 @@ def init_app(app: Flask) -> None:
         app.jinja_env.filters[name] = getattr(units, name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def refuse_unstorable_address() -> None:
+    """400 for a query-string or path value no text can hold (``?q=%00``), before any view.
+
+    Such a value would otherwise reach a query, where PostgreSQL refuses NUL.
+    """
+    from lms.errors import BadRequest
+    from lms.text import unstorable
+
+    values = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    errors = {name: [problem] for name, value in values
+              if isinstance(value, str) and (problem := unstorable(value))}
+    if errors:
+        raise BadRequest("Part of the address holds characters that cannot be used.",
+                         errors=errors)
 
 
 def trust_proxies(app: Flask) -> None:

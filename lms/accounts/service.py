@@ -27,6 +27,7 @@ from lms.accounts.passwords import (
 from lms.accounts.tokens import revoke_all_api_tokens
 from lms.errors import Conflict, Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
+from lms.text import TextError, clean_text
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,33 @@ def _email_problem(email: str) -> str | None:
     return None
 
 
-def _profile_problems(fields: dict) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if "name" in fields and not (fields["name"] or "").strip():
-        errors["name"] = ["Enter your name."]
-    if "name" in fields and len((fields["name"] or "").strip()) > 120:
-        errors["name"] = ["Use at most 120 characters."]
-    if len((fields.get("certificate_name") or "").strip()) > 200:
-        errors["certificate_name"] = ["Use at most 200 characters."]
+#: Longest name and name for certificates (their columns' lengths).
+NAME_LENGTHS = {"name": 120, "certificate_name": 200}
+
+
+def _clean_profile(fields: dict) -> tuple[dict, dict[str, list[str]]]:
+    """``fields`` with names cleaned by :func:`lms.text.clean_text`, and the field errors."""
+    clean, errors = dict(fields), {}
+    for key, limit in NAME_LENGTHS.items():
+        if key not in fields:
+            continue
+        try:
+            clean[key] = clean_text(fields[key], max_length=limit, required=key == "name")
+        except TextError as exc:
+            errors[key] = [_name_message(str(exc), limit)]
     if fields.get("career_stage") not in (None, "", *CAREER_STAGES):
         errors["career_stage"] = ["Choose one of the listed career stages."]
     if fields.get("org_type") not in (None, "", *ORG_TYPES):
         errors["org_type"] = ["Choose one of the listed organisation types."]
-    return errors
+    return clean, errors
+
+
+def _name_message(message: str, limit: int) -> str:
+    if message == "This field is required.":
+        return "Enter your name."
+    if message.startswith("At most"):
+        return f"Use at most {limit} characters."
+    return message
 
 
 def find_by_email(email: str) -> User | None:
@@ -78,7 +93,7 @@ def register_member(data: Registration) -> User:
     Raises ValidationError (field messages) or Conflict when the email is taken.
     """
     email = normalize_email(data.email)
-    errors = _profile_problems(
+    names, errors = _clean_profile(
         {"name": data.name, "certificate_name": data.certificate_name,
          "career_stage": data.career_stage, "org_type": data.org_type}
     )
@@ -95,8 +110,8 @@ def register_member(data: Registration) -> User:
         )
     user = User(
         email=email,
-        name=data.name.strip(),
-        certificate_name=(data.certificate_name or data.name).strip(),
+        name=names["name"],
+        certificate_name=names["certificate_name"] or names["name"],
         password_hash=hash_password(data.password),
         career_stage=data.career_stage or None,
         org_type=data.org_type or None,
@@ -173,11 +188,11 @@ def revoke_credentials(user: User, now: datetime | None = None) -> None:
 def update_profile(user: User, fields: dict) -> User:
     """Change name, certificate name, career stage or organisation type."""
     allowed = {"name", "certificate_name", "career_stage", "org_type"}
-    changes = {key: value for key, value in fields.items() if key in allowed}
-    if errors := _profile_problems(changes):
+    changes, errors = _clean_profile({key: value for key, value in fields.items()
+                                      if key in allowed})
+    if errors:
         raise ValidationError("Please correct the marked fields.", errors=errors)
     for key, value in changes.items():
-        value = value.strip() if isinstance(value, str) else value
         if key in ("career_stage", "org_type"):
             value = value or None
         if key == "certificate_name" and not value:

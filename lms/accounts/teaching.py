@@ -12,14 +12,17 @@ from lms.accounts.models import TeachApplication, User
 from lms.accounts.service import require_admin
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, utcnow
+from lms.text import TextError, clean_text
 
 
 def apply_to_teach(user: User, expertise: str, topic: str) -> TeachApplication:
     """File a request for the instructor role; one pending request at a time."""
-    errors = {}
-    if len((expertise or "").strip()) < 20:
+    errors: dict[str, list[str]] = {}
+    expertise = _field(expertise, "expertise", errors, max_length=10_000, multiline=True)
+    topic = _field(topic, "proposed_topic", errors, max_length=200)
+    if "expertise" not in errors and len(expertise) < 20:
         errors["expertise"] = ["Tell us a little more (at least 20 characters)."]
-    if not (topic or "").strip():
+    if "proposed_topic" not in errors and not topic:
         errors["proposed_topic"] = ["Name a topic you would like to teach."]
     if errors:
         raise ValidationError("Please correct the marked fields.", errors=errors)
@@ -27,11 +30,19 @@ def apply_to_teach(user: User, expertise: str, topic: str) -> TeachApplication:
         raise Conflict("You can already create courses.")
     if pending_application(user):
         raise Conflict("Your earlier application is still being reviewed.")
-    application = TeachApplication(user=user, expertise=expertise.strip(),
-                                   proposed_topic=topic.strip()[:200])
+    application = TeachApplication(user=user, expertise=expertise, proposed_topic=topic)
     db.session.add(application)
     db.session.flush()
     return application
+
+
+def _field(value, name: str, errors: dict[str, list[str]], **rules) -> str:
+    """``value`` through :func:`lms.text.clean_text`; its message into ``errors`` if refused."""
+    try:
+        return clean_text(value, **rules)
+    except TextError as exc:
+        errors[name] = [str(exc)]
+        return ""
 
 
 def pending_application(user: User) -> TeachApplication | None:

@@ -7,9 +7,17 @@ from typing import Any
 
 from flask import request
 
-from lms.apikit import actor, api_blueprint, iso, listing, page_args, require_actor
+from lms.apikit import (
+    actor,
+    api_blueprint,
+    iso,
+    json_body,
+    listing,
+    page_args,
+    require_actor,
+)
 from lms.catalog import access, enrolment, service
-from lms.errors import BadRequest, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.openapi import obj, operation, query
 
@@ -79,9 +87,7 @@ def get_course(course_id: int):
 @bp.post("/courses/<int:course_id>/enrollment")
 def enrol(course_id: int):
     user = require_actor()
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise BadRequest("Send a JSON object, e.g. {\"code\": \"ABCD-EFGH-JKMN\"}, or no body.")
+    body = json_body(optional=True)
     code = body.get("code")
     if code is not None and not isinstance(code, str):
         raise ValidationError("The code must be text.", errors={"code": ["Must be text."]})

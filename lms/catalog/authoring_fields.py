@@ -17,6 +17,7 @@ from typing import Any
 from lms.accounts.models import CAREER_STAGES
 from lms.catalog.models import ACCESS, FORMATS
 from lms.errors import ValidationError
+from lms.text import TextError, clean_text
 
 MAX_CE_HOURS = Decimal("100")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,20 +51,21 @@ def clean_fields(fields: dict[str, Any], cleaners: dict[str, Cleaner],
     return clean
 
 
-def text(max_length: int, required: bool = False) -> Cleaner:
+def text(max_length: int, required: bool = False, multiline: bool = True) -> Cleaner:
+    """Text through :func:`lms.text.clean_text`; single-line for names and titles."""
     def clean(value: Any) -> str:
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            raise FieldError("Must be text.")
-        value = value.strip()
-        if required and not value:
-            raise FieldError("This field is required.")
-        if len(value) > max_length:
-            raise FieldError(f"At most {max_length} characters.")
-        return value
+        try:
+            return clean_text(value, max_length=max_length, required=required,
+                              multiline=multiline)
+        except TextError as exc:
+            raise FieldError(str(exc)) from None
 
     return clean
+
+
+def title(max_length: int = 200) -> Cleaner:
+    """A required single-line title (no line breaks, no text-direction controls)."""
+    return text(max_length, required=True, multiline=False)
 
 
 def lines(value: Any) -> str:
@@ -74,7 +76,15 @@ def lines(value: Any) -> str:
         value = "\n".join(value)
     if not isinstance(value, str):
         raise FieldError("Give text with one entry per line, or a list of strings.")
-    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
+    entries = (_line(entry) for entry in value.splitlines())
+    return "\n".join(entry for entry in entries if entry)
+
+
+def _line(value: str, max_length: int = 10_000) -> str:
+    try:
+        return clean_text(value, max_length=max_length)
+    except TextError as exc:
+        raise FieldError(str(exc)) from None
 
 
 def choice(options: tuple[str, ...] | list[str]) -> Cleaner:
@@ -137,7 +147,8 @@ def string_list(value: Any) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
         raise FieldError("Give a list of strings.")
-    return list(dict.fromkeys(entry.strip() for entry in value if entry.strip()))
+    entries = (_line(entry, 200) for entry in value)
+    return list(dict.fromkeys(entry for entry in entries if entry))
 
 
 def career_stages(value: Any) -> list[str]:
@@ -177,7 +188,7 @@ def slugify(title: str, length: int = 100, fallback: str = "course") -> str:
 
 
 COURSE_CLEANERS: dict[str, Cleaner] = {
-    "title": text(200, required=True), "slug": slug, "summary": text(500),
+    "title": title(), "slug": slug, "summary": text(500),
     "description": text(100_000), "format": choice(FORMATS), "ce_hours": ce_hours,
     "topics": string_list, "audience": career_stages, "outcomes": lines,
     "presenters": lines, "recorded_on": recorded_on, "access": choice(ACCESS),
@@ -190,13 +201,14 @@ COURSE_READ_ONLY = frozenset({"id", "instructors", "modules", "version", "publis
                               "created_at", "updated_at"})
 
 MODULE_CLEANERS: dict[str, Cleaner] = {
-    "title": text(200, required=True), "prerequisite_id": optional_id,
+    "title": title(), "prerequisite_id": optional_id,
 }
 
 ITEM_CLEANERS: dict[str, Cleaner] = {
-    "title": text(200, required=True), "required": boolean, "body": text(200_000),
+    "title": title(), "required": boolean, "body": text(200_000),
     "transcript": text(500_000), "media_id": optional_id, "captions_media_id": optional_id,
-    "captions_language": text(20), "captions_label": text(60), "slides_media_id": optional_id,
+    "captions_language": text(20, multiline=False),
+    "captions_label": text(60, multiline=False), "slides_media_id": optional_id,
     "min_watch_percent": integer(1, 100),
 }
 

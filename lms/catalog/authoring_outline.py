@@ -159,7 +159,7 @@ def _apply_item_fields(actor: User, item: Item, course: Course, fields: dict[str
             setattr(item, name, clean[name])
     if "required" in clean:
         item.is_required = clean["required"]
-    if "media_id" in clean:
+    if "media_id" in clean and item.kind in MEDIA_KINDS:  # others refused a non-null id
         item.media = _media(actor, course, clean["media_id"], "media_id", MEDIA_KINDS[item.kind])
     if "slides_media_id" in clean:
         item.slides = _media(actor, course, clean["slides_media_id"], "slides_media_id",

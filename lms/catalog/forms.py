@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.models import CAREER_STAGES
 from lms.catalog.service import SORTS
+from lms.forms import Form
 
 FORMAT_LABELS = {"course": "Self-paced course", "webinar": "Webinar recording"}
 MAX_FILTER_HOURS = 1000
@@ -18,7 +18,7 @@ def choices(options: dict[str, str], empty: str) -> list[SelectChoice]:
     return [SelectChoice("", empty)] + [SelectChoice(v, label) for v, label in options.items()]
 
 
-class CatalogFilterForm(FlaskForm):
+class CatalogFilterForm(Form):
     """The catalog's search form: sent by GET, so it carries no CSRF token."""
 
     class Meta:
@@ -49,22 +49,22 @@ class CatalogFilterForm(FlaskForm):
         return {f.name: None if f.data in ("", None) else f.data for f in fields if not f.errors}
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     code = StringField("Signup code", validators=[Optional(), Length(max=60)],
                        description="The code your library or organisation gave you, "
                                    "e.g. ABCD-EFGH-JKMN.")
 
 
-class CodeBatchForm(FlaskForm):
+class CodeBatchForm(Form):
     count = IntegerField("Number of codes", default=20, validators=[
         DataRequired("Enter how many codes to create."), NumberRange(1, 500, "1 to 500 codes.")])
     batch = StringField("Batch label", validators=[Optional(), Length(max=120)],
                         description="For example the library that bought a group registration.")
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     name = StringField("Topic name", validators=[DataRequired("Enter a name."), Length(max=80)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Just the CSRF token, for buttons that change something."""

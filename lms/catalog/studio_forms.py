@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.models import CAREER_STAGES
 from lms.catalog.models import ACCESS
-from lms.forms import PlainNumberField
+from lms.forms import Form, PlainNumberField
 
 FORMAT_CHOICES = [SelectChoice("course", "Self-paced course"),
                   SelectChoice("webinar", "Webinar recording")]
@@ -37,7 +37,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class NewCourseForm(FlaskForm):
+class NewCourseForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the course a title."),
                                              Length(max=200)])
     summary = TextAreaField("Summary", validators=[Length(max=500)],
@@ -74,12 +74,12 @@ class CourseForm(NewCourseForm):
         description="Leave empty for no limit; the course turns read-only afterwards.")
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     title = StringField("Module title", validators=[DataRequired("Give the module a title."),
                                                     Length(max=200)])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the item a title."),
                                              Length(max=200)])
     required = BooleanField("Required to complete the course", default=True)
@@ -124,7 +124,7 @@ ITEM_FORMS: dict[str, type[ItemForm]] = {
 CREATE_ONLY = ("pass_percent", "max_attempts", "time_limit_seconds")
 
 
-class InstructorForm(FlaskForm):
+class InstructorForm(Form):
     email = EmailField("Member's email", validators=[DataRequired("Enter an email address.")])
 
 

@@ -108,7 +108,7 @@ def revoke(code: str):
 
 @bp.post("/courses/<int:course_id>/certificates/back-issue")
 def back_issue(course_id: int):
-    data = json_body() if request.data else {}
+    data = json_body(optional=True)
     dry_run = data.get("dry_run", True) is not False
     count = backissue.back_issue(require_actor(), course_id, dry_run=dry_run)
     db.session.commit()

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.certificates.models import REVOKE_CATEGORIES
+from lms.forms import Form
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     class Meta:
         csrf = False  # a GET lookup that changes nothing
 
@@ -19,14 +19,14 @@ class VerifyForm(FlaskForm):
                        description="20 letters and digits, as printed on the certificate.")
 
 
-class NameChangeForm(FlaskForm):
+class NameChangeForm(Form):
     requested_name = StringField(
         "Corrected name", validators=[DataRequired("Write the corrected name."), Length(max=200)],
         description="Exactly as it should print, in any script. Staff review each request.")
     note = TextAreaField("Note for staff (optional)", validators=[Optional(), Length(max=500)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     category = SelectField("Reason category (shown publicly)",
                            choices=[SelectChoice(value, label)
                                     for value, label in REVOKE_CATEGORIES.items()])
@@ -34,15 +34,15 @@ class RevokeForm(FlaskForm):
                            validators=[DataRequired("Say why."), Length(max=2000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or reject: the button pressed carries the decision."""
 
 
-class BackIssueForm(FlaskForm):
+class BackIssueForm(Form):
     """Confirm a back-issue whose count was shown first."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     org_name = StringField("Organisation name",
                            validators=[DataRequired("Give the organisation's name."),
                                        Length(max=200)])

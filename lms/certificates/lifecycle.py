@@ -28,6 +28,7 @@ from lms.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationErr
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage
+from lms.text import TextError, clean_text
 from lms.units import plain_number
 from lms.web import site_url
 
@@ -67,11 +68,14 @@ def revoke(actor: User | None, code: str, reason: str, category: str | None = No
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split()) if isinstance(name, str) else ""
-    if not name or len(name) > 200:
-        raise ValidationError("Give the corrected name.", errors={
-            "requested_name": ["Write the name as it should appear (up to 200 characters)."]})
-    return name
+    try:
+        return clean_text(name, max_length=200, required=True)
+    except TextError as exc:
+        plain = ("This field is required.", "At most 200 characters.", "Must be text.")
+        message = ("Write the name as it should appear (up to 200 characters)."
+                   if str(exc) in plain else str(exc))
+        raise ValidationError("Give the corrected name.",
+                              errors={"requested_name": [message]}) from None
 
 
 def request_name_change(actor: User | None, code: str, requested_name: str, note: str = "", *,

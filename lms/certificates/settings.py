@@ -19,6 +19,7 @@ from lms.certificates.txn import track_stored
 from lms.errors import Forbidden, Unavailable, ValidationError
 from lms.extensions import db, utcnow
 from lms.storage import StorageError, get_storage, new_key
+from lms.text import TextError, clean_text
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -83,11 +84,10 @@ def update_settings(actor: User, change: SettingsChange, *,
     """
     if not actor.is_admin:
         raise Forbidden("Only site staff can change certificate settings.")
-    _validate(change)
+    texts = _validate(change)
     row = current_settings()
-    row.org_name = change.org_name.strip()
-    row.signatory_name = change.signatory_name.strip()
-    row.signatory_title = change.signatory_title.strip()
+    row.org_name, row.signatory_name = texts["org_name"], texts["signatory_name"]
+    row.signatory_title = texts["signatory_title"]
     row.page_size = change.page_size
     row.logo_key = _replace_image(row.logo_key, change.logo, change.remove_logo, "logo")
     row.signature_key = _replace_image(row.signature_key, change.signature,
@@ -98,13 +98,22 @@ def update_settings(actor: User, change: SettingsChange, *,
     return row
 
 
-def _validate(change: SettingsChange) -> None:
+#: The texts printed on every certificate, and what to say when one is missing or too long.
+_TEXTS = {"org_name": "Give the organisation's name (up to 200 characters).",
+          "signatory_name": "Up to 200 characters.", "signatory_title": "Up to 200 characters."}
+
+
+def _validate(change: SettingsChange) -> dict[str, str]:
+    """The texts, cleaned by :func:`lms.text.clean_text`; ValidationError naming each bad field."""
     errors: dict[str, list[str]] = {}
-    if not change.org_name.strip() or len(change.org_name) > 200:
-        errors["org_name"] = ["Give the organisation's name (up to 200 characters)."]
-    for name in ("signatory_name", "signatory_title"):
-        if len(getattr(change, name)) > 200:
-            errors[name] = ["Up to 200 characters."]
+    texts: dict[str, str] = {}
+    for name, message in _TEXTS.items():
+        try:
+            texts[name] = clean_text(getattr(change, name), max_length=200,
+                                     required=name == "org_name")
+        except TextError as exc:
+            plain = str(exc) in ("This field is required.", "At most 200 characters.")
+            errors[name] = [message if plain else str(exc)]
     if change.page_size not in PAGE_SIZES:
         errors["page_size"] = ["Choose Letter or A4."]
     for name in ("logo", "signature"):
@@ -113,6 +122,7 @@ def _validate(change: SettingsChange) -> None:
             errors[name] = [message]
     if errors:
         raise ValidationError("Please correct the settings.", errors=errors)
+    return texts
 
 
 def _image_problem(data: bytes | None) -> str | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from lms.forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     file = FileField("File to upload", validators=[FileRequired("Choose a file to upload.")])

@@ -52,6 +52,9 @@ def start_upload(
     """
     uploader = require_instructor(actor)
     name = clean_filename(filename)
+    if claimed_type is not None and not isinstance(claimed_type, str):
+        raise ValidationError("Give the content type as text.",
+                              errors={"content_type": ["Must be text, e.g. video/mp4."]})
     kind = allowed_type(name, claimed_type)
     size = _declared_size(size, kind)
     asset = new_asset(uploader, name, kind, size=size)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 
+from lms.forms import Form
 
-class ZipUploadForm(FlaskForm):
+
+class ZipUploadForm(Form):
     archive = FileField("ZIP of a course or of one module",
                         validators=[FileRequired("Choose a ZIP file to upload.")],
                         description="A course package (course.toml at the top) or one module "
@@ -20,5 +21,5 @@ class ZipUploadForm(FlaskForm):
                                         "names the course.")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     token = HiddenField()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, request
 
 from lms.apikit import (
@@ -20,6 +18,7 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Enrollment, Item
 from lms.errors import BadRequest
 from lms.extensions import db
+from lms.jsonbody import checked_text, parse_json
 from lms.media.serving import MEDIA_CSP
 from lms.openapi import obj, operation, query
 from lms.progress import overrides, service, transcripts
@@ -148,10 +147,7 @@ def progress_json(progress: CourseProgress) -> dict:
 def report_body() -> dict:
     """JSON, or the form body ``navigator.sendBeacon`` sends (``report`` holds the JSON)."""
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        try:
-            data = json.loads(request.form.get("report", ""))
-        except ValueError:
-            raise BadRequest("The report field must hold a JSON object.") from None
+        data = checked_text(parse_json(request.form.get("report", "")), "report")
         if not isinstance(data, dict):
             raise BadRequest("The report field must hold a JSON object.")
         return data

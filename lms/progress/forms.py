@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.forms import Form
 
-class OverrideForm(FlaskForm):
+
+class OverrideForm(Form):
     email = EmailField("Member's email", validators=[DataRequired(), Length(max=254)])
     course_slug = StringField("Course (its web address name, e.g. cataloguing-basics)",
                               validators=[DataRequired(), Length(max=120)])

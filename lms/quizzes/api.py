@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
 from lms.errors import BadRequest, problem
@@ -266,8 +266,7 @@ def save_answers(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     user = require_actor()
-    body = request.get_json(silent=True)
-    answers = body.get("answers") if isinstance(body, dict) else None
+    answers = json_body(optional=True).get("answers")
     done = attempts.submit_attempt(user, attempt_id, answers)
     db.session.commit()
     attempt = done.attempt

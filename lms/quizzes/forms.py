@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -20,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.validators import Length as LengthLimit
 
-from lms.forms import PlainDecimalField
+from lms.forms import Form, PlainDecimalField
 from lms.quizzes.models import FEEDBACK_POLICIES
 from lms.quizzes.questions import CHOICE_KINDS
 
@@ -54,7 +53,7 @@ def answers_from_form(snapshot: Mapping[str, Any], form: MultiDict) -> dict[str,
     return answers
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     pass_percent = IntegerField("Pass mark (percent)", validators=[
         InputRequired(), NumberRange(0, 100)])
     max_attempts = IntegerField("Attempts allowed", validators=[
@@ -90,7 +89,7 @@ class QuizSettingsForm(FlaskForm):
         }
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """One form for every kind; the page shows the fields of the question's kind.
 
     Choices come as ``choice-N-text``/``-correct``/``-feedback`` rows (see `choice_rows`).
@@ -152,7 +151,7 @@ def question_data(kind: str, form: QuestionForm, raw: MultiDict, rows: int) -> d
     return data
 
 
-class GiftImportForm(FlaskForm):
+class GiftImportForm(Form):
     gift = TextAreaField("GIFT text", validators=[Optional(), LengthLimit(max=2 * 1024 * 1024)],
                          description="Paste questions in Moodle's GIFT format, or upload a "
                                      "file below.")

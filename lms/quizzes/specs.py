@@ -14,9 +14,12 @@ from typing import Any
 from lms.errors import ValidationError
 from lms.quizzes.models import Choice, Question
 from lms.quizzes.questions import KINDS, ChoiceSpec, NumericAnswer, QuestionSpec
+from lms.text import TextError, clean_text
 
 MAX_PROMPT_CHARS = 20_000
 MAX_CHOICES = 20
+#: Longest choice, feedback, accepted answer or title.
+MAX_TEXT_CHARS = 5_000
 KEY_FIELD = {"single": "choices", "multiple": "choices", "true_false": "answer",
              "short_text": "accepted_answers", "numeric": "answer", "matching": "pairs"}
 
@@ -38,12 +41,22 @@ def decimal_of(value: Any, field: str) -> Decimal:
     return number
 
 
+def cleaned(value: Any, field: str, *, max_length: int = MAX_TEXT_CHARS,
+            multiline: bool = True) -> str:
+    """Text through :func:`lms.text.clean_text`; ValidationError naming ``field``."""
+    try:
+        return clean_text(value, max_length=max_length, multiline=multiline)
+    except TextError as exc:
+        raise invalid(field, str(exc)) from None
+
+
 def text_list(value: Any, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise invalid(field, "Give a list of texts.")
-    return tuple(v.strip() for v in value if v.strip())
+    entries = (cleaned(v, field, multiline=False) for v in value)
+    return tuple(entry for entry in entries if entry)
 
 
 # --- request data → spec ------------------------------------------------------------
@@ -62,12 +75,13 @@ def spec_from_data(data: Mapping[str, Any]) -> QuestionSpec:
         raise invalid("prompt", "Write the question.")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise invalid("prompt", f"Keep the question under {MAX_PROMPT_CHARS} characters.")
+    prompt = cleaned(prompt, "prompt", max_length=MAX_PROMPT_CHARS)
     points = decimal_of(data.get("points", 1), "points")
     if not Decimal(0) <= points <= Decimal(1000):
         raise invalid("points", "Points run from 0 to 1000.")
     fields = _KEY_READERS[kind](data)
     try:
-        return QuestionSpec(kind=kind, prompt=prompt.strip(), points=points,
+        return QuestionSpec(kind=kind, prompt=prompt, points=points,
                             explanation=_text(data, "explanation"), title=_text(data, "title"),
                             text_format=_text(data, "text_format"), **fields)
     except ValueError as exc:
@@ -82,7 +96,7 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name) or ""
     if not isinstance(value, str):
         raise invalid(name, "Give a text.")
-    return value.strip()
+    return cleaned(value, name, max_length=MAX_PROMPT_CHARS)
 
 
 def _choices(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,7 +115,7 @@ def _choice(entry: Any) -> ChoiceSpec:
     weight = entry.get("weight")
     weight = None if weight in (None, "") else decimal_of(weight, "choices")
     try:
-        return ChoiceSpec(entry["text"].strip(), bool(entry.get("correct")),
+        return ChoiceSpec(cleaned(entry["text"], "choices"), bool(entry.get("correct")),
                           _text(entry, "feedback"), weight)
     except ValueError as exc:
         raise invalid("choices", _sentence(str(exc))) from exc
@@ -114,8 +128,10 @@ def _true_false(data: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(answer, bool):
         raise invalid("answer", "Say whether the statement is true or false.")
     feedback = data.get("feedback") or {}
-    return {"choices": (ChoiceSpec("True", answer, str(feedback.get("true", ""))),
-                        ChoiceSpec("False", not answer, str(feedback.get("false", ""))))}
+    if not isinstance(feedback, dict):
+        raise invalid("feedback", "Give feedback as {\"true\": text, \"false\": text}.")
+    true, false = (cleaned(feedback.get(key), "feedback") for key in ("true", "false"))
+    return {"choices": (ChoiceSpec("True", answer, true), ChoiceSpec("False", not answer, false))}
 
 
 def _short_text(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,7 +174,8 @@ def _matching(data: Mapping[str, Any]) -> dict[str, Any]:
             else (entry if isinstance(entry, list) and len(entry) == 2 else (None, None))
         if not isinstance(left, str) or not isinstance(right, str) or not right.strip():
             raise invalid("pairs", "Each pair is a left text and a right text.")
-        pairs.append((left.strip(), right.strip()))
+        pairs.append((cleaned(left, "pairs", multiline=False),
+                      cleaned(right, "pairs", multiline=False)))
     return {"pairs": tuple(pairs)}
 
 
