@@ -9,9 +9,11 @@ lms_group = AppGroup("lms", help="Core Learning administration.")
 
 def register_domain_commands() -> None:
     from lms import demo, domain_modules
+    from lms.jobs import cli as jobs_cli
 
     for module in domain_modules("cli"):
         module.register(lms_group)
+    jobs_cli.register(lms_group)
     demo.register(lms_group)
 
 

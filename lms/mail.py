@@ -1,4 +1,9 @@
-"""Outgoing mail: SMTP when ``LMS_MAIL_SERVER`` is set, otherwise the log."""
+"""Outgoing mail, sent by a background job: SMTP when ``LMS_MAIL_SERVER`` is set, else the log.
+
+Queuing a message is part of the caller's transaction: a rollback sends nothing,
+and the request answers without waiting for the mail server. A server that is
+down is tried again with backoff (``lms.jobs``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,18 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from lms.jobs import TransientError, enqueue, task
+
 log = logging.getLogger("lms.mail")
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message; failures are logged, never shown to the member."""
+def send_mail(to: str, subject: str, body: str, *, key: str | None = None) -> None:
+    """Queue a plain-text message; ``key`` names a message that must go out only once."""
+    enqueue("mail.send", key=key, to=to, subject=subject, body=body)
+
+
+@task("mail.send", max_attempts=10)
+def deliver_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -24,8 +36,8 @@ def send_mail(to: str, subject: str, body: str) -> None:
         return
     try:
         deliver(message, config)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send mail to %s", to)
+    except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+        raise TransientError(f"mail server unreachable: {exc}") from exc
 
 
 def deliver(message: EmailMessage, config) -> None:

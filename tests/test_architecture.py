@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from lms import DOMAINS
+from lms import DOMAINS, LEAVES
 
 LMS = Path(__file__).resolve().parent.parent / "lms"
-LEAVES = ("storage",)
 AWS_LIBRARIES = ("boto3", "botocore")
 
 

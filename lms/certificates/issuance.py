@@ -32,7 +32,7 @@ from lms.certificates.codes import new_code
 from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import CertificateData, PdfSettings, render_certificate
 from lms.certificates.settings import pdf_settings
-from lms.certificates.txn import after_commit, track_stored
+from lms.certificates.txn import track_stored
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
@@ -195,7 +195,7 @@ def queue_ready_mail(email: str, code: str, course_title: str) -> None:
             f"Download it: {pdf_url(code)}\n"
             f"Anyone can check it at: {verify_url(code)}\n\n"
             f"Certificate code: {code}\n")
-    after_commit(lambda: send_mail(email, "Your certificate is ready", body))
+    send_mail(email, "Your certificate is ready", body, key=f"certificate-ready:{code}")
 
 
 def render_missing(*, now: datetime | None = None, limit: int = 500) -> int:
