@@ -23,7 +23,7 @@ def send_mail(to: str, subject: str, body: str, *, key: str | None = None) -> No
     enqueue("mail.send", key=key, to=to, subject=subject, body=body)
 
 
-@task("mail.send", max_attempts=10)
+@task("mail.send", max_attempts=20)
 def deliver_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
     message = EmailMessage()

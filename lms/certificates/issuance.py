@@ -23,7 +23,6 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment
@@ -33,6 +32,7 @@ from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import CertificateData, PdfSettings, render_certificate
 from lms.certificates.settings import pdf_settings
 from lms.certificates.txn import track_stored
+from lms.database import upsert_insert
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
@@ -86,9 +86,7 @@ def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
 
     Returns {user_id: certificate id} of the rows this call inserted.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Certificate).values(rows).on_conflict_do_nothing(
+    statement = upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
         index_elements=["user_id", "course_id"]).returning(Certificate.user_id, Certificate.id)
     # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
     return {user_id: row_id for user_id, row_id in db.session.execute(statement)}

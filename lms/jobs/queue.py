@@ -68,7 +68,7 @@ class Queue:
 
         with self.app.app_context():
             try:
-                service.run(job_id)
+                service.run(job_id, may_retry=self.actor is not None)
             except TransientError:
                 if reraise:
                     raise

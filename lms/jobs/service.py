@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
+from lms.database import upsert_insert
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db, utcnow
 from lms.jobs import queue
@@ -31,32 +31,26 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
     (``"certificate-mail:42"``). A rollback drops the job with everything else.
     """
     task = get_task(name)
-    if key is not None and (found := _job_with_key(key)) is not None:
-        return found
-    job = Job(name=name, arguments=arguments, key=key, max_attempts=task.max_attempts,
-              created_by_id=actor_id, enqueued_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(job)
-    except IntegrityError:  # the same key, queued by a concurrent transaction
-        found = _job_with_key(key)
-        if found is None:
-            raise
-        return found
-    queue.send_after_commit(job.id)
-    return job
+    values = {"name": name, "arguments": arguments, "key": key, "status": "queued",
+              "attempts": 0, "max_attempts": task.max_attempts, "done_count": 0,
+              "created_by_id": actor_id, "enqueued_at": utcnow()}
+    # ON CONFLICT rather than a savepoint: a concurrent transaction may hold the same key.
+    job_id = db.session.scalar(upsert_insert(Job).values(values)
+                               .on_conflict_do_nothing(index_elements=["key"])
+                               .returning(Job.id))
+    if job_id is None:
+        return db.session.scalars(select(Job).where(Job.key == key)).one()
+    queue.send_after_commit(job_id)
+    return db.session.get(Job, job_id)
 
 
-def _job_with_key(key: str) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.key == key))
-
-
-def run(job_id: int) -> None:
+def run(job_id: int, *, may_retry: bool = True) -> None:
     """Run the job ``job_id`` delivered by the queue, and record how it went.
 
     A job already done (a message delivered twice) is skipped. A failure is
     retried (``TransientError`` raised for the queue's backoff) until the task's
-    attempts are used up; a ``DomainError`` (bad input) fails at once.
+    attempts are used up; a ``DomainError`` (bad input) fails at once. Without a
+    broker (``may_retry`` False) there is one attempt: staff can retry a failure.
     """
     job = _claim(job_id)
     if job is None:
@@ -67,8 +61,9 @@ def run(job_id: int) -> None:
         task.function(**job.arguments)
     except Exception as exc:
         db.session.rollback()
-        _record_failure(job_id, exc)
-        if not isinstance(exc, DomainError) and job.attempts < job.max_attempts:
+        retried = may_retry and not isinstance(exc, DomainError)
+        _record_failure(job_id, exc, last=not retried or job.attempts >= job.max_attempts)
+        if retried and job.attempts < job.max_attempts:
             raise TransientError(f"job {job_id} ({job.name}) will be tried again") from exc
         return
     finally:
@@ -93,10 +88,9 @@ def _claim(job_id: int) -> Job | None:
     return db.session.get(Job, job_id, populate_existing=True)
 
 
-def _record_failure(job_id: int, exc: BaseException) -> None:
+def _record_failure(job_id: int, exc: BaseException, *, last: bool) -> None:
     job = db.session.get(Job, job_id, populate_existing=True)
     detail = "".join(traceback.format_exception_only(exc)).strip()
-    last = isinstance(exc, DomainError) or job.attempts >= job.max_attempts
     log.warning("job %s (%s) failed on attempt %s of %s: %s", job_id, job.name,
                 job.attempts, job.max_attempts, detail)
     _finish(job_id, status="failed" if last else "queued", error=detail[:2000])
@@ -109,6 +103,20 @@ def _finish(job_id: int, *, status: str, error: str | None) -> None:
     db.session.execute(update(Job).where(Job.id == job_id).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
+
+
+def current_job() -> Job | None:
+    """The job the running task works for (None outside a job)."""
+    job_id = g.get(_CURRENT) if has_app_context() else None
+    return db.session.get(Job, job_id) if job_id is not None else None
+
+
+def latest_job(name: str, **arguments: Any) -> Job | None:
+    """The newest of the last 50 jobs ``name`` whose arguments include ``arguments``."""
+    recent = db.session.scalars(select(Job).where(Job.name == name)
+                                .order_by(Job.id.desc()).limit(50))
+    return next((job for job in recent
+                 if all(job.arguments.get(k) == v for k, v in arguments.items())), None)
 
 
 def report_progress(done: int, total: int, *, result: dict[str, Any] | None = None) -> None:
