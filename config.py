@@ -72,6 +72,21 @@ class Config:
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
     MAIL_SENDER = env("MAIL_SENDER", "Core Learning <no-reply@localhost>")
 
+    #: Background jobs: a redis:// or amqp:// URL; unset, jobs run inside the app process.
+    BROKER_URL = env("BROKER_URL")
+    #: Prefix of the broker's Redis keys (several sites may share one Redis).
+    JOBS_NAMESPACE = env("JOBS_NAMESPACE", "lms")
+    #: Without a broker: run each job at once after its commit instead of on a thread.
+    JOBS_EAGER = env_bool("JOBS_EAGER", False)
+    #: A failed attempt is retried after a backoff growing from the minimum to the maximum.
+    JOB_MIN_BACKOFF_MS = env_int("JOB_MIN_BACKOFF_MS", 5_000)
+    JOB_MAX_BACKOFF_MS = env_int("JOB_MAX_BACKOFF_MS", 600_000)
+    JOB_TIME_LIMIT_MS = env_int("JOB_TIME_LIMIT_MS", 3_600_000)
+    #: A worker silent this long is taken for dead; its unfinished jobs are delivered again.
+    JOB_HEARTBEAT_TIMEOUT_MS = env_int("JOB_HEARTBEAT_TIMEOUT_MS", 60_000)
+    #: Out of a million broker commands, how many also look for dead workers' jobs.
+    JOB_MAINTENANCE_CHANCE = env_int("JOB_MAINTENANCE_CHANCE", 1000)
+
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", "5/minute")
@@ -99,6 +114,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None
+    BROKER_URL = None
+    JOBS_EAGER = True
     BASE_URL = "http://127.0.0.1:5000"
     #: A cheaper scrypt keeps the many logins of the suite fast; still dearer than the
     #: rest of a login, so a skipped hash would show in tests/accounts/test_login_timing.py.

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Domains from lowest to highest: a domain imports only from those before it.
 DOMAINS = ("accounts", "media", "catalog", "quizzes", "packages", "progress", "certificates",
            "reports")
+#: Infrastructure every domain may use; they import no domain.
+LEAVES = ("storage", "jobs")
 #: Tools above every domain: they may import any domain, and no domain imports them.
 TOOLS = ("scaledata",)
 
@@ -57,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from lms import database
     from lms.accounts.login import init_login
     from lms.extensions import csrf, db, limiter, login_manager, migrate
+    from lms.jobs import queue as jobs_queue
 
     import_models()
     db.init_app(app)
@@ -67,11 +70,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    jobs_queue.init_app(app)
 
 
 def import_models() -> None:
     """Load every domain's models so the metadata (and migrations) see all tables."""
-    for domain in DOMAINS:
+    for domain in (*DOMAINS, *LEAVES):
         name = f"lms.{domain}.models"
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name)
@@ -105,10 +109,12 @@ def domain_modules(kind: str):
 
 def register_blueprints(app: Flask) -> None:
     from lms import openapi, pages
+    from lms.jobs import api as jobs_api
+    from lms.jobs import views as jobs_views
 
     kinds = ("views", "studio", "api", "authoring_api")
     modules = [module for kind in kinds for module in domain_modules(kind)]
-    for module in (pages, openapi, *modules):
+    for module in (pages, openapi, jobs_views, jobs_api, *modules):
         app.register_blueprint(module.bp)
 
 

@@ -11,9 +11,11 @@ def register_domain_commands() -> None:
     import importlib
 
     from lms import TOOLS, demo, domain_modules
+    from lms.jobs import cli as jobs_cli
 
     for module in domain_modules("cli"):
         module.register(lms_group)
+    jobs_cli.register(lms_group)
     for tool in TOOLS:
         importlib.import_module(f"lms.{tool}.cli").register(lms_group)
     demo.register(lms_group)

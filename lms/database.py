@@ -71,6 +71,14 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+def upsert_insert(table):
+    """An INSERT into ``table`` that can take ``on_conflict_do_nothing`` (PostgreSQL, SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return (postgresql.insert if postgres else sqlite.insert)(table)
+
+
 def render_item(kind: str, obj, autogen_context):
     """Write our UTC timestamp type as a plain timezone-aware DateTime in migrations."""
     from lms.extensions import UTCDateTime

@@ -25,9 +25,9 @@ def free_port() -> int:
 
 
 class MailServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.messages: list[EmailMessage] = []
-        self.port = free_port()
+        self.port = port or free_port()
         self._controller = Controller(_Handler(self.messages), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:

@@ -92,17 +92,20 @@ def _seed_upload(client, world: World) -> None:
 def _seed_rows(world: World, course) -> None:
     from lms.accounts.models import ApiToken, TeachApplication
     from lms.catalog.models import SignupCode, Topic
+    from lms.jobs.models import Job
 
     member = world.users["member"]
     application = TeachApplication(user=member, expertise="Cataloguing", proposed_topic="RDA")
     topic = Topic(slug="collections", name="Collections")
     code = SignupCode(course_id=course.id, code="SIGNUP-CODE-1")
-    db.session.add_all([application, topic, code])
+    job = Job(name="mail.send", status="failed", attempts=10, error="mail server down",
+              arguments={"to": member.email, "subject": "Hello", "body": "Hello"})
+    db.session.add_all([application, topic, code, job])
     db.session.commit()
     token = db.session.execute(select(ApiToken).where(
         ApiToken.user_id == world.users["enrolled"].id)).scalars().first()
     world.ids.update(application=application.id, topic=topic.id, signup_code=code.code,
-                     token=token.id)
+                     token=token.id, job=job.id)
     _seed_certificate(world, course)
 
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lms import DOMAINS, TOOLS
+from lms import DOMAINS, LEAVES, TOOLS
 
 LMS = Path(__file__).resolve().parent.parent / "lms"
-LEAVES = ("storage",)
 AWS_LIBRARIES = ("boto3", "botocore")
 
 

@@ -43,6 +43,8 @@ ACCESS: dict[str, str] = {
     "accounts.change_password": MEMBER, "accounts.create_token": MEMBER,
     "accounts.revoke_token": OWNER, "accounts.apply_to_teach": MEMBER,
     "accounts.admin_applications": ADMIN, "accounts.decide_application": ADMIN,
+    "jobs.admin_jobs": ADMIN, "jobs.retry_job": ADMIN, "jobs_api.list_jobs": ADMIN,
+    "jobs_api.retry": ADMIN,
     "accounts.admin_members": ADMIN, "accounts.admin_member": ADMIN,
     "accounts_api.register": PUBLIC, "accounts_api.create_token": PUBLIC,
     "accounts_api.me": MEMBER, "accounts_api.update_me": MEMBER,
@@ -225,7 +227,8 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "token": "not-a-real-reset-token", "token_id": ids["token"], "number": 1,
               "application_id": ids["application"], "topic_id": ids["topic"],
               "request_id": ids.get("name_request", 1), "filename": "css/site.css",
-              "action": "publish", "member_id": ids.get("member_id")}
+              "action": "publish", "member_id": ids.get("member_id"),
+                  "job_id": ids["job"]}
     if name == "kind":
         return "single" if "quiz" in endpoint else "reading"
     return simple[name]

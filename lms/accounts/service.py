@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Integer, bindparam, select
 
-from lms import mail, ratelimit
+from lms import jobs, mail, ratelimit
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
 from lms.accounts.passwords import (
     hash_password,
@@ -223,20 +223,32 @@ def _set_password(user: User, new_password: str, now: datetime | None = None) ->
 def request_password_reset(email: str, reset_url_for) -> None:
     """Mail a reset link if an active account has this email; callers answer the same.
 
-    Known and unknown addresses cost the same: both count against the per-address
-    mail limit and compose the message; only a real one is sent, after the
-    response, so neither the answer nor its timing tells whether an account exists.
-    At most ``RESET_MAIL_LIMIT`` messages go to one address, so the form cannot
-    be used to flood someone's inbox; extra requests are dropped silently.
+    Known and unknown addresses cost the request the same: both count against
+    the per-address mail limit and queue one job, which looks the address up and
+    mails only a real, active account. Neither the answer nor its timing tells
+    whether an account exists. At most ``RESET_MAIL_LIMIT`` messages go to one
+    address, so the form cannot flood someone's inbox; extra requests are dropped
+    silently. ``reset_url_for(token)`` builds the link (made here, in the request).
     """
     email = normalize_email(email)
+    if ratelimit.allow("reset-mail", email, current_app.config["RESET_MAIL_LIMIT"]):
+        jobs.enqueue(RESET_MAIL_JOB, email=email, link=reset_url_for(_TOKEN_SLOT))
+
+
+RESET_MAIL_JOB = "accounts.reset_mail"
+#: Stands for the token in the link a reset job is given (URL-safe, so it survives url_for).
+_TOKEN_SLOT = "TOKEN-SLOT"
+
+
+@jobs.task(RESET_MAIL_JOB)
+def send_reset_mail(email: str, link: str) -> None:
+    """The job: a fresh reset token mailed to the account, if there is an active one."""
     user = find_by_email(email)
-    recipient = user if user is not None and user.is_active else None
-    allowed = ratelimit.allow("reset-mail", email, current_app.config["RESET_MAIL_LIMIT"])
-    body = _reset_mail_body(recipient.name if recipient else "",
-                            reset_url_for(make_reset_token(recipient)))
-    if recipient is not None and allowed:
-        mail.send_after_response(recipient.email, "Reset your Core Learning password", body)
+    if user is None or not user.is_active:
+        return
+    token_link = link.replace(_TOKEN_SLOT, make_reset_token(user))
+    mail.send_mail(user.email, "Reset your Core Learning password",
+                   _reset_mail_body(user.name, token_link))
 
 
 def _reset_mail_body(name: str, link: str) -> str:

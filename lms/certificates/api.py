@@ -7,6 +7,7 @@ from flask import Response, current_app, request
 from lms.apikit import api_blueprint, iso, json_body, require_actor
 from lms.certificates import backissue, lifecycle, service
 from lms.extensions import db, limiter, utcnow
+from lms.jobs.service import job_row
 from lms.openapi import obj, operation, query
 
 bp = api_blueprint("certificates_api", __name__)
@@ -45,8 +46,10 @@ OPENAPI = {
     "/courses/{course_id}/certificates/back-issue": {
         "post": operation("Back-issue certificates for earlier completions (editors, admin)",
                           body=obj(dry_run="boolean?"),
-                          responses={200: "{course_id, dry_run, count}", 403: "Not allowed",
-                                     404: "No such course"}),
+                          responses={200: "{course_id, dry_run, count} (a dry run, or nobody "
+                                          "is missing a certificate)",
+                                     202: "{course_id, dry_run, count, job}: a job issues them",
+                                     403: "Not allowed", 404: "No such course"}),
     },
 }
 
@@ -110,6 +113,11 @@ def revoke(code: str):
 def back_issue(course_id: int):
     data = json_body(optional=True)
     dry_run = data.get("dry_run", True) is not False
-    count = backissue.back_issue(require_actor(), course_id, dry_run=dry_run)
+    if dry_run:
+        count = backissue.back_issue(require_actor(), course_id, dry_run=True)
+        return {"course_id": course_id, "dry_run": True, "count": count}
+    count, job = backissue.start_back_issue(require_actor(), course_id)
     db.session.commit()
-    return {"course_id": course_id, "dry_run": dry_run, "count": count}
+    answer = {"course_id": course_id, "dry_run": False, "count": count,
+              "job": job_row(job) if job is not None else None}
+    return answer, 202 if job is not None else 200

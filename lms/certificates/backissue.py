@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 
+from lms import jobs
 from lms.accounts.models import User
 from lms.catalog.access import can_edit
 from lms.catalog.models import Course, Enrollment
@@ -36,9 +38,11 @@ from lms.certificates.pdf import PdfSettings, render_certificate
 from lms.certificates.txn import track_stored
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db, utcnow
+from lms.jobs.models import Job
 from lms.storage import Storage, StorageError, get_storage, new_key
 
 BATCH = 100
+BACK_ISSUE_JOB = "certificates.back_issue"
 #: Threads storing PDFs while the next ones render.
 SAVERS = 2
 log = logging.getLogger("lms.certificates")
@@ -56,23 +60,66 @@ def missing_certificates(course_id: int) -> list[tuple[int, datetime]]:
 
 def back_issue(actor: User, course_id: int, *, dry_run: bool = True,
                now: datetime | None = None) -> int:
-    """Issue certificates to members who completed before certificates were enabled.
+    """Issue certificates to members who completed before certificates were enabled,
+    here and now (the command line; pages and the API queue :func:`start_back_issue`).
 
     ``dry_run`` only counts them. Returns the number (to be) issued. Raises
     NotFound (no course), Forbidden (not its editor or staff). Flushes only.
     """
-    course = db.session.get(Course, course_id)
-    if course is None:
-        raise NotFound("No such course.")
-    if not can_edit(actor, course):
-        raise Forbidden("Only this course's instructors and site staff can issue certificates.")
-    missing = missing_certificates(course.id) if course.certificate_enabled else []
+    course, missing = _course_and_missing(actor, course_id)
     if dry_run or not missing:
         return len(missing)
     return _issue_many(course, missing, now or utcnow())
 
 
-def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: datetime) -> int:
+def start_back_issue(actor: User, course_id: int) -> tuple[int, Job | None]:
+    """Queue the back-issue of ``course_id`` as a job: (how many are missing, the job).
+
+    No job when nobody is missing a certificate. Same errors as :func:`back_issue`.
+    """
+    _course, missing = _course_and_missing(actor, course_id)
+    if not missing:
+        return 0, None
+    return len(missing), jobs.enqueue(BACK_ISSUE_JOB, actor_id=actor.id, course_id=course_id,
+                                      acting_id=actor.id)
+
+
+def back_issue_job(course_id: int) -> Job | None:
+    """The newest back-issue job of the course, for its progress."""
+    return jobs.latest_job(BACK_ISSUE_JOB, course_id=course_id)
+
+
+@jobs.task(BACK_ISSUE_JOB, max_attempts=5)
+def run_back_issue(course_id: int, acting_id: int) -> None:
+    """The job: issue batch by batch, each committed, so a rerun issues only the rest."""
+    actor = db.session.get(User, acting_id)
+    if actor is None:
+        raise NotFound("The member who asked for this back-issue no longer exists.")
+    course, missing = _course_and_missing(actor, course_id)
+    job = jobs.current_job()
+    total = (job.total_count if job is not None and job.total_count else None) or len(missing)
+    already = total - len(missing)
+    jobs.report_progress(already, total)
+
+    def committed(issued: int) -> None:
+        db.session.commit()
+        jobs.report_progress(already + issued, total)
+
+    if missing:
+        _issue_many(course, missing, utcnow(), after_batch=committed)
+
+
+def _course_and_missing(actor: User, course_id: int) -> tuple[Course, list[tuple[int, datetime]]]:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound("No such course.")
+    if not can_edit(actor, course):
+        raise Forbidden("Only this course's instructors and site staff can issue certificates.")
+    return course, missing_certificates(course.id) if course.certificate_enabled else []
+
+
+def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: datetime,
+                after_batch: Callable[[int], None] | None = None) -> int:
     members = {user.id: user for user in db.session.execute(
         select(User).where(User.id.in_([user_id for user_id, _ in missing]))).scalars()}
     evidence = evidence_mod.evidence_for(course, list(members))
@@ -86,6 +133,8 @@ def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: dateti
             if settings is not None:
                 _store_pdfs(batch, settings, savers)
             issued += _insert_batch(batch, members, now)
+            if after_batch is not None:
+                after_batch(issued)
     return issued
 
 

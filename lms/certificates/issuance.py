@@ -24,7 +24,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment
@@ -33,7 +32,8 @@ from lms.certificates.codes import new_code
 from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import CertificateData, PdfSettings, render_certificate
 from lms.certificates.settings import pdf_settings
-from lms.certificates.txn import after_commit, track_stored
+from lms.certificates.txn import track_stored
+from lms.database import upsert_insert
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
@@ -88,9 +88,7 @@ def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
 
     Returns {user_id: certificate id} of the rows this call inserted.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Certificate).values(rows).on_conflict_do_nothing(
+    statement = upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
         index_elements=["user_id", "course_id"]).returning(Certificate.user_id, Certificate.id)
     # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
     return {user_id: row_id for user_id, row_id in db.session.execute(statement)}
@@ -199,7 +197,7 @@ def queue_ready_mail(email: str, code: str, course_title: str, ce_hours: Decimal
             f"Download it: {pdf_url(code)}\n"
             f"Anyone can check it at: {verify_url(code)}\n\n"
             f"Certificate code: {code}\n")
-    after_commit(lambda: send_mail(email, "Your certificate is ready", body))
+    send_mail(email, "Your certificate is ready", body, key=f"certificate-ready:{code}")
 
 
 def render_missing(*, now: datetime | None = None, limit: int = 500) -> int:

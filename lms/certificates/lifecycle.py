@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import tempfile
 import zipfile
 from datetime import date, datetime, timedelta
@@ -23,7 +22,6 @@ from lms.certificates.models import (
 from lms.certificates.pdf import format_date
 from lms.certificates.service import get_certificate, safe_cell
 from lms.certificates.settings import pdf_settings
-from lms.certificates.txn import after_commit
 from lms.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationError
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
@@ -184,8 +182,8 @@ def remind_expiring(*, now: datetime | None = None) -> int:
         .options(selectinload(Certificate.user))).scalars().all()
     for cert in due:
         cert.reminded_at = now
-        after_commit(functools.partial(send_mail, cert.user.email,
-                                       "Your certificate expires soon", _reminder_body(cert)))
+        send_mail(cert.user.email, "Your certificate expires soon", _reminder_body(cert),
+                  key=f"certificate-reminder:{cert.code}")
     db.session.flush()
     return len(due)
 

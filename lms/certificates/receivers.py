@@ -26,8 +26,8 @@ def on_course_completed(course_id: int, *, user, enrollment, now: datetime, **_)
 
 
 def on_certificates_enabled(course_id: int, *, actor, **_) -> None:
-    """Back-issue to members who completed before certificates were switched on."""
-    from lms.certificates.backissue import back_issue
+    """Back-issue (a job) to members who completed before certificates were switched on."""
+    from lms.certificates.backissue import start_back_issue
 
     if actor is not None:
-        back_issue(actor, course_id, dry_run=False)
+        start_back_issue(actor, course_id)

@@ -1,16 +1,14 @@
-"""Tie storage objects and mail to the fate of the database transaction.
+"""Tie stored objects to the fate of the database transaction.
 
 A PDF is stored while the transaction that issues its certificate is still
 open. If that transaction rolls back, the object would be an orphan, so the
-keys stored in it are deleted when it ends without a commit. Mail ("your
-certificate is ready") goes out only after the commit, never for a
-certificate that does not exist.
+keys stored in it are deleted when it ends without a commit. (Mail is a job
+queued in the same transaction: a rollback drops it too.)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -21,17 +19,11 @@ from lms.storage import StorageError, get_storage
 log = logging.getLogger("lms.certificates")
 
 _KEYS = "certificates.stored_keys"
-_AFTER_COMMIT = "certificates.after_commit"
 
 
 def track_stored(key: str) -> None:
     """Delete ``key`` from storage unless the current transaction commits."""
     db.session().info.setdefault(_KEYS, []).append(key)
-
-
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current transaction has committed (dropped on rollback)."""
-    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def install() -> None:
@@ -42,19 +34,14 @@ def install() -> None:
 
 
 def _on_commit(session: Session) -> None:
-    session.info.pop(_KEYS, None)
-    for callback in session.info.pop(_AFTER_COMMIT, []):
-        try:
-            callback()
-        except Exception:
-            log.exception("after-commit action failed")
+    if not session.in_nested_transaction():  # a savepoint's release is no commit
+        session.info.pop(_KEYS, None)
 
 
 def _on_end(session: Session, transaction: SessionTransaction) -> None:
     """A root transaction ending with keys still listed did not commit: remove them."""
     if transaction.parent is not None:
         return
-    session.info.pop(_AFTER_COMMIT, None)
     for key in session.info.pop(_KEYS, []):
         try:
             get_storage().delete(key)

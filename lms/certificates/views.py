@@ -32,6 +32,7 @@ from lms.certificates.settings import SettingsChange, current_settings, update_s
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, limiter, utcnow
 from lms.forms import apply_errors
+from lms.jobs.service import job_row
 from lms.storage import content_disposition
 from lms.web import me
 
@@ -171,13 +172,16 @@ def admin_decide(request_id: int):
 def admin_back_issue(course_id: int):
     form = BackIssueForm()
     if form.validate_on_submit():
-        count = backissue.back_issue(me(), course_id, dry_run=False)
+        count, _job = backissue.start_back_issue(me(), course_id)
         db.session.commit()
-        flash(f"Issued {count} certificate{'s' if count != 1 else ''}.", "success")
-        return redirect(url_for("certificates.admin_index"))
+        flash(f"Issuing {count} certificate{'s' if count != 1 else ''} in the background; "
+              "this page shows how far it has come.", "success")
+        return redirect(url_for("certificates.admin_back_issue", course_id=course_id))
     count = backissue.back_issue(me(), course_id, dry_run=True)
     course = db.get_or_404(Course, course_id)
-    return render_template("certificates/back_issue.html", course=course, count=count, form=form)
+    job = backissue.back_issue_job(course_id)
+    return render_template("certificates/back_issue.html", course=course, count=count, form=form,
+                           job=job_row(job) if job is not None else None)
 
 
 @bp.get("/admin/certificates/courses/<int:course_id>.zip")

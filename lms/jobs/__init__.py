@@ -1,0 +1,21 @@
+"""Background jobs: slow or external work runs outside the request that causes it.
+
+A job is a row in ``job`` (what to run, with which arguments, how it went) and,
+when ``LMS_BROKER_URL`` names a Redis or RabbitMQ server, a Dramatiq message that
+a worker (``flask --app wsgi lms worker``) picks up. Dramatiq acknowledges a
+message only after its job ran, so a job lost with a killed worker is delivered
+again, and it retries failures with exponential backoff. The row makes a second
+delivery harmless: a job already done is skipped, and each task is written so
+that running it twice changes nothing the first run did not.
+
+Without a broker, jobs run in this process on a background thread once their
+transaction has committed (``JOBS_EAGER`` runs them at once instead, for tests).
+
+Infrastructure leaf like ``storage``: it imports no domain. Domains register
+their tasks with :func:`task` and queue them with :func:`enqueue`.
+"""
+
+from lms.jobs.registry import TransientError, task
+from lms.jobs.service import current_job, enqueue, latest_job, report_progress
+
+__all__ = ["TransientError", "current_job", "enqueue", "latest_job", "report_progress", "task"]

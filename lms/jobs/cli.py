@@ -1,0 +1,36 @@
+"""``flask lms worker``: run background jobs from the broker until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+import dramatiq
+from flask.cli import AppGroup, with_appcontext
+
+from lms.jobs.queue import get_queue
+
+
+def register(group: AppGroup) -> None:
+    @group.command("worker")
+    @click.option("--threads", default=4, show_default=True, help="Jobs run at once.")
+    @with_appcontext
+    def worker_command(threads: int) -> None:
+        """Run background jobs (needs LMS_BROKER_URL) until SIGTERM or Ctrl-C."""
+        queue = get_queue()
+        if queue.broker is None:
+            raise click.ClickException(
+                "LMS_BROKER_URL is not set: without a broker jobs run inside the app.")
+        queue.broker.emit_after("process_boot")
+        worker = dramatiq.Worker(queue.broker, worker_threads=threads)
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        worker.start()
+        click.echo(f"worker: {threads} threads on {queue.broker.__class__.__name__}", err=True)
+        stop.wait()
+        click.echo("worker: stopping after the jobs in hand", err=True)
+        worker.stop()
+        queue.broker.emit_before("process_stop")
+        queue.broker.close()

@@ -1,0 +1,198 @@
+"""Queue jobs, run them once they are delivered, and let staff see and retry them."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import func, select, update
+
+from lms.database import upsert_insert
+from lms.errors import Conflict, DomainError, Forbidden, NotFound
+from lms.extensions import db, utcnow
+from lms.jobs import queue
+from lms.jobs.models import STATUSES, Job
+from lms.jobs.registry import TransientError, get_task
+
+log = logging.getLogger("lms.jobs")
+
+#: ``g`` attribute naming the job the current task runs for (``report_progress``).
+_CURRENT = "lms_jobs_current"
+
+
+def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
+            **arguments: Any) -> Job:
+    """Record a job and send it once the current transaction commits.
+
+    With ``key``, queuing it again returns the job already recorded under that
+    key instead of making another: callers name what must happen only once
+    (``"certificate-mail:42"``). A rollback drops the job with everything else.
+    """
+    task = get_task(name)
+    values = {"name": name, "arguments": arguments, "key": key, "status": "queued",
+              "attempts": 0, "max_attempts": task.max_attempts, "done_count": 0,
+              "created_by_id": actor_id, "enqueued_at": utcnow()}
+    # ON CONFLICT rather than a savepoint: a concurrent transaction may hold the same key.
+    job_id = db.session.scalar(upsert_insert(Job).values(values)
+                               .on_conflict_do_nothing(index_elements=["key"])
+                               .returning(Job.id))
+    if job_id is None:
+        return db.session.scalars(select(Job).where(Job.key == key)).one()
+    queue.send_after_commit(job_id)
+    return db.session.get(Job, job_id)
+
+
+def run(job_id: int, *, may_retry: bool = True) -> None:
+    """Run the job ``job_id`` delivered by the queue, and record how it went.
+
+    A job already done (a message delivered twice) is skipped. A failure is
+    retried (``TransientError`` raised for the queue's backoff) until the task's
+    attempts are used up; a ``DomainError`` (bad input) fails at once. Without a
+    broker (``may_retry`` False) there is one attempt: staff can retry a failure.
+    """
+    job = _claim(job_id)
+    if job is None:
+        return
+    task = get_task(job.name)
+    g.setdefault(_CURRENT, job.id)
+    try:
+        task.function(**job.arguments)
+    except Exception as exc:
+        db.session.rollback()
+        retried = may_retry and not isinstance(exc, DomainError)
+        _record_failure(job_id, exc, last=not retried or job.attempts >= job.max_attempts)
+        if retried and job.attempts < job.max_attempts:
+            raise TransientError(f"job {job_id} ({job.name}) will be tried again") from exc
+        return
+    finally:
+        g.pop(_CURRENT, None)
+    _finish(job_id, status="done", error=None)
+
+
+def _claim(job_id: int) -> Job | None:
+    """Mark the job running and count the attempt; None when it is not to run.
+
+    A job found ``running`` was left so by a worker that died: it runs again.
+    """
+    claimed = db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_(("queued", "running")))
+        .values(status="running", attempts=Job.attempts + 1, started_at=utcnow(),
+                error=None)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if claimed.rowcount != 1:
+        log.info("job %s is not queued any more; skipped", job_id)
+        return None
+    return db.session.get(Job, job_id, populate_existing=True)
+
+
+def _record_failure(job_id: int, exc: BaseException, *, last: bool) -> None:
+    job = db.session.get(Job, job_id, populate_existing=True)
+    detail = "".join(traceback.format_exception_only(exc)).strip()
+    log.warning("job %s (%s) failed on attempt %s of %s: %s", job_id, job.name,
+                job.attempts, job.max_attempts, detail)
+    _finish(job_id, status="failed" if last else "queued", error=detail[:2000])
+
+
+def _finish(job_id: int, *, status: str, error: str | None) -> None:
+    values: dict[str, Any] = {"status": status, "error": error}
+    if status in ("done", "failed"):
+        values["finished_at"] = utcnow()
+    db.session.execute(update(Job).where(Job.id == job_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def current_job() -> Job | None:
+    """The job the running task works for (None outside a job)."""
+    job_id = g.get(_CURRENT) if has_app_context() else None
+    return db.session.get(Job, job_id) if job_id is not None else None
+
+
+def latest_job(name: str, **arguments: Any) -> Job | None:
+    """The newest of the last 50 jobs ``name`` whose arguments include ``arguments``."""
+    recent = db.session.scalars(select(Job).where(Job.name == name)
+                                .order_by(Job.id.desc()).limit(50))
+    return next((job for job in recent
+                 if all(job.arguments.get(k) == v for k, v in arguments.items())), None)
+
+
+def report_progress(done: int, total: int, *, result: dict[str, Any] | None = None) -> None:
+    """From inside a task: record how far its job has come (committed at once)."""
+    job_id = g.get(_CURRENT) if has_app_context() else None
+    if job_id is None:
+        return
+    values: dict[str, Any] = {"done_count": done, "total_count": total}
+    if result is not None:
+        values["result"] = result
+    db.session.execute(update(Job).where(Job.id == job_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+# --- for staff ----------------------------------------------------------------
+
+def _require_staff(actor) -> None:
+    if actor is None or not getattr(actor, "is_admin", False):
+        raise Forbidden("Only staff can see background jobs.")
+
+
+def list_jobs(actor, *, status: str | None = None, page: int = 1,
+              per_page: int = 50) -> tuple[list[Job], int]:
+    """The newest jobs first, optionally only those with ``status``; and how many there are."""
+    _require_staff(actor)
+    if status is not None and status not in STATUSES:
+        raise DomainError(f"status is one of {', '.join(STATUSES)}.",
+                          errors={"status": [f"Choose one of {', '.join(STATUSES)}."]})
+    query = select(Job)
+    if status is not None:
+        query = query.where(Job.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    jobs = db.session.scalars(query.order_by(Job.enqueued_at.desc(), Job.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return list(jobs), total
+
+
+def get_job(actor, job_id: int) -> Job:
+    _require_staff(actor)
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
+def retry(actor, job_id: int) -> Job:
+    """Queue a failed job again, with its attempts counted afresh."""
+    job = get_job(actor, job_id)
+    if job.status != "failed":
+        raise Conflict(f"Only a failed job can be retried; this one is {job.status}.")
+    job.status, job.attempts, job.error, job.finished_at = "queued", 0, None, None
+    job.enqueued_at = utcnow()
+    db.session.flush()
+    queue.send_after_commit(job.id)
+    return job
+
+
+def job_row(job: Job) -> dict[str, Any]:
+    """A job as the API and the staff page show it."""
+    return {
+        "id": job.id, "name": job.name, "status": job.status, "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "enqueued_at": job.enqueued_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "error": job.error, "done": job.done_count, "total": job.total_count,
+        "result": job.result,
+    }
+
+
+def in_flight_counts() -> dict[str, int]:
+    """How many jobs have each status (for metrics and the staff page)."""
+    counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def app_has_broker() -> bool:
+    return bool(current_app.config.get("BROKER_URL"))
