@@ -8,13 +8,15 @@ lms_group = AppGroup("lms", help="Core Learning administration.")
 
 
 def register_domain_commands() -> None:
-    from lms import demo, domain_modules
+    from lms import backup, demo, domain_modules, restore
     from lms.jobs import cli as jobs_cli
 
     for module in domain_modules("cli"):
         module.register(lms_group)
     jobs_cli.register(lms_group)
     demo.register(lms_group)
+    backup.register(lms_group)
+    restore.register(lms_group)
 
 
 register_domain_commands()
