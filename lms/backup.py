@@ -38,7 +38,7 @@ from lms import dbdump
 from lms.certificates.models import Certificate, CertificateSettings, CertificateVersion
 from lms.extensions import db
 from lms.media.models import MediaAsset
-from lms.storage import ListedObject, Storage, StorageError, get_storage
+from lms.storage import ListedObject, ObjectNotFound, Storage, StorageError, get_storage
 
 FORMAT = "core-learning-backup"
 FORMAT_VERSION = 1
@@ -116,7 +116,7 @@ def _inspect(conn: Connection) -> Snapshot:
 
 
 def _prepare(folder: Path) -> None:
-    """A new folder only the operator can read (it holds password hashes and names)."""
+    """Created readable by its owner only (it holds names and password hashes)."""
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: back up into a new folder")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -148,8 +148,12 @@ def _copy_out(storage: Storage, listed: ListedObject, folder: Path) -> dict[str,
         return None
     target = object_path(folder, listed.key)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with storage.open(listed.key) as stream, target.open("wb") as out:
-        size, digest = copy_counting(stream, out)
+    try:
+        with storage.open(listed.key) as stream, target.open("wb") as out:
+            size, digest = copy_counting(stream, out)
+    except ObjectNotFound:
+        target.unlink(missing_ok=True)
+        return None
     return {**_entry(listed), "size": size, "content_type": info.content_type, "sha256": digest}
 
 

@@ -42,7 +42,7 @@ from lms.backup import (
     short_list,
 )
 from lms.extensions import db
-from lms.storage import ListedObject, Storage, StorageError, get_storage
+from lms.storage import ListedObject, Storage, StorageError, get_storage, validate_key
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -58,7 +58,7 @@ class RestoreReport:
 
 def restore(folder: Path, *, allow_missing: bool = False) -> RestoreReport:
     manifest = read_manifest(folder)
-    entries = {entry["key"]: entry for entry in read_object_list(folder)}
+    entries = _read_entries(folder)
     included = bool(manifest["storage"]["objects_included"])
     _check_files(folder, manifest, entries, included)
     _check_database(manifest)
@@ -79,10 +79,21 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not path.is_file():
         raise BackupError(f"{folder} has no {MANIFEST}: not a backup, or an unfinished one")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise BackupError(f"{path} is not readable JSON: {exc}") from exc
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"{path} is not a version {FORMAT_VERSION} {FORMAT} manifest")
     return manifest
+
+
+def _read_entries(folder: Path) -> dict[str, dict[str, Any]]:
+    """The object list by key; every key must be one the store could have made."""
+    try:
+        return {validate_key(entry["key"]): entry for entry in read_object_list(folder)}
+    except (OSError, ValueError, KeyError) as exc:
+        raise BackupError(f"{folder / OBJECT_LIST} is missing or damaged: {exc!r}") from exc
 
 
 # -- checks, before anything changes ------------------------------------------------

@@ -209,26 +209,47 @@ def _head() -> str:
 
 
 @pytest.mark.s3
-def test_a_bucket_backup_without_objects_restores_only_once_the_bucket_holds_them(
+def test_a_bucket_backup_without_objects_needs_the_bucket_to_hold_them(
         site, new_store, tmp_path):
     source = site("env", "s3")
     codes = build_world(source)
     folder = tmp_path / "backup"
     assert lms(source, "backup", str(folder)).exit_code == 0
-    bucket = new_store("s3")
-    target = site("env", bucket)
+    target = site("env", new_store("s3"))
     keys = keys_in(source)
     _copy_objects(storage_of(source), storage_of(target), keys[:-1])
 
     refused = lms(target, "restore", str(folder))
-
     assert refused.exit_code != 0
     assert keys[-1] in refused.output and "--allow-missing" in refused.output
     assert rows_per_table(target) == {}
+
+    forced = lms(target, "restore", str(folder), "--allow-missing")
+    assert forced.exit_code != 0
+    assert "refers to are not in the store" in forced.output and keys[-1] in forced.output
+    assert rows_per_table(target) == rows_per_table(source)
     _copy_objects(storage_of(source), storage_of(target), keys[-1:])
-    restored = lms(target, "restore", str(folder))
-    assert restored.exit_code == 0, restored.output
     assert answers(target, codes) == answers(source, codes)
+
+
+def test_an_object_the_database_refers_to_but_the_store_lost_is_named(site, tmp_path):
+    source = site("sqlite", LOCAL)
+    codes = build_world(source)
+    with source.app_context():
+        from lms.certificates.models import Certificate
+
+        lost = db.session.execute(select(Certificate.pdf_key).where(
+            Certificate.code == codes[0])).scalar_one()
+    storage_of(source).delete(lost)
+    folder = tmp_path / "backup"
+
+    made = lms(source, "backup", str(folder))
+    restored = lms(site("sqlite", LOCAL), "restore", str(folder))
+
+    assert made.exit_code != 0 and lost in made.output
+    assert json.loads((folder / "manifest.json").read_text())["missing_objects"] == [lost]
+    assert restored.exit_code != 0 and lost in restored.output
+    assert "row counts of every table match" in restored.output
 
 
 def _copy_objects(source: Storage, target: Storage, keys: list[str]) -> None:
