@@ -58,9 +58,11 @@ class RestoreReport:
 
 def restore(folder: Path, *, allow_missing: bool = False) -> RestoreReport:
     manifest = read_manifest(folder)
+    _check_files(folder, manifest)
     entries = _read_entries(folder)
     included = bool(manifest["storage"]["objects_included"])
-    _check_files(folder, manifest, entries, included)
+    if included:
+        _check_copies(folder, entries)
     _check_database(manifest)
     storage = get_storage()
     present = _listing(storage)
@@ -93,25 +95,27 @@ def _read_entries(folder: Path) -> dict[str, dict[str, Any]]:
     try:
         return {validate_key(entry["key"]): entry for entry in read_object_list(folder)}
     except (OSError, ValueError, KeyError) as exc:
-        raise BackupError(f"{folder / OBJECT_LIST} is missing or damaged: {exc!r}") from exc
+        raise BackupError(f"{folder / OBJECT_LIST} is not a list of objects: {exc!r}") from exc
 
 
 # -- checks, before anything changes ------------------------------------------------
 
 
-def _check_files(folder: Path, manifest: dict[str, Any], entries: dict[str, dict[str, Any]],
-                 included: bool) -> None:
-    """The dump and the object list are whole, and every copied object is there."""
+def _check_files(folder: Path, manifest: dict[str, Any]) -> None:
+    """The dump and the object list are whole."""
     dump_file = folder / manifest["database"]["file"]
     if not dump_file.is_file() or file_sha256(dump_file) != manifest["database"]["sha256"]:
         raise BackupError(f"{dump_file} is missing or damaged (its SHA-256 differs)")
-    if file_sha256(folder / OBJECT_LIST) != manifest["storage"]["list_sha256"]:
-        raise BackupError(f"{folder / OBJECT_LIST} is damaged (its SHA-256 differs)")
-    if included:
-        bad = [key for key, entry in entries.items() if not _copied_whole(folder, entry)]
-        if bad:
-            raise BackupError(f"{len(bad)} object file(s) in the backup are missing or "
-                              f"truncated: {short_list(bad)}")
+    object_list = folder / OBJECT_LIST
+    if not object_list.is_file() or file_sha256(object_list) != manifest["storage"]["list_sha256"]:
+        raise BackupError(f"{object_list} is missing or damaged (its SHA-256 differs)")
+
+
+def _check_copies(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
+    bad = [key for key, entry in entries.items() if not _copied_whole(folder, entry)]
+    if bad:
+        raise BackupError(f"{len(bad)} object file(s) in the backup are missing or "
+                          f"truncated: {short_list(bad)}")
 
 
 def _copied_whole(folder: Path, entry: dict[str, Any]) -> bool:
