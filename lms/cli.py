@@ -10,7 +10,7 @@ lms_group = AppGroup("lms", help="Core Learning administration.")
 def register_domain_commands() -> None:
     import importlib
 
-    from lms import TOOLS, demo, domain_modules
+    from lms import TOOLS, backup, demo, domain_modules, restore
     from lms.jobs import cli as jobs_cli
 
     for module in domain_modules("cli"):
@@ -19,6 +19,8 @@ def register_domain_commands() -> None:
     for tool in TOOLS:
         importlib.import_module(f"lms.{tool}.cli").register(lms_group)
     demo.register(lms_group)
+    backup.register(lms_group)
+    restore.register(lms_group)
 
 
 register_domain_commands()

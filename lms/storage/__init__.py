@@ -14,6 +14,7 @@ from flask import current_app
 from lms.storage.base import (
     MAX_PARTS,
     MIN_PART_SIZE,
+    ListedObject,
     ObjectInfo,
     PartInfo,
     PartTarget,
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_PARTS",
     "MIN_PART_SIZE",
     "InvalidKey",
+    "ListedObject",
     "MultipartError",
     "ObjectInfo",
     "ObjectNotFound",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, NamedTuple
@@ -56,6 +56,14 @@ class UploadInfo(NamedTuple):
     initiated: datetime
 
 
+class ListedObject(NamedTuple):
+    """One stored object as a listing sees it (no content type: S3 listings omit it)."""
+
+    key: str
+    size: int
+    etag: str
+
+
 class Storage(ABC):
     """Objects by key, streamed in and out, plus multipart uploads."""
 
@@ -76,6 +84,13 @@ class Storage(ABC):
     @abstractmethod
     def head(self, key: str) -> ObjectInfo | None:
         """The object's metadata, or None when it does not exist."""
+
+    @abstractmethod
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        """Every object whose key starts with ``prefix``, in key order, read lazily.
+
+        Unfinished multipart uploads are not objects and are not listed.
+        """
 
     @abstractmethod
     def delete(self, key: str) -> None:

@@ -22,6 +22,7 @@ from typing import BinaryIO
 from lms.storage.base import (
     MIN_PART_SIZE,
     Digests,
+    ListedObject,
     ObjectInfo,
     PartInfo,
     PartTarget,
@@ -39,7 +40,7 @@ from lms.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
-from lms.storage.keys import validate_key, validate_upload_id
+from lms.storage.keys import KEY_PATTERN, validate_key, validate_upload_id
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -105,6 +106,17 @@ class LocalStorage(Storage):
         etag = meta.get("etag") or f"{stat.st_size:x}-{stat.st_mtime_ns:x}"
         content_type = meta.get("content_type") or DEFAULT_CONTENT_TYPE
         return ObjectInfo(key, stat.st_size, etag, content_type, meta.get("checksum"))
+
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        with _os_errors("list objects"):
+            keys = sorted(key for key in self._walk_keys() if key.startswith(prefix))
+        for key in keys:
+            try:
+                info = self.head(key)
+            except InvalidKey:  # a symlink out of the folder is no object of ours
+                continue
+            if info is not None:  # None: deleted since the walk
+                yield ListedObject(key, info.size, info.etag)
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -276,6 +288,16 @@ class LocalStorage(Storage):
             number, etag = path.name.split(".", 1)
             parts[int(number)] = PartInfo(int(number), etag, path.stat().st_size)
         return parts
+
+    def _walk_keys(self) -> Iterator[str]:
+        """Files named like keys; dot folders (metadata, scratch, uploads) hold none."""
+        for folder, dirs, files in os.walk(self.root):
+            dirs[:] = [name for name in dirs if not name.startswith(".")]
+            base = Path(folder).relative_to(self.root)
+            for name in files:
+                key = (base / name).as_posix()
+                if KEY_PATTERN.fullmatch(key):
+                    yield key
 
     def _prune_dirs(self, folder: Path) -> None:
         """Remove empty folders left by a delete, up to (not including) the root."""

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from lms.storage.base import (
     Digests,
+    ListedObject,
     ObjectInfo,
     PartInfo,
     PartTarget,
@@ -181,6 +182,14 @@ class S3Storage(Storage):
             strip_etag(response["ETag"]),
             response.get("ContentType", "application/octet-stream"),
         )
+
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        """Page by page (1,000 keys each), so memory stays small however big the bucket."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        with _s3_errors("list objects"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield ListedObject(item["Key"], item["Size"], strip_etag(item["ETag"]))
 
     def delete(self, key: str) -> None:
         with _s3_errors(f"delete {key}"):

@@ -78,6 +78,37 @@ def test_empty_object(storage: Storage) -> None:
 def test_check_passes_and_leaves_nothing(storage: Storage) -> None:
     storage.check()
 
+    assert list(storage.list_objects()) == []
+
+
+def test_list_objects_names_every_object_once_in_key_order(
+    storage: Storage, upload_part: SendPart
+) -> None:
+    stored = {new_key(prefix, n): os.urandom(100 * n) for prefix in ("media", "certificates")
+              for n in (1, 2)}
+    for key, data in stored.items():
+        storage.save(key, io.BytesIO(data), "application/octet-stream")
+    unfinished = new_key()
+    upload_part(storage, unfinished, storage.create_multipart(unfinished, "video/mp4"), 1, b"x")
+
+    listed = list(storage.list_objects())
+
+    assert [item.key for item in listed] == sorted(stored)
+    for item in listed:
+        head = storage.head(item.key)
+        assert head is not None
+        assert (item.size, item.etag) == (len(stored[item.key]), head.etag)
+
+
+def test_list_objects_by_prefix_and_after_a_delete(storage: Storage) -> None:
+    media, certificate = new_key("media"), new_key("certificates")
+    for key in (media, certificate):
+        storage.save(key, io.BytesIO(b"bytes"), "text/plain")
+
+    assert [item.key for item in storage.list_objects("certificates/")] == [certificate]
+    storage.delete(certificate)
+    assert [item.key for item in storage.list_objects()] == [media]
+
 
 @pytest.mark.parametrize(
     "key", ["../etc/passwd", "media/../../x", "/abs", ".uploads/x", "a//b", ""]
