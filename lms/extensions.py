@@ -6,13 +6,15 @@ from datetime import UTC, datetime
 from weakref import WeakKeyDictionary
 
 from flask import Flask, current_app, g, has_request_context
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import Storage
+from limits.strategies import RateLimiter
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
@@ -101,9 +103,13 @@ class AppLimiter(Limiter):
     every app a Limiter of its own (``app.extensions["lms.limiter"]``, with the app's
     storage: memory, or Redis that every app server shares), which the routes' limits
     and :mod:`lms.ratelimit` count in through the current app. Two apps in one
-    process share no counters and re-point nothing. The routes' declared limits (the
-    limit manager) are the same for every app; default and application-wide limits
-    (none are used) would be too.
+    process share no counters and re-point nothing.
+
+    The routes' declared limits (Flask-Limiter's limit manager) are shared by every
+    app's Limiter; default and application-wide limits (none are used) would be too.
+    ``_check_request_limit`` is the method Flask-Limiter's route decorators call on
+    the object that made them (pinned in pyproject.toml; tests/accounts/
+    test_shared_limits.py fails if a release changes it).
     """
 
     def init_app(self, app: Flask) -> None:
@@ -126,15 +132,15 @@ class AppLimiter(Limiter):
                                             in_middleware=in_middleware)
 
     @property
-    def limiter(self):
+    def limiter(self) -> RateLimiter:
         return self.current().limiter
 
     @property
-    def storage(self):
+    def storage(self) -> Storage:
         return self.current().storage
 
     @property
-    def current_limit(self):
+    def current_limit(self) -> RequestLimit | None:
         return self.current().current_limit
 
     def reset(self) -> None:
