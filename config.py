@@ -87,7 +87,12 @@ class Config:
     #: Out of a million broker commands, how many also look for dead workers' jobs.
     JOB_MAINTENANCE_CHANCE = env_int("JOB_MAINTENANCE_CHANCE", 1000)
 
-    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where rate limits and login failures are counted: a redis:// URL shares them between
+    #: app servers. Unset: the broker's Redis when LMS_BROKER_URL is one, else memory://
+    #: (each process counts alone).
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
+    #: Prefix of the limits' Redis keys (several sites, or test runs, may share one Redis).
+    RATELIMIT_NAMESPACE = env("RATELIMIT_NAMESPACE", "lms-limits")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", "5/minute")
 

@@ -68,7 +68,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     jobs_queue.init_app(app)
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from weakref import WeakKeyDictionary
 
-from flask import g, has_request_context
-from flask_limiter import Limiter
+from flask import Flask, current_app, g, has_request_context
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import Storage
+from limits.strategies import RateLimiter
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
@@ -92,4 +94,81 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter's decorators, with each app counting in a Limiter of its own.
+
+    Routes are decorated once, at import, with this one object; ``init_app`` gives
+    every app a Limiter of its own (``app.extensions["lms.limiter"]``, with the app's
+    storage: memory, or Redis that every app server shares), which the routes' limits
+    and :mod:`lms.ratelimit` count in through the current app. Two apps in one
+    process share no counters and re-point nothing.
+
+    The routes' declared limits (Flask-Limiter's limit manager) are shared by every
+    app's Limiter; default and application-wide limits (none are used) would be too.
+    ``_check_request_limit`` is the method Flask-Limiter's route decorators call on
+    the object that made them (pinned in pyproject.toml; tests/accounts/
+    test_shared_limits.py fails if a release changes it).
+    """
+
+    def init_app(self, app: Flask) -> None:
+        configure_storage(app.config)
+        own = Limiter(key_func=self._key_func)
+        own.limit_manager = self.limit_manager
+        own._marked_for_limiting = self._marked_for_limiting
+        own.init_app(app)
+        app.extensions[LIMITER_EXTENSION] = own
+
+    @staticmethod
+    def current() -> Limiter:
+        """The current app's own Limiter."""
+        return current_app.extensions[LIMITER_EXTENSION]
+
+    def _check_request_limit(self, callable_name: str | None = None,
+                             in_middleware: bool = True) -> None:
+        """What a decorated route calls: count it in the current app's Limiter."""
+        self.current()._check_request_limit(callable_name=callable_name,
+                                            in_middleware=in_middleware)
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self.current().limiter
+
+    @property
+    def storage(self) -> Storage:
+        return self.current().storage
+
+    @property
+    def current_limit(self) -> RequestLimit | None:
+        return self.current().current_limit
+
+    def reset(self) -> None:
+        self.current().reset()
+
+
+LIMITER_EXTENSION = "lms.limiter"
+#: Storage schemes of ``limits`` that keep counters in Redis (or Valkey).
+REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "valkey",
+                 "valkeys", "valkey+unix", "valkey+sentinel", "valkey+cluster")
+
+
+def configure_storage(config: dict) -> None:
+    """Settle where the app's limits are counted.
+
+    ``RATELIMIT_STORAGE_URI`` unset: in the broker's Redis when ``BROKER_URL`` is a
+    Redis URL (every app server then shares its counters with no further setting),
+    else in this process's memory. Redis keys start with ``RATELIMIT_NAMESPACE``.
+    """
+    uri = config.get("RATELIMIT_STORAGE_URI")
+    if not uri:
+        broker = config.get("BROKER_URL") or ""
+        uri = broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+        config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.split("://")[0] in REDIS_SCHEMES:
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "key_prefix": config["RATELIMIT_NAMESPACE"],
+            **config.get("RATELIMIT_STORAGE_OPTIONS", {})}
+
+
+limiter = AppLimiter(key_func=get_remote_address)

@@ -99,15 +99,15 @@ def app(database_url, mail_server, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _clean_state(request):
     """After each test that used the app: empty every table, reset limits and mail."""
+    from lms.extensions import limiter
+
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
     with app.app_context():
         empty_tables()
-    from lms.extensions import limiter
-
-    limiter.reset()
+        limiter.reset()
     from lms import memo, pagecache
 
     pagecache.clear()
@@ -154,25 +154,6 @@ def make_app(tmp_path, monkeypatch):
         with built_app.app_context():
             db.session.remove()
             db.engine.dispose()
-    point_limiter_at_memory()
-
-
-def point_limiter_at_memory() -> None:
-    """Give the session app its in-memory rate-limit store back.
-
-    The limiter is one object per process; each ``create_app`` points it at that
-    app's store (Redis, for some tests), so later tests would count there.
-    Flask-Limiter has no public way to do this without registering its hooks twice.
-    """
-    from limits.storage import MemoryStorage
-    from limits.strategies import STRATEGIES
-
-    from lms.extensions import limiter
-
-    if limiter._strategy is None:  # no app in this process got as far as the limiter
-        return
-    limiter._storage = MemoryStorage()
-    limiter._limiter = STRATEGIES[limiter._strategy](limiter._storage)
 
 
 @pytest.fixture
