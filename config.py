@@ -89,6 +89,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", "5/minute")
 
+    #: ``json`` (one object per line) or ``text``; each line names its request id.
+    LOG_FORMAT = env("LOG_FORMAT", "text")
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    #: A Bearer token that may read ``/metrics`` from anywhere; unset, only loopback may.
+    METRICS_TOKEN = env("METRICS_TOKEN")
+
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
     #: Reset mails sent to one address at most; further requests are dropped silently.
@@ -113,11 +119,14 @@ class TestConfig(Config):
     BROKER_URL = None
     JOBS_EAGER = True
     BASE_URL = "http://127.0.0.1:5000"
+    LOG_FORMAT = None  # pytest owns logging (caplog); tests that want lines set a format
+    METRICS_TOKEN = None
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    LOG_FORMAT = env("LOG_FORMAT", "json")
     #: Set LMS_ALLOW_SQLITE=1 to run production on one machine with SQLite on purpose.
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
 

@@ -65,8 +65,9 @@ class Queue:
     def perform(self, job_id: int, reraise: bool = True) -> None:
         """Run one job in a fresh app context (its own database session)."""
         from lms.jobs import service
+        from lms.logs import job_context
 
-        with self.app.app_context():
+        with self.app.app_context(), job_context(job_id):
             try:
                 service.run(job_id)
             except TransientError:

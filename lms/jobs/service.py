@@ -10,6 +10,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms import metrics
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db, utcnow
 from lms.jobs import queue
@@ -44,6 +45,7 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
             raise
         return found
     queue.send_after_commit(job.id)
+    log.info("queued job %s (%s)", job.id, name)
     return job
 
 
@@ -74,6 +76,7 @@ def run(job_id: int) -> None:
     finally:
         g.pop(_CURRENT, None)
     _finish(job_id, status="done", error=None)
+    metrics.job_finished(task.name, "done")
 
 
 def _claim(job_id: int) -> Job | None:
@@ -99,7 +102,9 @@ def _record_failure(job_id: int, exc: BaseException) -> None:
     last = isinstance(exc, DomainError) or job.attempts >= job.max_attempts
     log.warning("job %s (%s) failed on attempt %s of %s: %s", job_id, job.name,
                 job.attempts, job.max_attempts, detail)
+    name = job.name  # read before the commit expires it
     _finish(job_id, status="failed" if last else "queued", error=detail[:2000])
+    metrics.job_finished(name, "failed" if last else "retried")
 
 
 def _finish(job_id: int, *, status: str, error: str | None) -> None:

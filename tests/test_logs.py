@@ -1,0 +1,162 @@
+"""Structured logs: each line one JSON object carrying the request id that the response's
+``X-Request-ID`` header and the 500 page show, and inside a job the job's id.
+
+The app under test writes to stderr exactly as in production; ``capsys`` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from lms import jobs, logs
+from lms.extensions import csrf, db
+from tests.factories import api_headers, csrf_from, make_user
+
+TASK = "tests.logs.say"
+task_log = logging.getLogger("lms.tests.logs")
+
+
+@jobs.task(TASK)
+def _say(word: str) -> None:
+    task_log.info("the job says %s", word)
+
+
+@pytest.fixture
+def log_app(app, make_app, database_url, mail_server):
+    """An app logging JSON lines, on the session's database (``app`` empties it after)."""
+    yield make_app("test", LOG_FORMAT="json", SQLALCHEMY_DATABASE_URI=database_url,
+                   MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port)
+    restore_logging()
+
+
+@pytest.fixture
+def crashing_app(make_app):
+    """A non-testing app (as in production) logging JSON, with a route that fails."""
+    app = make_app("default", LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    yield app
+    restore_logging()
+
+
+def restore_logging() -> None:
+    logs.remove_handler()
+    logging.getLogger("lms").setLevel(logging.NOTSET)
+
+
+def request_reset(client, email: str):
+    token = csrf_from(client.get("/reset").get_data(as_text=True))
+    return client.post("/reset", data={"email": email, "csrf_token": token})
+
+
+def lines(capsys) -> list[dict]:
+    """Every line written to stderr so far, each parsed as JSON (a line that is not fails)."""
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+
+
+def test_every_line_of_a_request_carries_its_request_id(log_app, capsys):
+    """The reset request logs from inside the job service and runs the mail job in place."""
+    with log_app.app_context():
+        make_user(email="ada@example.org")
+    client = log_app.test_client()
+    capsys.readouterr()
+    response = request_reset(client, "ada@example.org")
+    assert response.status_code == 302
+    request_id = response.headers["X-Request-ID"]
+    found = lines(capsys)
+    post_lines = found[next(i for i, line in enumerate(found)
+                            if line["request_id"] == request_id):]
+    assert [line for line in post_lines if line.get("request_id") != request_id] == []
+    queued = [line for line in post_lines if line["message"].startswith("queued job")]
+    assert queued and queued[0]["logger"] == "lms.jobs"
+    (access,) = [line for line in post_lines if line["logger"] == "lms.access"]
+    assert access["method"] == "POST" and access["path"] == "/reset"
+    assert access["status"] == 302 and access["duration_ms"] >= 0
+    assert {"time", "level", "pid"} <= access.keys()
+
+
+def test_a_request_ids_differ_and_the_access_line_names_the_member(log_app, capsys):
+    with log_app.app_context():
+        member = make_user()
+        headers, member_id = api_headers(member), member.id
+    client = log_app.test_client()
+    capsys.readouterr()
+    signed_in = client.get("/api/v1/me", headers=headers)
+    anonymous = client.get("/healthz")
+    access = {line["request_id"]: line for line in lines(capsys) if line["logger"] == "lms.access"}
+    assert signed_in.headers["X-Request-ID"] != anonymous.headers["X-Request-ID"]
+    assert access[signed_in.headers["X-Request-ID"]]["user_id"] == member_id
+    assert "user_id" not in access[anonymous.headers["X-Request-ID"]]
+    assert access[anonymous.headers["X-Request-ID"]]["path"] == "/healthz"
+
+
+@pytest.mark.parametrize("given", ["lb-7f3a9c21", "0af7651916cd43dd8448eb211c80319c",
+                                   "9f1c2d3e-4b5a-6789-abcd-ef0123456789", "a" * 100])
+def test_a_sane_incoming_request_id_is_kept(log_app, capsys, given):
+    response = log_app.test_client().get("/healthz", headers={"X-Request-ID": given})
+    assert response.headers["X-Request-ID"] == given
+    assert [line["request_id"] for line in lines(capsys)] == [given]
+
+
+@pytest.mark.parametrize("given", ["a" * 101, "two words", "<script>alert(1)</script>",
+                                   "-starts-with-dash", "ünïcode", "x;rm -rf", ""])
+def test_an_odd_incoming_request_id_is_replaced(log_app, capsys, given):
+    response = log_app.test_client().get("/healthz", headers={"X-Request-ID": given})
+    made = response.headers["X-Request-ID"]
+    assert made != given and len(made) == 16 and int(made, 16) >= 0
+    assert [line["request_id"] for line in lines(capsys)] == [made]
+
+
+def test_job_lines_carry_the_job_id_and_the_request_that_queued_it(log_app, capsys):
+    @log_app.post("/tests/say")
+    def say():
+        job = jobs.enqueue(TASK, word="hello")
+        db.session.commit()  # eager in tests: the job runs here, inside the request
+        return {"job_id": job.id}
+
+    csrf.exempt(say)
+    response = log_app.test_client().post("/tests/say")
+    job_id, request_id = response.get_json()["job_id"], response.headers["X-Request-ID"]
+    (said,) = [line for line in lines(capsys) if line["message"] == "the job says hello"]
+    assert said["job_id"] == job_id and said["request_id"] == request_id
+    assert said["logger"] == "lms.tests.logs" and said["level"] == "INFO"
+
+
+def test_job_lines_outside_a_request_carry_only_the_job_id(log_app, capsys):
+    with log_app.app_context():
+        job = jobs.enqueue(TASK, word="alone")
+        db.session.commit()
+        job_id = job.id
+    (said,) = [line for line in lines(capsys) if line["message"] == "the job says alone"]
+    assert said["job_id"] == job_id and "request_id" not in said
+
+
+@pytest.mark.parametrize("incoming", [None, "lb-5d1c0e2f"])
+def test_500_page_header_and_log_line_share_the_request_id(crashing_app, capsys, incoming):
+    headers = {"X-Request-ID": incoming} if incoming else {}
+    response = crashing_app.test_client().get("/boom", headers=headers)
+    html = response.get_data(as_text=True)
+    request_id = response.headers["X-Request-ID"]
+    assert response.status_code == 500 and "hunter2" not in html
+    assert request_id == (incoming or request_id)
+    assert f"Reference: <code>{request_id}</code>" in html
+    (error,) = [line for line in lines(capsys) if line["level"] == "ERROR"]
+    assert error["request_id"] == request_id and request_id in error["message"]
+    assert "hunter2" in error["exc_info"]  # the details go to the log
+
+
+def test_text_format_names_the_request_too(make_app, capsys):
+    app = make_app("default", LOG_FORMAT="text")
+    try:
+        response = app.test_client().get("/healthz")
+        err = capsys.readouterr().err
+    finally:
+        restore_logging()
+    (line,) = err.splitlines()
+    assert f"INFO lms.access [{response.headers['X-Request-ID']}] GET /healthz 200" in line
