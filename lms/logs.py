@@ -26,6 +26,7 @@ from contextvars import ContextVar
 
 from flask import Flask, Response, g, request
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("lms_request_id", default=None)
 JOB_ID: ContextVar[int | None] = ContextVar("lms_job_id", default=None)
@@ -84,8 +85,6 @@ def end_request(_exc: BaseException | None) -> None:
 
 def _user_id() -> int | None:
     """The signed-in member's id, without loading the member (or refreshing an expired one)."""
-    from sqlalchemy import inspect
-
     user = g.get("_login_user")
     state = inspect(user, raiseerr=False) if user is not None else None
     identity = state.identity if state is not None else None
