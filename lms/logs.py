@@ -70,11 +70,26 @@ def finish_request(response: Response) -> Response:
     if access_log.isEnabledFor(logging.INFO):
         started = g.get("lms_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-        access_log.info("%s %s %s", request.method, request.path, response.status_code,
-                        extra={"method": request.method, "path": request.path,
+        path = _loggable_path()
+        access_log.info("%s %s %s", request.method, path, response.status_code,
+                        extra={"method": request.method, "path": path,
                                "status": response.status_code, "duration_ms": duration_ms,
                                "user_id": _user_id()})
     return response
+
+
+#: URL parts that are secrets (a password-reset link): never written to a log.
+SECRET_URL_PARTS = ("token",)
+
+
+def _loggable_path() -> str:
+    """The path without its query string, secret parts replaced."""
+    path = request.path
+    for name in SECRET_URL_PARTS:
+        secret = (request.view_args or {}).get(name)
+        if secret:
+            path = path.replace(str(secret), "[secret]")
+    return path
 
 
 def end_request(_exc: BaseException | None) -> None:

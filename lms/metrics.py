@@ -108,6 +108,7 @@ def certificates_issued(count: int) -> None:
 @bp.get("/metrics")
 def metrics():
     if not may_scrape():
+        log.warning("metrics: refused a scrape from %s", request.remote_addr)
         raise NotFound("No such page.")
     body = generate_latest(counters_registry()) + generate_latest(JOBS_REGISTRY)
     return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST,

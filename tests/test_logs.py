@@ -96,6 +96,16 @@ def test_a_request_ids_differ_and_the_access_line_names_the_member(log_app, caps
     assert access[anonymous.headers["X-Request-ID"]]["path"] == "/healthz"
 
 
+def test_access_lines_keep_secrets_out(log_app, capsys):
+    """A reset link's token is a password for an hour: it stays out of the log, as does the
+    query string."""
+    token = "Zm9vYmFyLXNlY3JldC1yZXNldC10b2tlbg.abc"
+    log_app.test_client().get(f"/reset/{token}?next=/secret-query")
+    (access,) = [line for line in lines(capsys) if line["logger"] == "lms.access"]
+    assert access["path"] == "/reset/[secret]"
+    assert token not in json.dumps(access) and "secret-query" not in json.dumps(access)
+
+
 @pytest.mark.parametrize("given", ["lb-7f3a9c21", "0af7651916cd43dd8448eb211c80319c",
                                    "9f1c2d3e-4b5a-6789-abcd-ef0123456789", "a" * 100])
 def test_a_sane_incoming_request_id_is_kept(log_app, capsys, given):

@@ -3,6 +3,7 @@ and the counters growing where the things they count happen."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -100,11 +101,14 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
     (REMOTE, {"Authorization": TOKEN}, 404),
 ], ids=["loopback", "loopback-v6", "remote", "proxied-remote", "proxied-claiming-loopback",
         "remote-token", "proxied-token", "wrong-token", "empty-token", "token-not-bearer"])
-def test_who_may_scrape(token_app, environ, headers, status):
-    response = token_app.test_client().get("/metrics", headers=headers, environ_base=environ)
+def test_who_may_scrape(token_app, environ, headers, status, caplog):
+    with caplog.at_level(logging.WARNING, logger="lms.metrics"):
+        response = token_app.test_client().get("/metrics", headers=headers,
+                                               environ_base=environ)
     assert response.status_code == status
     if status == 404:
         assert "lms_http_requests" not in response.get_data(as_text=True)
+        assert "metrics: refused a scrape" in caplog.text  # failed authorization is logged
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "},
