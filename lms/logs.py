@@ -199,3 +199,9 @@ def remove_handler() -> None:
     for handler in list(root.handlers):
         if isinstance(handler, StderrHandler):
             root.removeHandler(handler)
+
+
+def reset() -> None:
+    """Undo :func:`configure` (tests that built an app with a log format)."""
+    remove_handler()
+    logging.getLogger("lms").setLevel(logging.NOTSET)

@@ -1,7 +1,8 @@
 """Structured logs: each line one JSON object carrying the request id that the response's
 ``X-Request-ID`` header and the 500 page show, and inside a job the job's id.
 
-The app under test writes to stderr exactly as in production; ``capsys`` reads it.
+The app under test writes to stderr exactly as in production; ``capsys`` reads it
+(``make_app`` puts logging back as pytest had it afterwards).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 
 import pytest
 
-from lms import jobs, logs
+from lms import jobs
 from lms.extensions import csrf, db
 from tests.factories import api_headers, csrf_from, make_user
 
@@ -27,9 +28,8 @@ def _say(word: str) -> None:
 @pytest.fixture
 def log_app(app, make_app, database_url, mail_server):
     """An app logging JSON lines, on the session's database (``app`` empties it after)."""
-    yield make_app("test", LOG_FORMAT="json", SQLALCHEMY_DATABASE_URI=database_url,
-                   MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port)
-    restore_logging()
+    return make_app("test", LOG_FORMAT="json", SQLALCHEMY_DATABASE_URI=database_url,
+                    MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port)
 
 
 @pytest.fixture
@@ -41,13 +41,7 @@ def crashing_app(make_app):
     def boom():
         raise RuntimeError("secret internals: password=hunter2")
 
-    yield app
-    restore_logging()
-
-
-def restore_logging() -> None:
-    logs.remove_handler()
-    logging.getLogger("lms").setLevel(logging.NOTSET)
+    return app
 
 
 def request_reset(client, email: str):
@@ -162,11 +156,6 @@ def test_500_page_header_and_log_line_share_the_request_id(crashing_app, capsys,
 
 
 def test_text_format_names_the_request_too(make_app, capsys):
-    app = make_app("default", LOG_FORMAT="text")
-    try:
-        response = app.test_client().get("/healthz")
-        err = capsys.readouterr().err
-    finally:
-        restore_logging()
-    (line,) = err.splitlines()
+    response = make_app("default", LOG_FORMAT="text").test_client().get("/healthz")
+    (line,) = capsys.readouterr().err.splitlines()
     assert f"INFO lms.access [{response.headers['X-Request-ID']}] GET /healthz 200" in line
