@@ -107,13 +107,16 @@ def _user_id() -> int | None:
 
 
 @contextmanager
-def job_context(job_id: int) -> Iterator[None]:
-    """Lines logged inside the block carry ``job_id``."""
-    token = JOB_ID.set(job_id)
+def job_context(job_id: int, request_id: str | None = None) -> Iterator[None]:
+    """Lines logged inside the block carry ``job_id`` (and the queuing request's id)."""
+    job_token = JOB_ID.set(job_id)
+    request_token = REQUEST_ID.set(request_id) if request_id else None
     try:
         yield
     finally:
-        JOB_ID.reset(token)
+        if request_token is not None:
+            REQUEST_ID.reset(request_token)
+        JOB_ID.reset(job_token)
 
 
 # --- handler and formats ------------------------------------------------------

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +22,7 @@ from lms import jobs
 from lms.extensions import csrf, db
 from tests.factories import api_headers, csrf_from, make_user
 
+ROOT = Path(__file__).resolve().parent.parent
 TASK = "tests.logs.say"
 task_log = logging.getLogger("lms.tests.logs")
 
@@ -159,3 +166,85 @@ def test_text_format_names_the_request_too(make_app, capsys):
     response = make_app("default", LOG_FORMAT="text").test_client().get("/healthz")
     (line,) = capsys.readouterr().err.splitlines()
     assert f"INFO lms.access [{response.headers['X-Request-ID']}] GET /healthz 200" in line
+
+
+def test_in_process_job_thread_lines_carry_the_queuing_request(make_app, app, database_url,
+                                                              capsys):
+    """Without a broker and not eager, the job runs on a thread after the response."""
+    from lms.jobs.queue import get_queue
+
+    threaded = make_app("test", LOG_FORMAT="json", JOBS_EAGER=False,
+                        SQLALCHEMY_DATABASE_URI=database_url)
+
+    @threaded.post("/tests/say")
+    def say():
+        job = jobs.enqueue(TASK, word="later")
+        db.session.commit()
+        return {"job_id": job.id}
+
+    csrf.exempt(say)
+    response = threaded.test_client().post("/tests/say")
+    get_queue(threaded).wait_for_local_jobs()
+    (said,) = [line for line in lines(capsys) if line["message"] == "the job says later"]
+    assert said["job_id"] == response.get_json()["job_id"]
+    assert said["request_id"] == response.headers["X-Request-ID"]
+
+
+@pytest.fixture
+def redis_namespace():
+    """A key prefix of this test's own on the shared Redis, deleted afterwards."""
+    import redis
+
+    namespace = f"lms-logs-test-{uuid.uuid4().hex[:8]}"
+    yield namespace
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"{namespace}*"):
+        connection.delete(key)
+    connection.close()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_a_worker_process_logs_job_lines_with_the_queuing_request(
+        make_app, app, database_url, redis_namespace, tmp_path):
+    """A reset mail queued by a request on Redis, sent by ``flask lms worker`` (no SMTP
+    server set: the worker writes the mail to its log)."""
+    from lms.jobs.models import Job
+
+    web = make_app("test", BROKER_URL=REDIS_URL, JOBS_NAMESPACE=redis_namespace,
+                   SQLALCHEMY_DATABASE_URI=database_url)
+    with web.app_context():
+        make_user(email="ada@example.org")
+    response = request_reset(web.test_client(), "ada@example.org")
+    assert response.status_code == 302
+    with web.app_context():
+        job_id = db.session.scalar(db.select(Job.id).where(Job.name == "mail.send"))
+    log_path = tmp_path / "worker.log"
+    env = {**os.environ, "LMS_ENV": "default", "LMS_BROKER_URL": REDIS_URL,
+           "LMS_JOBS_NAMESPACE": redis_namespace, "LMS_DATABASE_URL": database_url,
+           "LMS_LOG_FORMAT": "json", "LMS_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("LMS_MAIL_SERVER", None)
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "lms", "worker", "--threads", "1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        mailed = wait_for_line(log_path, lambda line: line["logger"] == "lms.mail")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert mailed["job_id"] == job_id
+    assert mailed["request_id"] == response.headers["X-Request-ID"]
+    assert mailed["message"].startswith("mail to ada@example.org")
+
+
+def wait_for_line(path: Path, wanted, timeout: float = 30) -> dict:
+    """The first JSON line of ``path`` that ``wanted`` accepts, once it is written."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for text in path.read_text().splitlines():
+            if text.startswith("{") and wanted(line := json.loads(text)):
+                return line
+        time.sleep(0.2)
+    raise AssertionError(f"no such line in the worker's output:\n{path.read_text()}")
