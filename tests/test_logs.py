@@ -248,3 +248,15 @@ def wait_for_line(path: Path, wanted, timeout: float = 30) -> dict:
                 return line
         time.sleep(0.2)
     raise AssertionError(f"no such line in the worker's output:\n{path.read_text()}")
+
+
+def test_production_logs_json_by_default(make_app, capsys):
+    app = make_app("production", SECRET_KEY="s" * 40, ALLOW_SQLITE=True)
+    response = app.test_client().get("/healthz")
+    (line,) = lines(capsys)
+    assert line["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_an_unknown_log_format_stops_the_app_from_starting(make_app):
+    with pytest.raises(RuntimeError, match="LMS_LOG_FORMAT"):
+        make_app("test", LOG_FORMAT="xml")
