@@ -93,6 +93,7 @@ def _loggable_path() -> str:
 
 
 def end_request(_exc: BaseException | None) -> None:
+    """Forget the id, so a worker thread's next request (or idle lines) cannot inherit it."""
     token = g.pop("lms_request_token", None)
     if token is not None:
         REQUEST_ID.reset(token)
