@@ -98,6 +98,12 @@ class Config:
 
     #: werkzeug's ``generate_password_hash`` method; "scrypt" is its default cost.
     PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "scrypt")
+    #: ``json`` (one object per line) or ``text``; each line names its request id.
+    LOG_FORMAT = env("LOG_FORMAT", "text")
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    #: A Bearer token that may read ``/metrics`` from anywhere; unset, only loopback may.
+    METRICS_TOKEN = env("METRICS_TOKEN")
+
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
     #: Reset mails sent to one address at most; further requests are dropped silently.
@@ -125,11 +131,14 @@ class TestConfig(Config):
     #: A cheaper scrypt keeps the many logins of the suite fast; still dearer than the
     #: rest of a login, so a skipped hash would show in tests/accounts/test_login_timing.py.
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
+    LOG_FORMAT = None  # pytest owns logging (caplog); tests that want lines set a format
+    METRICS_TOKEN = None
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    LOG_FORMAT = env("LOG_FORMAT", "json")
     #: Set LMS_ALLOW_SQLITE=1 to run production on one machine with SQLite on purpose.
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
 

@@ -29,6 +29,7 @@ def create_app(config_name: str = "default", **overrides) -> Flask:
         instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(ROOT / ".instance"),
     )
     load_config(app, config_name, overrides)
+    register_operations(app)
     register_extensions(app)
     register_error_handlers(app)
     register_web(app)
@@ -53,6 +54,14 @@ def load_config(app: Flask, config_name: str, overrides: dict) -> None:
         app.config["MEDIA_DIR"] = str(Path(app.instance_path) / "media")
     if hasattr(config_class, "check"):
         config_class.check(app.config)
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids, logging and metrics: first, so every later hook's lines carry the id."""
+    from lms import logs, metrics
+
+    logs.init_app(app)
+    metrics.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -87,11 +96,12 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from lms import health, staticfiles, web
+    from lms import health, metrics, staticfiles, web
 
     web.init_app(app)
     staticfiles.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     if os.environ.get("LMS_PERF_COUNT_QUERIES") == "1":
         from lms import querycount
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
@@ -184,9 +183,12 @@ def handle_http_exception(exc: HTTPException) -> Response:
 
 
 def handle_unexpected(exc: Exception) -> Response:
-    """A generic page naming an incident id that is also in the log; never a traceback."""
+    """A generic page naming the request id, which is also on the log line and in the
+    ``X-Request-ID`` header; never a traceback."""
+    from lms.logs import current_request_id, new_request_id
+
     db.session.rollback()
-    incident = uuid.uuid4().hex[:12]
+    incident = current_request_id() or new_request_id()
     log.exception("unhandled error %s on %s %s", incident, request.method, request.path)
     detail = ("Something went wrong on our side. We have logged it; if it keeps happening, "
               "tell the site staff this reference.")

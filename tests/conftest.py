@@ -136,7 +136,7 @@ def make_app(tmp_path, monkeypatch):
     Each gets its own instance folder and (unless told otherwise) an in-memory
     SQLite database; engines are disposed afterwards.
     """
-    from lms import create_app
+    from lms import create_app, logs
     from lms.extensions import db
 
     built = []
@@ -154,6 +154,7 @@ def make_app(tmp_path, monkeypatch):
         with built_app.app_context():
             db.session.remove()
             db.engine.dispose()
+    logs.reset()  # "default" and "production" apps log to stderr at INFO; tests leave it to pytest
 
 
 @pytest.fixture

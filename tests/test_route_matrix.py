@@ -31,12 +31,14 @@ OWNER = "owner"          # only the member the object belongs to (and admins whe
 INSTRUCTOR = "instructor"  # any instructor (studio home, new course, media library)
 AUTHOR = "author"        # this course's instructors and admins
 ADMIN = "admin"          # staff only
+LOCAL = "local"          # loopback callers or the metrics token, whoever is signed in: the
+                         # matrix calls from 127.0.0.1 (remote callers: tests/test_metrics.py)
 
 ACCESS: dict[str, str] = {
     # pages and health
     "pages.home": PUBLIC, "pages.favicon": PUBLIC, "health.healthz": PUBLIC,
     "health.readyz": PUBLIC, "static": PUBLIC,
-    "openapi.openapi_document": PUBLIC,
+    "openapi.openapi_document": PUBLIC, "metrics.metrics": LOCAL,
     # accounts
     "accounts.login": PUBLIC, "accounts.register": PUBLIC, "accounts.reset_request": PUBLIC,
     "accounts.reset": PUBLIC, "accounts.logout": MEMBER, "accounts.profile": MEMBER,
@@ -127,6 +129,7 @@ ALLOWED = {
     INSTRUCTOR: {"other_instructor", "instructor", "admin"},
     AUTHOR: {"instructor", "admin"},
     ADMIN: {"admin"},
+    LOCAL: set(ROLES),
 }
 #: Owned objects: whose they are (the enrolled member's attempt, certificate, token; the
 #: instructor's upload). Staff may be allowed more; other members must see 404.

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from lms import metrics
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment
 from lms.certificates import evidence as evidence_mod
@@ -91,7 +92,9 @@ def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
     statement = upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
         index_elements=["user_id", "course_id"]).returning(Certificate.user_id, Certificate.id)
     # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
-    return {user_id: row_id for user_id, row_id in db.session.execute(statement)}
+    inserted = {user_id: row_id for user_id, row_id in db.session.execute(statement)}
+    metrics.certificates_issued(len(inserted))
+    return inserted
 
 
 def _insert_ignoring_duplicates(values: dict) -> bool:

@@ -53,20 +53,28 @@ class Queue:
             })
 
     def send(self, job_ids: list[int]) -> None:
-        """Hand committed jobs over: to the broker, or to this process."""
+        """Hand committed jobs over: to the broker, or to this process.
+
+        Each carries the id of the request that queued it, for its log lines.
+        """
+        from lms.logs import current_request_id
+
+        request_id = current_request_id()
         for job_id in job_ids:
             if self.actor is not None:
-                self.actor.send(job_id)
+                self.actor.send(job_id, request_id)
             elif self.eager:
-                self.perform(job_id, reraise=False)
+                self.perform(job_id, request_id, reraise=False)
             else:
-                self._local_executor().submit(self.perform, job_id, reraise=False)
+                self._local_executor().submit(self.perform, job_id, request_id, reraise=False)
 
-    def perform(self, job_id: int, reraise: bool = True) -> None:
+    def perform(self, job_id: int, request_id: str | None = None, *,
+                reraise: bool = True) -> None:
         """Run one job in a fresh app context (its own database session)."""
         from lms.jobs import service
+        from lms.logs import job_context
 
-        with self.app.app_context():
+        with self.app.app_context(), job_context(job_id, request_id):
             try:
                 service.run(job_id, may_retry=self.actor is not None)
             except TransientError:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, g, has_app_context
 from sqlalchemy import func, select, update
 
+from lms import metrics
 from lms.database import upsert_insert
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db, utcnow
@@ -41,6 +42,7 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
     if job_id is None:
         return db.session.scalars(select(Job).where(Job.key == key)).one()
     queue.send_after_commit(job_id)
+    log.info("queued job %s (%s)", job_id, name)
     return db.session.get(Job, job_id)
 
 
@@ -69,6 +71,7 @@ def run(job_id: int, *, may_retry: bool = True) -> None:
     finally:
         g.pop(_CURRENT, None)
     _finish(job_id, status="done", error=None)
+    metrics.job_finished(task.name, "done")
 
 
 def _claim(job_id: int) -> Job | None:
@@ -93,7 +96,9 @@ def _record_failure(job_id: int, exc: BaseException, *, last: bool) -> None:
     detail = "".join(traceback.format_exception_only(exc)).strip()
     log.warning("job %s (%s) failed on attempt %s of %s: %s", job_id, job.name,
                 job.attempts, job.max_attempts, detail)
+    name = job.name  # read before the commit expires it
     _finish(job_id, status="failed" if last else "queued", error=detail[:2000])
+    metrics.job_finished(name, "failed" if last else "retried")
 
 
 def _finish(job_id: int, *, status: str, error: str | None) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from lms import metrics
 from lms.accounts.models import User
 from lms.accounts.tokens import Credential
 from lms.catalog.access import (
@@ -102,6 +103,7 @@ def _credit_video(user: User, item: Item, enrollment: Enrollment, course: Course
                   report: VideoReport, now: datetime) -> ReportResult:
     """Credit ``report`` to the member's progress row, locked for this transaction."""
     duration = _video_duration(item)
+    metrics.progress_reported("video")
     row = locked_row(user.id, item.id, now)
     before = row.percent
     _apply_video_report(row, report, duration, now)
@@ -158,6 +160,7 @@ def _mark_done(user: User, item: Item, enrollment: Enrollment, course: Course,
     if item.kind not in ("reading", "file"):
         raise ValidationError("Videos complete by watching and quizzes by passing.",
                               errors={"completed": ["This item can't be marked done by hand."]})
+    metrics.progress_reported(item.kind)
     return complete_item(user, item, course, enrollment, now)
 
 
@@ -247,6 +250,7 @@ def record_report_quickly(credential: Credential | None, item_id: int,
             return None
         if not save_video_state(conn, found, values):
             return None
+    metrics.progress_reported("video")
     return ReportResult(item_id, values["percent"], values["status"] == "completed",
                         values["last_position"], False)
 

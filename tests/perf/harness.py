@@ -48,7 +48,11 @@ class Server:
                    "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
                    "--chdir", str(ROOT), "--error-logfile", str(self.log_path),
                    "tests.perf.perfapp:app"]
-        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT)
+        # The app's own log lines (one JSON access line per request) go to the log file too,
+        # as to a file or journald in production, not to the terminal running the benchmark.
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log,
+                                            stderr=log)
         try:
             self._wait_ready()
         except BaseException:
