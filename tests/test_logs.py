@@ -218,8 +218,6 @@ def test_a_worker_process_logs_job_lines_with_the_queuing_request(
         make_user(email="ada@example.org")
     response = request_reset(web.test_client(), "ada@example.org")
     assert response.status_code == 302
-    with web.app_context():
-        job_id = db.session.scalar(db.select(Job.id).where(Job.name == "mail.send"))
     log_path = tmp_path / "worker.log"
     env = {**os.environ, "LMS_ENV": "default", "LMS_BROKER_URL": REDIS_URL,
            "LMS_JOBS_NAMESPACE": redis_namespace, "LMS_DATABASE_URL": database_url,
@@ -234,6 +232,8 @@ def test_a_worker_process_logs_job_lines_with_the_queuing_request(
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    with web.app_context():  # the reset job queued the mail job, in the worker
+        job_id = db.session.scalar(db.select(Job.id).where(Job.name == "mail.send"))
     assert mailed["job_id"] == job_id
     assert mailed["request_id"] == response.headers["X-Request-ID"]
     assert mailed["message"].startswith("mail to ada@example.org")
