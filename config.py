@@ -71,6 +71,8 @@ class Config:
     MAIL_PASSWORD = env("MAIL_PASSWORD")
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
     MAIL_SENDER = env("MAIL_SENDER", "Core Learning <no-reply@localhost>")
+    #: Without a mail server, write whole messages to the log (the demo's reset links).
+    LOG_MAIL_BODIES = True
 
     #: Background jobs: a redis:// or amqp:// URL; unset, jobs run inside the app process.
     BROKER_URL = env("BROKER_URL")
@@ -139,6 +141,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     LOG_FORMAT = env("LOG_FORMAT", "json")
+    #: Reset links and certificate links are secrets: production logs only who and what.
+    LOG_MAIL_BODIES = False
     #: Set LMS_ALLOW_SQLITE=1 to run production on one machine with SQLite on purpose.
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
 

@@ -32,7 +32,10 @@ def deliver_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
-        log.info("mail to %s: %s\n%s", to, subject, body)
+        if config.get("LOG_MAIL_BODIES"):
+            log.info("mail to %s: %s\n%s", to, subject, body)
+        else:
+            log.warning("mail to %s: %s (not sent: LMS_MAIL_SERVER is not set)", to, subject)
         return
     try:
         deliver(message, config)

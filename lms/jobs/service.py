@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, has_app_context
@@ -168,11 +169,24 @@ def get_job(actor, job_id: int) -> Job:
     return job
 
 
+#: A job queued this long ago and never started was lost (a restore, a process gone
+#: without a broker): staff may send it again.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def can_retry(job: Job, now: datetime | None = None) -> bool:
+    """A failed job, or one queued long ago that nothing took up."""
+    stuck = (job.status == "queued" and job.started_at is None
+             and job.enqueued_at < (now or utcnow()) - STUCK_AFTER)
+    return job.status == "failed" or stuck
+
+
 def retry(actor, job_id: int) -> Job:
-    """Queue a failed job again, with its attempts counted afresh."""
+    """Queue a failed (or lost) job again, with its attempts counted afresh."""
     job = get_job(actor, job_id)
-    if job.status != "failed":
-        raise Conflict(f"Only a failed job can be retried; this one is {job.status}.")
+    if not can_retry(job):
+        raise Conflict("Only a failed job, or one queued over 15 minutes ago that never "
+                       f"started, can be sent again; this one is {job.status}.")
     job.status, job.attempts, job.error, job.finished_at = "queued", 0, None, None
     job.enqueued_at = utcnow()
     db.session.flush()
@@ -189,7 +203,7 @@ def job_row(job: Job) -> dict[str, Any]:
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "error": job.error, "done": job.done_count, "total": job.total_count,
-        "result": job.result,
+        "result": job.result, "can_retry": can_retry(job),
     }
 
 

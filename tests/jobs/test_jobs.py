@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from lms import jobs
-from lms.extensions import db
+from lms.extensions import db, utcnow
 from lms.jobs.models import Job
 from lms.jobs.queue import get_queue
+from lms.mail import send_mail
 from tests.factories import api_headers, make_user
 
 calls: list[dict] = []
@@ -154,3 +158,39 @@ def test_the_staff_page_lists_failures_with_a_retry_button(client, app_ctx, auth
     html = page.get_data(as_text=True)
     assert "tests.fail" in html and "smtp down" in html
     assert f"Retry job {failed.id}" in html
+
+
+def test_a_job_lost_in_the_queue_can_be_sent_again(client, app_ctx):
+    """Queued long ago and never started (a restored database, a process gone)."""
+    lost = Job(name="tests.record", arguments={"colour": "lost"}, status="queued",
+               enqueued_at=utcnow() - timedelta(hours=1))
+    recent = Job(name="tests.record", arguments={"colour": "new"}, status="queued",
+                 enqueued_at=utcnow())
+    db.session.add_all([lost, recent])
+    db.session.commit()
+    headers = api_headers(make_user(role="admin"))
+    assert client.post(f"/api/v1/jobs/{recent.id}/retry", headers=headers).status_code == 409
+    assert client.post(f"/api/v1/jobs/{lost.id}/retry", headers=headers).status_code == 200
+    assert calls == [{"colour": "lost"}]
+
+
+def test_production_logs_who_was_mailed_but_never_the_message(make_app):
+    """Without a mail server the demo logs whole messages (its reset links); production
+    must not write a reset link into its logs."""
+    production = make_app("production", SECRET_KEY="s" * 40, ALLOW_SQLITE=True,
+                          MAIL_SERVER=None, JOBS_EAGER=True, LOG_FORMAT="text")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("lms.mail")
+    logger.addHandler(handler)
+    try:
+        with production.app_context():
+            db.create_all()
+            send_mail("ada@example.org", "Reset your password", "https://x.example/reset/SECRET")
+            db.session.commit()
+    finally:
+        logger.removeHandler(handler)
+    lines = [record.getMessage() for record in records]
+    assert any("ada@example.org" in line and "Reset your password" in line for line in lines)
+    assert not any("SECRET" in line for line in lines)
