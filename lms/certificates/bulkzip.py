@@ -2,7 +2,7 @@
 
 Staff ask for a ZIP (:func:`start_course_zip`); a job writes every stored PDF
 and a manifest into a temporary file, saves it under a fresh key and records
-``{"key", "name", "size"}`` as its result. The staff page then offers it for
+``{"key", "name", "size", "files"}`` as its result. The staff page then offers it for
 download (:func:`zip_download`). One ZIP per course is kept: building a new one
 deletes the ZIPs of that course built before, so the store holds no stale copies.
 """
@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, BinaryIO
+from typing import IO, BinaryIO
 
 from sqlalchemy import select
 
@@ -91,35 +91,37 @@ def zip_download(actor: User | None, job_id: int) -> StoredZip:
 def build_course_zip(course_id: int, acting_id: int) -> None:
     """The job: write the ZIP, store it, record it, then delete the course's older ZIPs.
 
-    Run again after the ZIP was recorded (a worker killed before the job was
-    marked done), it only finishes the clean-up.
+    The key is recorded before the ZIP is stored, so a rerun (a worker killed
+    mid-job, a store that failed) deletes what an earlier attempt may have left
+    there; a rerun after the ZIP was recorded only finishes the clean-up.
     """
     require_admin(db.session.get(User, acting_id), "download certificates in bulk")
     course = _course(course_id)
     job = jobs.current_job()
-    job_id = job.id if job is not None else None
-    if job is None or not (job.result and job.result.get("key")):
-        result = _store_zip(course)
-        jobs.report_progress(result["files"], result["files"], result=result)
-    if job_id is not None:
-        _delete_older_zips(course.id, before=job_id)
+    if job is None:
+        raise RuntimeError("the course ZIP is built by a job: queue it with start_course_zip")
+    job_id, earlier = job.id, dict(job.result or {})
+    if "size" not in earlier:
+        if earlier.get("key"):
+            get_storage().delete(earlier["key"])
+        _store_zip(course, new_key("certificate-zips"))
+    _delete_older_zips(course.id, before=job_id)
 
 
-def _store_zip(course: Course) -> dict[str, Any]:
+def _store_zip(course: Course, key: str) -> None:
     certificates = db.session.execute(select(Certificate).where(
         Certificate.course_id == course.id).order_by(Certificate.id)).scalars().all()
     total = len(certificates)
-    jobs.report_progress(0, total)
-    storage = get_storage()
+    jobs.report_progress(0, total, result={"key": key})
     with tempfile.TemporaryFile() as spool:
         write_zip(spool, certificates,
                   lambda done: jobs.report_progress(done, total) if done % REPORT_EVERY == 0
                   else None)
         size = spool.tell()
         spool.seek(0)
-        info = storage.save(new_key("certificate-zips"), spool, ZIP_TYPE)
-    return {"key": info.key, "name": f"certificates-{course.slug}.zip", "size": size,
-            "files": total}
+        get_storage().save(key, spool, ZIP_TYPE)
+    jobs.report_progress(total, total, result={
+        "key": key, "name": f"certificates-{course.slug}.zip", "size": size, "files": total})
 
 
 def write_zip(target: IO[bytes], certificates: list[Certificate],

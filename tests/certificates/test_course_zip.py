@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from lms.accounts.models import User
 from lms.certificates.bulkzip import ZIP_JOB
 from lms.extensions import db, utcnow
 from lms.jobs.models import Job
 from lms.storage import Storage, build_storage, get_storage
-from tests.factories import csrf_from, make_course, make_user
+from tests.factories import api_headers, csrf_from, make_course, make_user
 from tests.media.conftest import ORIGIN, local_config, s3_config, swapped_storage
 
 
@@ -142,3 +143,24 @@ def test_only_staff_build_or_download_zips(issued, auth, client, role):
     assert client.get(link).status_code == 403
     assert auth.post(f"/admin/certificates/courses/{course.id}/zip").status_code == 403
     assert zip_jobs() == 1
+
+
+def test_a_retried_zip_job_removes_what_its_failed_attempt_stored(backend, issued, staff,
+                                                                   client):
+    course = make_course()
+    issued(course=course)
+    leftover = backend.save("certificate-zips/left-over/1", io.BytesIO(b"PK partial"),
+                            "application/zip").key
+    admin = db.session.scalars(db.select(User).where(User.is_admin)).one()
+    job = Job(name=ZIP_JOB, arguments={"course_id": course.id, "acting_id": admin.id},
+              status="failed", attempts=5, error="the store went away",
+              result={"key": leftover}, enqueued_at=utcnow())
+    db.session.add(job)
+    db.session.commit()
+
+    retried = client.post(f"/api/v1/jobs/{job.id}/retry", headers=api_headers(admin))
+
+    assert retried.status_code == 200, retried.get_json()
+    assert backend.head(leftover) is None
+    data, _ = fetch_zip(client, download_link(client, course.id))
+    assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == 2  # the PDF and the manifest
