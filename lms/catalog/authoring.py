@@ -207,6 +207,9 @@ def publish_problems(course: Course) -> list[str]:
         elif item.media.status != "ready":
             problems.append(f"The recording of the video “{item.title}” failed to upload: "
                             "upload it again.")
+        elif not item.media.duration_seconds:
+            problems.append(f"The length of the recording of the video “{item.title}” is "
+                            "still being read: publish again in a minute.")
     return problems
 
 

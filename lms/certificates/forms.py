@@ -42,6 +42,10 @@ class BackIssueForm(Form):
     """Confirm a back-issue whose count was shown first."""
 
 
+class CourseZipForm(Form):
+    """Build a ZIP of every certificate of a course (in the background)."""
+
+
 class SettingsForm(Form):
     org_name = StringField("Organisation name",
                            validators=[DataRequired("Give the organisation's name."),

@@ -1,17 +1,13 @@
-"""After issue: revocation, name corrections (reissue), expiry reminders, bulk download."""
+"""After issue: revocation, name corrections (reissue), expiry reminders."""
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from datetime import date, datetime, timedelta
-from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.catalog.models import Course
 from lms.certificates.issuance import store_pdf, verify_url
 from lms.certificates.models import (
     REVOKE_CATEGORIES,
@@ -20,14 +16,13 @@ from lms.certificates.models import (
     NameChangeRequest,
 )
 from lms.certificates.pdf import format_date
-from lms.certificates.service import get_certificate, safe_cell
+from lms.certificates.service import get_certificate
 from lms.certificates.settings import pdf_settings
 from lms.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationError
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
-from lms.storage import StorageError, get_storage
+from lms.storage import StorageError
 from lms.text import TextError, clean_text
-from lms.units import plain_number
 from lms.web import site_url
 
 REMIND_DAYS = 30
@@ -201,49 +196,3 @@ def _reminder_body(cert: Certificate) -> str:
             f"certificate has expired.\n\n"
             f"Verification page: {verify_url(cert.code)}\n"
             f"Certificate code: {cert.code}\n")
-
-
-# --- bulk download ----------------------------------------------------------------
-
-
-def course_zip(actor: User | None, course_id: int) -> tuple[IO[bytes], str]:
-    """Every stored PDF of a course, plus a manifest, in a temporary ZIP file.
-
-    Returns the open file (positioned at 0) and a download name. Raises
-    Forbidden (not staff), NotFound, Unavailable (storage).
-    """
-    require_admin(actor, "download certificates in bulk")
-    course = db.session.get(Course, course_id)
-    if course is None:
-        raise NotFound("No such course.")
-    certificates = db.session.execute(select(Certificate).where(
-        Certificate.course_id == course.id).order_by(Certificate.id)).scalars().all()
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to send_file, which closes it
-    try:
-        _write_zip(spool, certificates)
-    except StorageError as exc:
-        spool.close()
-        raise Unavailable("Stored certificates cannot be read right now.") from exc
-    spool.seek(0)
-    return spool, f"certificates-{course.slug}.zip"
-
-
-def _write_zip(target: IO[bytes], certificates: list[Certificate]) -> None:
-    storage = get_storage()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        lines = ["code,name,completed_on,ce_hours,revoked"]
-        for cert in certificates:
-            lines.append(",".join(_csv_field(value) for value in (
-                cert.code, cert.name, cert.completed_on.isoformat(), plain_number(cert.ce_hours),
-                "yes" if cert.is_revoked else "no")))
-            if cert.pdf_key:
-                with storage.open(cert.pdf_key) as stream, \
-                        archive.open(f"{cert.code}.pdf", "w") as member:
-                    while chunk := stream.read(1024 * 1024):
-                        member.write(chunk)
-        archive.writestr("manifest.csv", "\n".join(lines) + "\n")
-
-
-def _csv_field(value: str) -> str:
-    text = safe_cell(value)
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') else text

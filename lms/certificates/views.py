@@ -13,13 +13,15 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
+from werkzeug.wsgi import wrap_file
 
 from lms.apikit import token_or_login_required
 from lms.catalog.models import Course
-from lms.certificates import backissue, lifecycle, service
+from lms.certificates import backissue, bulkzip, lifecycle, service
 from lms.certificates.api import verify_limit
 from lms.certificates.forms import (
     BackIssueForm,
+    CourseZipForm,
     DecisionForm,
     NameChangeForm,
     RevokeForm,
@@ -184,19 +186,38 @@ def admin_back_issue(course_id: int):
                            job=job_row(job) if job is not None else None)
 
 
-@bp.get("/admin/certificates/courses/<int:course_id>.zip")
+@bp.route("/admin/certificates/courses/<int:course_id>/zip", methods=["GET", "POST"])
 @login_required
 def admin_course_zip(course_id: int):
-    spool, name = lifecycle.course_zip(me(), course_id)
+    """The course's ZIP of certificates: build one in the background, see how far, download."""
+    form = CourseZipForm()
+    if form.validate_on_submit():
+        bulkzip.start_course_zip(me(), course_id)
+        db.session.commit()
+        flash("Building the ZIP in the background; this page offers it once it is ready.",
+              "success")
+        return redirect(url_for("certificates.admin_course_zip", course_id=course_id))
+    lifecycle.require_admin(me(), "download certificates in bulk")
+    course = db.get_or_404(Course, course_id)
+    job = bulkzip.course_zip_job(course_id)
+    return render_template("certificates/course_zip.html", course=course, form=form,
+                           job=job_row(job) if job is not None else None)
 
-    def chunks():
-        with spool:
-            while chunk := spool.read(256 * 1024):
-                yield chunk
 
-    disposition = content_disposition(name, inline=False, content_type="application/zip")
-    return Response(chunks(), mimetype="application/zip",
-                    headers={"Content-Disposition": disposition, "Cache-Control": "private"})
+@bp.get("/admin/certificates/zips/<int:job_id>.zip")
+@login_required
+def admin_zip_download(job_id: int):
+    """A ZIP a job stored: a presigned URL of the store (S3), or streamed from the folder."""
+    stored = bulkzip.zip_download(me(), job_id)
+    if stored.url:
+        return redirect(stored.url, 302)
+    headers = {"Content-Disposition": content_disposition(stored.name, inline=False,
+                                                          content_type=bulkzip.ZIP_TYPE),
+               "Cache-Control": "private, no-store"}
+    response = Response(wrap_file(request.environ, stored.stream), mimetype=bulkzip.ZIP_TYPE,
+                        headers=headers, direct_passthrough=True)
+    response.content_length = stored.size
+    return response
 
 
 @bp.route("/admin/certificates/settings", methods=["GET", "POST"])

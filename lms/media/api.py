@@ -134,11 +134,12 @@ OPENAPI = {
     },
     "/uploads/{media_id}/complete": {
         "post": operation(
-            "Join the parts; checks size, type and duration",
+            "Join the parts; checks size and type (a job reads the duration: "
+            "duration_seconds is null until it has)",
             body=PARTS,
             responses={
                 200: "Media (status ready)",
-                400: "Parts missing, size differs, or unreadable media",
+                400: "Parts missing or size differs",
                 403: "Not an instructor",
                 404: "Not your upload",
                 415: "Contents not of the declared type",
@@ -239,8 +240,9 @@ def complete_upload(media_id: int):
     data = json_body()
     with committing_failures():
         asset = uploads.complete_upload(actor(), media_id, data.get("parts"))
+    answer = media_json(asset)  # as decided here; the duration job runs after the commit
     db.session.commit()
-    return media_json(asset)
+    return answer
 
 
 @bp.get("/media/<int:media_id>/content")

@@ -1,24 +1,32 @@
 """The last steps of every upload: a new pending asset, then ready or failed.
 
-An upload becomes ``ready`` only after its bytes are in the store, SRT captions
-have been converted to WebVTT and (for audio and video) PyAV has read a
-duration. A refused upload is kept as ``failed`` with its reason, its bytes
-deleted. Flushes, never commits.
+An upload becomes ``ready`` once its bytes are in the store, checked, and SRT
+captions have been converted to WebVTT. The duration of audio and video is read
+by PyAV: within the request for a small file sent through the app, by a job
+(:data:`DURATION_JOB`) for a multipart upload, whose file may be gigabytes in the
+store. A refused upload is kept as ``failed`` with its reason, its bytes
+deleted. Flushes, never commits (the job commits what it found).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import PurePosixPath
 from typing import Any
 
+from lms import jobs
 from lms.accounts.models import User
+from lms.errors import Unavailable
 from lms.extensions import db, utcnow
 from lms.media import captions, probe
 from lms.media.models import MediaAsset
 from lms.media.rules import MAX_CAPTIONS_BYTES, UploadFailed, human_size
 from lms.media.storecalls import derived_key, store
 from lms.storage import ObjectInfo, get_storage, new_key
+
+DURATION_JOB = "media.read_duration"
+log = logging.getLogger("lms.media")
 
 
 def new_asset(uploader: User, name: str, kind: probe.FileType, size: int) -> MediaAsset:
@@ -37,11 +45,16 @@ def new_asset(uploader: User, name: str, kind: probe.FileType, size: int) -> Med
     return asset
 
 
-def finish(asset: MediaAsset, info: ObjectInfo) -> None:
-    """Convert SRT captions, read the duration of audio and video, mark ready."""
+def finish(asset: MediaAsset, info: ObjectInfo, *, duration_later: bool = False) -> None:
+    """Convert SRT captions, read the duration of audio and video, mark ready.
+
+    With ``duration_later`` the asset is ready at once and a job reads the
+    duration after the commit (``duration_seconds`` stays None until then).
+    """
     if asset.content_type == probe.SRT:
         info = _convert_captions(asset)
-    if probe.TYPES[asset.content_type].timed:
+    timed = probe.TYPES[asset.content_type].timed
+    if timed and not duration_later:
         _read_duration(asset)
     asset.size = info.size
     asset.checksum = info.checksum
@@ -49,6 +62,29 @@ def finish(asset: MediaAsset, info: ObjectInfo) -> None:
     asset.failure_reason = None
     asset.ready_at = utcnow()
     db.session.flush()
+    if timed and duration_later:
+        jobs.enqueue(DURATION_JOB, key=f"media-duration:{asset.id}", media_id=asset.id)
+
+
+@jobs.task(DURATION_JOB, max_attempts=6)
+def read_duration_later(media_id: int) -> None:
+    """The job: read the duration of an upload marked ready by its request.
+
+    A file PyAV cannot read is then marked ``failed`` (its bytes deleted), as a
+    small upload would have been at once; a store that does not answer is
+    tried again later. Nothing is done twice: an asset that has its duration,
+    or is no longer ready, is left alone.
+    """
+    asset = db.session.get(MediaAsset, media_id)
+    if asset is None or asset.status != "ready" or asset.duration_seconds is not None:
+        return
+    try:
+        _read_duration(asset)
+    except UploadFailed as exc:
+        log.warning("media %s refused after upload: %s", media_id, exc)
+    except Unavailable as exc:
+        raise jobs.TransientError(f"the store did not answer for media {media_id}") from exc
+    db.session.commit()
 
 
 def _convert_captions(asset: MediaAsset) -> ObjectInfo:

@@ -114,10 +114,12 @@ def upload_status(actor: User | None, media_id: int) -> tuple[MediaAsset, list[P
 
 
 def complete_upload(actor: User | None, media_id: int, parts: Any) -> MediaAsset:
-    """Join the parts, check size, type and duration, and mark the asset ready.
+    """Join the parts, check size and type, and mark the asset ready.
 
-    A missing part or a wrong total size is refused with BadRequest and leaves
-    the upload pending (the uploader may send the part and retry). Raises
+    The duration of audio and video is read by a job once this commits: PyAV
+    may have to read far into a multi-gigabyte object. A missing part or a wrong
+    total size is refused with BadRequest and leaves the upload pending (the
+    uploader may send the part and retry). Raises
     Unauthorized, Forbidden, NotFound, BadRequest, UploadFailed / ContentMismatch
     (asset kept as failed), Unavailable (nothing marked ready).
     """
@@ -136,7 +138,7 @@ def complete_upload(actor: User | None, media_id: int, parts: Any) -> MediaAsset
     kind = probe.TYPES[asset.content_type]
     if not probe.matches(kind.content_type, head):
         fail(asset, mismatch_message(kind), ContentMismatch)
-    finish(asset, info)
+    finish(asset, info, duration_later=True)
     return asset
 
 

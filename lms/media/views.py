@@ -61,7 +61,8 @@ def _row(asset: MediaAsset) -> dict:
         "kind": asset.kind,
         "size": service.human_size(asset.size),
         "status": asset.status,
-        "duration": units.duration(asset.duration_seconds),
+        "duration": units.duration(asset.duration_seconds) or (
+            "being read" if asset.kind in ("video", "audio") and asset.is_ready else ""),
         "created": asset.created_at.strftime("%Y-%m-%d %H:%M UTC") if asset.created_at else "",
         "failure_reason": asset.failure_reason,
         "url": url_for("media_api.content", media_id=asset.id) if asset.is_ready else None,

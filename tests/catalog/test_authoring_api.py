@@ -194,6 +194,23 @@ def test_publish_refuses_with_every_reason(client, teacher, headers):
     assert db.session.get(Course, course.id).status == "draft"
 
 
+def test_publish_waits_for_a_videos_length_to_be_read(client, teacher, headers):
+    """A large upload is ready before a job has read its length; progress needs the length."""
+    course = make_course(instructors=[teacher], status="draft")
+    media = make_media(duration_seconds=None)
+    make_item(make_module(course), kind="video", title="Keynote", media=media)
+
+    refused = client.post(f"/api/v1/courses/{course.id}/publish", headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["errors"]["publish"] == [
+        "The length of the recording of the video “Keynote” is still being read: "
+        "publish again in a minute."]
+
+    media.duration_seconds = 1800.0
+    db.session.commit()
+    assert client.post(f"/api/v1/courses/{course.id}/publish", headers=headers).status_code == 200
+
+
 def test_publish_unpublish_archive(client, teacher, headers):
     course = make_course(instructors=[teacher], modules=1, items_per_module=1, status="draft")
     base = f"/api/v1/courses/{course.id}"

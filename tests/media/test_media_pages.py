@@ -6,7 +6,7 @@ import io
 
 from lms.media.api import OPENAPI
 from lms.openapi import API_PREFIX, openapi_path
-from tests.factories import make_user
+from tests.factories import make_media, make_user
 from tests.media.uploads import pdf_bytes
 
 
@@ -69,3 +69,14 @@ def test_every_media_route_is_documented(app):
 
     assert routes == documented
     assert all(path.startswith(API_PREFIX + "/") is False for _, path in routes)
+
+
+def test_my_media_says_when_a_length_is_still_being_read(client, auth, app_ctx):
+    user = make_user(role="instructor")
+    make_media(uploader_id=user.id, original_name="keynote.mp4", duration_seconds=None)
+    make_media(uploader_id=user.id, original_name="panel.mp4", duration_seconds=65.0)
+    auth.login(user.email)
+
+    page = client.get("/studio/media").get_data(as_text=True)
+
+    assert "<td>being read</td>" in page and "<td>1 minute 5 seconds</td>" in page

@@ -307,3 +307,25 @@ def test_a_report_racing_another_write_is_credited_from_the_row_the_other_left(
     quiet = record_report_quickly(credential, setup.video.id,
                                   lambda: {"position": 16.0, "played": [[14.0, 16.0]]})
     assert quiet is not None and quiet.percent == 9  # undisturbed, it saves in two statements
+
+
+def test_seconds_played_before_the_length_is_read_count_once_it_is(app_ctx, setup):
+    """A recording replaced by a large upload is ready before a job has read its length:
+    reports are refused meanwhile (the player keeps them) and credited when sent again."""
+    from lms.errors import Conflict
+
+    setup.video.media.duration_seconds = None
+    db.session.commit()
+    start = utcnow() - timedelta(hours=1)
+    open_item(setup.member, setup.video.id, now=start)
+    db.session.commit()  # the GET that opened the item has answered
+    report = VideoReport(60, [(0, 60)])
+    with pytest.raises(Conflict, match="length is not known yet"):
+        record_video(setup.member, setup.video.id, report, now=start + timedelta(seconds=60))
+    db.session.rollback()
+
+    setup.video.media.duration_seconds = 120.0  # the job has read it
+    db.session.commit()
+    result = record_video(setup.member, setup.video.id, report,
+                          now=start + timedelta(seconds=61))
+    assert result.percent == 50 and not result.completed
