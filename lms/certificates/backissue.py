@@ -75,11 +75,14 @@ def back_issue(actor: User, course_id: int, *, dry_run: bool = True,
 def start_back_issue(actor: User, course_id: int) -> tuple[int, Job | None]:
     """Queue the back-issue of ``course_id`` as a job: (how many are missing, the job).
 
-    No job when nobody is missing a certificate. Same errors as :func:`back_issue`.
+    No job when nobody is missing a certificate; the one already under way, if any.
     """
     _course, missing = _course_and_missing(actor, course_id)
     if not missing:
         return 0, None
+    running = back_issue_job(course_id)
+    if running is not None and running.status in ("queued", "running"):
+        return len(missing), running  # a second click must not render every PDF twice
     return len(missing), jobs.enqueue(BACK_ISSUE_JOB, actor_id=actor.id, course_id=course_id,
                                       acting_id=actor.id)
 

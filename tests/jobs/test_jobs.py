@@ -194,3 +194,23 @@ def test_production_logs_who_was_mailed_but_never_the_message(make_app):
     lines = [record.getMessage() for record in records]
     assert any("ada@example.org" in line and "Reset your password" in line for line in lines)
     assert not any("SECRET" in line for line in lines)
+
+
+def test_a_second_back_issue_click_joins_the_one_under_way(app, app_ctx, monkeypatch):
+    from datetime import UTC, datetime
+
+    from lms.certificates.backissue import start_back_issue
+    from tests.factories import enrol, make_course
+
+    monkeypatch.setattr(get_queue(app), "eager", False)
+    monkeypatch.setattr(get_queue(app), "send", lambda job_ids: None)  # no worker yet
+    course = make_course(certificate_enabled=True)
+    for n in range(2):
+        enrol(make_user(), course, completed_at=datetime(2026, 1, n + 1, tzinfo=UTC))
+    admin = make_user(role="admin")
+    first = start_back_issue(admin, course.id)
+    db.session.commit()
+    second = start_back_issue(admin, course.id)
+    db.session.commit()
+    assert first[0] == second[0] == 2
+    assert first[1].id == second[1].id
