@@ -29,6 +29,7 @@ from lms.catalog.models import (
 )
 from lms.errors import Conflict, NotFound, ValidationError
 from lms.extensions import db, utcnow
+from lms.media.ready import duration_pending
 
 #: Course columns copied as they are by :func:`duplicate_course`.
 COPIED_COURSE_FIELDS = ("summary", "description", "format", "ce_hours", "outcomes",
@@ -207,7 +208,7 @@ def publish_problems(course: Course) -> list[str]:
         elif item.media.status != "ready":
             problems.append(f"The recording of the video “{item.title}” failed to upload: "
                             "upload it again.")
-        elif not item.media.duration_seconds:
+        elif not item.media.duration_seconds and duration_pending(item.media.id):
             problems.append(f"The length of the recording of the video “{item.title}” is "
                             "still being read: publish again in a minute.")
     return problems

@@ -66,6 +66,16 @@ def finish(asset: MediaAsset, info: ObjectInfo, *, duration_later: bool = False)
         jobs.enqueue(DURATION_JOB, key=f"media-duration:{asset.id}", media_id=asset.id)
 
 
+def duration_pending(media_id: int) -> bool:
+    """True while a job has yet to read the length of ``media_id``."""
+    from sqlalchemy import select
+
+    from lms.jobs.models import Job
+
+    status = db.session.scalar(select(Job.status).where(Job.key == f"media-duration:{media_id}"))
+    return status in ("queued", "running")
+
+
 @jobs.task(DURATION_JOB, max_attempts=6)
 def read_duration_later(media_id: int) -> None:
     """The job: read the duration of an upload marked ready by its request.

@@ -56,6 +56,7 @@ def test_s3_redirects_to_a_presigned_url_that_honours_range(client, s3_backend, 
         ("bytes=0-1,10-20", 200, None, DATA),
         ("bytes=oops", 200, None, DATA),
     ],
+    ids=["first-kib", "last-100", "from-1000", "two-ranges", "malformed"],
 )
 def test_local_serves_ranges_as_rfc_9110_says(
     client, local_backend, teacher, header, status, content_range, expected
