@@ -24,6 +24,9 @@ from lms.jobs.models import Job
 from lms.jobs.queue import get_queue
 from tests.factories import PASSWORD, csrf_from, make_user
 
+#: Timing-sensitive: CI runs these alone, after the parallel run.
+pytestmark = pytest.mark.serial
+
 ROUNDS = 50
 WARM_UP = 3
 TOLERANCE = 1.20

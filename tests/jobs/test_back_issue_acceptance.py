@@ -10,6 +10,7 @@ import time
 import zipfile
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from lms.accounts.models import User
@@ -20,6 +21,9 @@ from lms.extensions import db, utcnow
 from lms.jobs.models import Job
 from tests.factories import Auth, api_headers, csrf_from, make_course, make_user
 from tests.jobs.workers import running_worker, wait_until, worker_environment
+
+#: Timing-sensitive: CI runs these alone, after the parallel run.
+pytestmark = pytest.mark.serial
 
 MEMBERS = 200
 #: The longest a request that queues the work may take.

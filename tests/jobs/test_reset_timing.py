@@ -23,6 +23,9 @@ from tests.accounts.test_login_timing import (
 from tests.factories import make_user
 from tests.jobs.workers import running_worker, wait_until, worker_environment
 
+#: Timing-sensitive: CI runs these alone, after the parallel run.
+pytestmark = pytest.mark.serial
+
 
 def reset_jobs(status: str | None = None) -> int:
     db.session.rollback()
