@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -34,9 +35,28 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def whole_number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: an ``int`` when it is whole (``5.0``).
+
+    JSON has one number type and JSON Schema calls ``5.0`` an integer, so clients
+    (and generated ones) may send it where a whole number is asked for.
+    """
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading whole numbers written with a fraction as integers."""
+
+    def loads(self, s: str | bytes, **kwargs):
+        kwargs.setdefault("parse_float", whole_number)
+        return super().loads(s, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Call before blueprints are registered: rules pick their converters when added."""
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json = JSONProvider(app)
     trust_proxies(app)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token_value"] = csrf_token_value

@@ -160,7 +160,8 @@ def _apply_item_fields(actor: User, item: Item, course: Course, fields: dict[str
     if "required" in clean:
         item.is_required = clean["required"]
     if "media_id" in clean:
-        item.media = _media(actor, course, clean["media_id"], "media_id", MEDIA_KINDS[item.kind])
+        item.media = _media(actor, course, clean["media_id"], "media_id",
+                            MEDIA_KINDS.get(item.kind, ()))
     if "slides_media_id" in clean:
         item.slides = _media(actor, course, clean["slides_media_id"], "slides_media_id",
                              SLIDE_KINDS)
