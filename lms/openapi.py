@@ -240,8 +240,10 @@ PROBLEM_OBJECT = {
 }
 
 OPENAPI = {
-    "/openapi.json": {"get": operation("This OpenAPI document", auth=False,
-                                       responses={200: "The document"})},
+    "/openapi.json": {"get": operation(
+        "This OpenAPI document", auth=False, responses={200: "The document"},
+        returns=obj(openapi={"type": "string", "pattern": "^3\\.1\\."}, info="object",
+                    paths="object", components="object"))},
 }
 
 
