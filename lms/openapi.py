@@ -116,7 +116,8 @@ PAGE_PARAMS = [
 
 def operation(summary: str, *, auth: bool | str = True, body: dict | None = None,
               responses: dict[int, str | dict] | None = None, params: list[dict] | None = None,
-              returns: dict | None = None, paged: bool = False, limited: bool = False) -> dict:
+              returns: dict | None = None, paged: bool = False, limited: bool = False,
+              creates: str | None = None) -> dict:
     """A compact way for API modules to describe one operation.
 
     ``responses`` maps statuses to a description (a JSON ``returns`` body for
@@ -124,6 +125,9 @@ def operation(summary: str, *, auth: bool | str = True, body: dict | None = None
     (:func:`file_response`, :func:`redirect`, ...). ``auth="optional"``: anyone,
     and a token (when sent, it must be valid) may show more. ``paged``: the
     ``page``/``per_page`` parameters. ``limited``: rate-limited (429).
+    ``creates="course_id"`` (or ``"media_id=media_id"``, naming the body field
+    when it is not ``id``): the answer names a new object, and the document links
+    it to every operation whose path takes that parameter.
     """
     op: dict[str, Any] = {"summary": summary, "responses": {}}
     for status, answer in (responses or {200: "OK"}).items():
@@ -143,6 +147,8 @@ def operation(summary: str, *, auth: bool | str = True, body: dict | None = None
         op["responses"].setdefault("429", RATE_LIMITED)
     if parameters:
         op["parameters"] = parameters
+    if creates:
+        op[CREATES] = creates
     return op
 
 
@@ -247,6 +253,8 @@ OPENAPI = {
 }
 
 
+#: Marks (in this module only) an operation that creates objects; becomes OpenAPI links.
+CREATES = "x-creates"
 API_PREFIX = "/api/v1"
 RULE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -283,6 +291,31 @@ def with_path_parameters(path: str, op: dict, types: dict[str, dict]) -> dict:
     return op | {"parameters": [*missing, *op.get("parameters", [])], "responses": responses}
 
 
+def with_links(paths: dict[str, dict]) -> None:
+    """Link each creating operation's success answers to the operations using what it made."""
+    for item in paths.values():
+        for method, op in list(item.items()):
+            creates = op.get(CREATES)
+            if not creates:
+                continue
+            param, _, field = creates.partition("=")
+            links = {_link_name(target, verb): {
+                "operationRef": "#/paths/" + target.replace("~", "~0").replace("/", "~1")
+                                + f"/{verb}",
+                "parameters": {param: f"$response.body#/{field or 'id'}"}}
+                for target, targets in paths.items() if f"{{{param}}}" in target
+                for verb in targets}
+            responses = {status: response | {"links": links}
+                         if status.startswith("2") and "content" in response else response
+                         for status, response in op["responses"].items()}
+            item[method] = {k: v for k, v in op.items() if k != CREATES} | {
+                "responses": responses}
+
+
+def _link_name(path: str, method: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{method}{path}").strip("_")
+
+
 def build_document() -> dict:
     paths: dict[str, dict] = {}
     schemas: dict[str, dict] = {"Problem": PROBLEM_OBJECT}
@@ -294,6 +327,7 @@ def build_document() -> dict:
             described = paths.setdefault(path, {})
             for method, op in operations.items():
                 described[method] = with_path_parameters(path, op, types.get(path, {}))
+    with_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Core Learning API", "version": "1.0.0"},

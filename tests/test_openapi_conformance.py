@@ -293,3 +293,23 @@ def test_the_app_answers_as_its_openapi_document_says(app, client, method, path)
     if f"{method} {path}" not in NEVER_SUCCEEDS:
         # the seeded world and the tokens are realistic enough for the operation to work
         assert any(sent == method and status < 300 for sent, status in ANSWERS), repr(ANSWERS)
+
+
+def test_workflows_along_the_documented_links_conform(app, client):
+    """Create, use and delete objects as the document's links chain them (stateful checks:
+    a deleted object is gone, a created one can be fetched)."""
+    with app.app_context():
+        world = seed_world(client)
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config_for(world))
+    loaded.auth(refresh_interval=None)(role_auth(world))
+
+    class Workflow(loaded.as_state_machine()):
+        def call(self, case, **kwargs):
+            return case.call(session=ClosingClient(case.operation.app), **kwargs)
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            super().validate_response(response, case, additional_checks, **kwargs)
+            if response.status_code == 429:
+                limiter.reset()
+
+    Workflow.run(settings=settings(SETTINGS, max_examples=15, stateful_step_count=6))

@@ -46,7 +46,7 @@ MEMBER = ref("Member")
 OPENAPI = {
     "/members": {
         "post": operation("Register a member (when self-registration is on)", auth=False,
-                          body=MEMBER_FIELDS, returns=MEMBER, limited=True,
+                          body=MEMBER_FIELDS, returns=MEMBER, limited=True, creates="member_id",
                           responses={201: "Member", 404: "Self-registration is off",
                                      409: "Email taken",
                                      422: "Invalid fields (including a weak password)"}),
@@ -65,7 +65,7 @@ OPENAPI = {
     "/tokens": {
         "post": operation("Create an access token", auth=False, limited=True,
                           body=obj(email="string", password="string", name="string?"),
-                          returns=ref("Token"),
+                          returns=ref("Token"), creates="token_id",
                           responses={201: "{token, expires_at, id}", 401: "Wrong credentials"}),
     },
     "/tokens/{token_id}": {

@@ -91,7 +91,7 @@ def _course_op(summary: str, ok: dict[int, str], **extra) -> dict:
 OPENAPI = {
     "/courses": {
         "post": operation("Create a draft course (instructor, admin)", body=COURSE_FIELDS,
-                          returns=COURSE,
+                          returns=COURSE, creates="course_id",
                           responses={201: "Course (status draft; you are its instructor)",
                                      403: "Not an instructor",
                                      422: "Invalid fields or slug taken"}),
@@ -115,7 +115,7 @@ OPENAPI = {
     },
     "/courses/{course_id}/duplicate": {
         "post": _course_op("Copy the course as a new draft you teach", {201: "The new course"},
-                           returns=COURSE),
+                           returns=COURSE, creates="course_id"),
     },
     "/courses/{course_id}/instructors": {
         "post": _course_op("Add a co-instructor", {200: "Course", 422: "No such member"},
@@ -128,7 +128,7 @@ OPENAPI = {
     "/courses/{course_id}/modules": {
         "post": _course_op("Add a module at the end", {201: "Module {id, title, position}",
                                                        422: "Invalid fields"},
-                           body=MODULE_FIELDS, returns=ref("Module")),
+                           body=MODULE_FIELDS, returns=ref("Module"), creates="module_id"),
     },
     "/modules/{module_id}": {
         "patch": _course_op("Rename, set prerequisite or move a module",
@@ -140,7 +140,7 @@ OPENAPI = {
         "post": _course_op("Add an item at the end of the module",
                            {201: "Item", 422: "Invalid fields, fields that do not fit the kind, "
                                               "or unusable media"},
-                           body=ITEM_FIELDS, returns=ref("AuthoredItem")),
+                           body=ITEM_FIELDS, returns=ref("AuthoredItem"), creates="item_id"),
     },
     "/items/{item_id}": {
         "patch": _course_op("Change or move an item",

@@ -71,7 +71,7 @@ SCHEMAS = {
 OPENAPI = {
     "/media": {
         "post": operation(
-            "Upload a small file (instructors)", returns=MEDIA,
+            "Upload a small file (instructors)", returns=MEDIA, creates="media_id",
             responses={201: "Media {id, filename, content_type, size, status, duration_seconds}",
                        400: "No file, an empty file, or unreadable audio/video",
                        403: "Not an instructor", 413: "Too large",
@@ -95,7 +95,7 @@ OPENAPI = {
     "/uploads": {
         "post": operation(
             "Start a resumable multipart upload (instructors)", body=UPLOAD_FIELDS,
-            returns=ref("Upload"),
+            returns=ref("Upload"), creates="media_id=media_id",
             responses={201: "{media_id, part_size, part_count}", 403: "Not an instructor",
                        413: "Too large", 415: "Type not allowed (or not told by the name)",
                        422: "Invalid name or size", **STORE_DOWN},

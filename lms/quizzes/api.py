@@ -121,7 +121,7 @@ OPENAPI = {
                          returns=items_of(QUESTION_OUT),
                          responses={200: "{items: [question], total}", **EDIT}),
         "post": operation("Add a question (the response carries its key: editors only)",
-                          body=QUESTION, returns=QUESTION_OUT,
+                          body=QUESTION, returns=QUESTION_OUT, creates="question_id",
                           responses={201: "Question", **EDIT, 409: "Quiz is full",
                                      422: "Invalid"}),
     },
@@ -171,7 +171,7 @@ OPENAPI = {
                          responses={200: "History", 403: "Not enrolled", 404: "No such quiz",
                                     409: "Locked: earlier items come first"}),
         "post": operation("Start an attempt (or get the one in progress, 200)",
-                          returns=ref("StartedAttempt"),
+                          returns=ref("StartedAttempt"), creates="attempt_id",
                           responses={200: "Attempt in progress", 201: "Attempt started",
                                      403: "Not enrolled", 404: "No such quiz",
                                      409: "No attempts left, cooldown, locked, or no "
