@@ -114,7 +114,7 @@ PAGE_PARAMS = [
 ]
 
 
-def operation(summary: str, *, auth: bool | str = True, body: dict | None = None,
+def operation(summary: str, *, auth: bool | str | None = True, body: dict | None = None,
               responses: dict[int, str | dict] | None = None, params: list[dict] | None = None,
               returns: dict | None = None, paged: bool = False, limited: bool = False,
               creates: str | None = None) -> dict:
@@ -122,8 +122,10 @@ def operation(summary: str, *, auth: bool | str = True, body: dict | None = None
 
     ``responses`` maps statuses to a description (a JSON ``returns`` body for
     2xx, no body for 204, problem+json for errors) or a full response object
-    (:func:`file_response`, :func:`redirect`, ...). ``auth="optional"``: anyone,
-    and a token (when sent, it must be valid) may show more. ``paged``: the
+    (:func:`file_response`, :func:`redirect`, ...). ``auth=False``: anyone (a
+    token sent all the same must be valid: 401 otherwise, as everywhere under
+    ``/api/v1``); ``auth="optional"``: anyone, and a token may show more;
+    ``auth=None``: outside the API's authentication altogether. ``paged``: the
     ``page``/``per_page`` parameters. ``limited``: rate-limited (429).
     ``creates="course_id"`` (or ``"media_id=media_id"``, naming the body field
     when it is not ``id``): the answer names a new object, and the document links
@@ -134,6 +136,7 @@ def operation(summary: str, *, auth: bool | str = True, body: dict | None = None
         op["responses"][str(status)] = _response(status, answer, returns)
     if auth:
         op["security"] = [{"bearer": []}] if auth is True else [{}, {"bearer": []}]
+    if auth is not None:
         op["responses"].setdefault("401", problem(
             "No valid access token" if auth is True else "The access token sent is not valid",
             **{"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}))
@@ -247,7 +250,7 @@ PROBLEM_OBJECT = {
 
 OPENAPI = {
     "/openapi.json": {"get": operation(
-        "This OpenAPI document", auth=False, responses={200: "The document"},
+        "This OpenAPI document", auth=None, responses={200: "The document"},
         returns=obj(openapi={"type": "string", "pattern": "^3\\.1\\."}, info="object",
                     paths="object", components="object"))},
 }

@@ -4,6 +4,8 @@ Both directions are checked, so an endpoint any domain adds without describing
 it (or describes without serving it) fails here.
 """
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -122,3 +124,18 @@ def test_paging_and_path_ids_state_their_limits(document):
             if param["name"] in ("page", "per_page") or (
                     param["in"] == "path" and schema.get("type") == "integer"):
                 assert "minimum" in schema and "maximum" in schema, (where, param["name"])
+
+
+def test_a_token_that_is_not_valid_gets_the_documented_401_everywhere(client, document):
+    """Public operations too check a token that is sent, as the document says."""
+    wrong = []
+    for where, op in operations_of(document):
+        method, path = where.split(" ", 1)
+        if path == "/openapi.json":
+            continue  # served outside the API's authentication
+        url = API_PREFIX + re.sub(r"{\w+}", "1", path)
+        response = client.open(url, method=method, headers={"Authorization": "Bearer nope"})
+        if response.status_code != 401 or "401" not in op["responses"]:
+            wrong.append(f"{where}: {response.status_code}")
+        assert response.mimetype == "application/problem+json", where
+    assert not wrong, wrong
