@@ -11,7 +11,8 @@ methods answered with 405. A client generated from the document can trust it.
 The world is real: a seeded course with every kind of item, an attempt, a
 certificate and an upload, so path ids resolve, and each operation is called
 with the token of the member who may use it. Generation is derandomised and
-bounded, so a run is reproducible and takes a minute or two.
+bounded, so a run is reproducible and takes a minute or two. A second test
+follows the document's links (create, use, delete) for the stateful checks.
 """
 
 from __future__ import annotations
@@ -237,7 +238,12 @@ def documented_operations() -> list[tuple[str, str]]:
 
 
 def conformance_test(schema, method: str, path: str):
-    """The Hypothesis test schemathesis builds for one operation (all its phases)."""
+    """The Hypothesis test schemathesis builds for one operation (all its phases).
+
+    What ``schema.parametrize()`` does for each operation, called directly: its lazy
+    (fixture) form runs every operation in one test against one world, and does not
+    run under pytest 9.
+    """
     from schemathesis.generation.feedback import FeedbackSources
     from schemathesis.pytest._test_builder import build_operation_test
 

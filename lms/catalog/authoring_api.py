@@ -97,7 +97,8 @@ OPENAPI = {
                                      422: "Invalid fields or slug taken"}),
     },
     "/courses/{course_id}": {
-        "patch": _course_op("Change course fields", {200: "Course", 422: "Invalid fields"},
+        "patch": _course_op("Change course fields",
+                            {200: "Course", 422: "Invalid fields or slug taken"},
                             body=COURSE_PATCH, returns=COURSE),
     },
     "/courses/{course_id}/publish": {
@@ -127,12 +128,14 @@ OPENAPI = {
     },
     "/courses/{course_id}/modules": {
         "post": _course_op("Add a module at the end", {201: "Module {id, title, position}",
-                                                       422: "Invalid fields"},
+                                                       422: "Invalid fields, or a prerequisite "
+                                                            "that is no module of the course"},
                            body=MODULE_FIELDS, returns=ref("Module"), creates="module_id"),
     },
     "/modules/{module_id}": {
         "patch": _course_op("Rename, set prerequisite or move a module",
-                            {200: "Module", 422: "Invalid fields"}, body=MODULE_PATCH,
+                            {200: "Module", 422: "Invalid fields, or a prerequisite that is no "
+                                                 "other module of the course"}, body=MODULE_PATCH,
                             returns=ref("Module")),
         "delete": _course_op("Delete a module and its items", {204: "Deleted"}),
     },

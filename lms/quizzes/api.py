@@ -63,6 +63,7 @@ SETTINGS = obj(
     scoring={"enum": list(SCORINGS), "optional": True})
 ANSWERS = obj(answers={"type": "object", "description": 'By question id of the attempt: '
                        '[choice id, ...], "text", or for matching {"<pair index>": "<option>"}'})
+INVALID = "Invalid (errors names the field; what each kind needs)"
 EDIT = {403: "Not an editor of this course", 404: "No such quiz item"}
 MINE = {404: "No such attempt of yours"}
 NUMBER = {"type": "number"}
@@ -123,14 +124,14 @@ OPENAPI = {
         "post": operation("Add a question (the response carries its key: editors only)",
                           body=QUESTION, returns=QUESTION_OUT, creates="question_id",
                           responses={201: "Question", **EDIT, 409: "Quiz is full",
-                                     422: "Invalid"}),
+                                     422: INVALID}),
     },
     "/questions/{question_id}": {
         "get": operation("One question with its key (editors only)", returns=QUESTION_OUT,
                          responses={200: "Question", **EDIT}),
         "patch": operation("Replace a question's content (its kind stays); started attempts "
                            "keep their frozen copy", body=QUESTION_PATCH, returns=QUESTION_OUT,
-                           responses={200: "Question", **EDIT, 422: "Invalid"}),
+                           responses={200: "Question", **EDIT, 422: INVALID}),
         "delete": operation("Delete a question", responses={204: "Deleted", **EDIT}),
     },
     "/questions/{question_id}/position": {
@@ -145,7 +146,8 @@ OPENAPI = {
                          responses={200: "Settings", 403: "Not enrolled", 404: "No such quiz",
                                     409: "Locked: earlier items come first"}),
         "patch": operation("Change quiz settings", body=SETTINGS, returns=ref("QuizSettings"),
-                           responses={200: "Settings", **EDIT, 422: "Invalid"}),
+                           responses={200: "Settings", **EDIT,
+                                      422: "Invalid (errors names the field)"}),
     },
     "/items/{item_id}/quiz/gift": {
         "get": operation("Export the quiz as GIFT text (an attachment)",
