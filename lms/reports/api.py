@@ -117,10 +117,10 @@ def completions_json(report: CompletionReport) -> dict:
 @bp.get("/courses/<int:course_id>/report")
 def course_report(course_id: int):
     csv = wants_csv()
-    page, per_page = (1, 1) if csv else page_args()
+    page, per_page = page_args()  # checked for CSV too, which has every row
     sort, descending = sort_args()
     report = service.course_report(require_actor(), course_id, sort=sort, descending=descending,
-                                   page=page, per_page=None if csv else per_page)
+                                   page=1 if csv else page, per_page=None if csv else per_page)
     if csv:
         return exports.course_report_csv(report)
     return listing([row_json(row) for row in report.rows], report.total, page, per_page) | {
