@@ -28,14 +28,15 @@ from lms.openapi import (
 
 bp = api_blueprint("catalog_api", __name__)
 
+HOURS = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "maxLength": 0}]}
 COURSE_FILTERS = [
     query("q", description="Words, \"phrases\", or, -word; searched in title, summary, "
           f"description and presenters (the first {MAX_QUERY_LENGTH} characters)"),
     query("topic", description="Topic slug"),
     enum_query("format", [*FORMATS, ""], "course or webinar"),
     enum_query("career_stage", [*CAREER_STAGES, ""], "Audience career stage"),
-    query("ce_min", {"type": "number", "minimum": 0}, "Fewest CE hours"),
-    query("ce_max", {"type": "number", "minimum": 0}, "Most CE hours (not below ce_min)"),
+    query("ce_min", HOURS, "Fewest CE hours (empty: no limit)"),
+    query("ce_max", HOURS, "Most CE hours, not below ce_min (empty: no limit)"),
     enum_query("sort", [*SORTS, ""], "Order of the list (default: relevance, then newest)"),
 ]
 
