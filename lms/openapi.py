@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from lms.apikit import MAX_PAGE, MAX_PER_PAGE
 from lms.web import MAX_DATABASE_ID
 
 bp = Blueprint("openapi", __name__)
@@ -29,8 +30,6 @@ bp = Blueprint("openapi", __name__)
 PROBLEM_SCHEMA = {"schema": {"$ref": "#/components/schemas/Problem"}}
 PROBLEM = {"description": "Problem (RFC 9457)",
            "content": {"application/problem+json": PROBLEM_SCHEMA}}
-MAX_PER_PAGE = 100
-MAX_PAGE = 2**31 - 1
 
 #: Statuses every operation with a JSON body may answer, whatever its own rules.
 BODY_ERRORS = {
