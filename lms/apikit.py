@@ -21,6 +21,7 @@ from lms.jsonbody import body_bytes
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_PER_PAGE = 100
+MAX_PAGE = 2**31 - 1
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -156,8 +157,8 @@ def page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 20))
     except ValueError:
         raise BadRequest("page and per_page must be whole numbers.") from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise BadRequest(f"page starts at 1; per_page is 1 to {MAX_PER_PAGE}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise BadRequest(f"page is 1 to {MAX_PAGE}; per_page is 1 to {MAX_PER_PAGE}.")
     return page, per_page
 
 

@@ -5,7 +5,8 @@ request class is :class:`Request`), so any body is either a value the handlers
 can trust or a clear problem: 400 for a body that is not JSON (malformed, not
 UTF-8, ``NaN``, nested deeper than :data:`MAX_DEPTH`), 413 for a body over
 ``MAX_JSON_BYTES``, 422 naming each field whose text cannot be stored
-(:func:`lms.text.unstorable`). The depth is counted on the raw bytes before
+(:func:`lms.text.unstorable`). Whole numbers written with a fraction (``5.0``)
+read as integers, as JSON Schema counts them. The depth is counted on the raw bytes before
 parsing, without recursion, so no body can exhaust the interpreter's stack.
 """
 
@@ -41,11 +42,17 @@ def nesting_depth(data: bytes) -> int:
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
-def _finite(text: str) -> float:
+def whole_number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: an ``int`` when it is whole (``5.0``).
+
+    JSON has one number type and JSON Schema calls ``5.0`` an integer, so clients
+    (and generated ones) may send it where a whole number is asked for. A number
+    too large for a float (``1e400``) is refused rather than read as infinity.
+    """
     number = float(text)
     if not math.isfinite(number):
         raise ValueError(f"the number {text[:20]} is too large")
-    return number
+    return int(number) if number.is_integer() else number
 
 
 def _constant(name: str) -> Any:
@@ -64,7 +71,7 @@ def parse_json(data: bytes | str) -> Any:
     except UnicodeDecodeError:
         raise BadRequest("The JSON must be encoded as UTF-8.") from None
     try:
-        return json.loads(text, parse_float=_finite, parse_constant=_constant)
+        return json.loads(text, parse_float=whole_number, parse_constant=_constant)
     except (ValueError, RecursionError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
 

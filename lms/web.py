@@ -23,16 +23,31 @@ CSP = (
 MAX_DATABASE_ID = 2**31 - 1
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers from 0 to ``limit``."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for position, digit in enumerate(digits):
+        lowest = 1 if position == 0 and len(digits) > 1 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - position - 1
+            parts.append(f"{digits[:position]}[{lowest}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "(?:" + "|".join([*parts, digits]) + ")"
+
+
 class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` limited to ids the database can hold.
 
-    A larger number is no route (404), not an overflow or "integer out of range"
-    error from the driver (500).
+    A larger number is no route (404 for every method), not an overflow or
+    "integer out of range" error from the driver (500). The limit is in the
+    pattern: a number a converter refuses after matching would make Werkzeug
+    answer 405 when the same path takes another method.
     """
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
+        self.regex = digits_up_to(self.max)
 
 
 def init_app(app: Flask) -> None:

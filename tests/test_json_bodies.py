@@ -135,3 +135,25 @@ def test_a_chunked_body_without_a_length_is_bounded_too(client, app, app_ctx):
     assert response.request.content_length is None
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+def quiz_integer_fields() -> list[str]:
+    """The whole-number fields of a quiz's settings, as the OpenAPI document lists them."""
+    from lms.quizzes.api import SETTINGS
+
+    return [name for name, schema in SETTINGS["properties"].items()
+            if "integer" in str(schema.get("type"))]
+
+
+@pytest.mark.parametrize("field", quiz_integer_fields())
+def test_whole_numbers_written_with_a_fraction_are_integers(client, app_ctx, field):
+    """JSON has one number type: ``3.0`` where a whole number is asked for is 3, not a 422."""
+    instructor = make_user(role="instructor")
+    quiz = make_item(make_module(make_course(instructors=[instructor])), kind="quiz", body="")
+    response = client.patch(f"/api/v1/items/{quiz.id}/quiz", headers=api_headers(instructor),
+                            data=f'{{"{field}": 3.0}}', content_type="application/json")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()[field] == 3
+    assert isinstance(response.get_json()[field], int)
+    assert client.patch(f"/api/v1/items/{quiz.id}/quiz", headers=api_headers(instructor),
+                        json={field: 3.5}).status_code == 422

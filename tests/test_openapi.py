@@ -4,6 +4,8 @@ Both directions are checked, so an endpoint any domain adds without describing
 it (or describes without serving it) fails here.
 """
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -78,3 +80,62 @@ def test_operations_are_complete(document):
                 assert "application/problem+json" in content, f"{where} {code}"
             for requirement in op.get("security", []):
                 assert set(requirement) <= set(schemes), where
+
+
+def operations_of(document):
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            yield f"{method.upper()} {path}", op
+
+
+def test_success_bodies_are_described_not_just_objects(document):
+    """A generated client gets types for every field of every JSON answer."""
+    bare = []
+    for where, op in operations_of(document):
+        for status, response in op["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if status.startswith("2") and schema is not None and not (
+                    {"$ref", "properties", "allOf", "oneOf", "anyOf"} & set(schema)):
+                bare.append(f"{where} {status}")
+    assert not bare, f"JSON answers without a schema of their fields: {bare}"
+
+
+def test_every_answer_an_operation_may_give_for_its_kind_is_listed(document):
+    """401 with a token; 400, 413 and 422 with a JSON body; 404 with path ids; 400 when paged."""
+    missing = []
+    for where, op in operations_of(document):
+        expected = set()
+        if op.get("security"):
+            expected.add("401")
+        if "application/json" in op.get("requestBody", {}).get("content", {}):
+            expected |= {"400", "413", "422"}
+        if "{" in where:
+            expected.add("404")
+        if any(param["name"] == "page" for param in op.get("parameters", [])):
+            expected.add("400")
+        missing += [f"{where} {status}" for status in sorted(expected - set(op["responses"]))]
+    assert not missing, missing
+
+
+def test_paging_and_path_ids_state_their_limits(document):
+    for where, op in operations_of(document):
+        for param in op.get("parameters", []):
+            schema = param["schema"]
+            if param["name"] in ("page", "per_page") or (
+                    param["in"] == "path" and schema.get("type") == "integer"):
+                assert "minimum" in schema and "maximum" in schema, (where, param["name"])
+
+
+def test_a_token_that_is_not_valid_gets_the_documented_401_everywhere(client, document):
+    """Public operations too check a token that is sent, as the document says."""
+    wrong = []
+    for where, op in operations_of(document):
+        method, path = where.split(" ", 1)
+        if path == "/openapi.json":
+            continue  # served outside the API's authentication
+        url = API_PREFIX + re.sub(r"{\w+}", "1", path)
+        response = client.open(url, method=method, headers={"Authorization": "Bearer nope"})
+        if response.status_code != 401 or "401" not in op["responses"]:
+            wrong.append(f"{where}: {response.status_code}")
+        assert response.mimetype == "application/problem+json", where
+    assert not wrong, wrong

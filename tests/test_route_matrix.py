@@ -433,7 +433,7 @@ def test_writes_without_csrf_are_refused(app, client, world: World) -> None:
     assert not problems, _report(problems)
 
 
-@pytest.mark.parametrize("huge", [2**31, 2**63, 10**20])
+@pytest.mark.parametrize("huge", [2**31, 2**32 - 1, 9_999_999_999, 2**63, 10**20])
 def test_ids_past_the_database_range_match_no_route(app, client, world: World, huge: int) -> None:
     """Path ids the database cannot hold never reach it (PostgreSQL ``integer`` is 32-bit)."""
     problems = []
@@ -446,6 +446,6 @@ def test_ids_past_the_database_range_match_no_route(app, client, world: World, h
         url = _build(call.rule, values).replace(f"/{values[int_args[0]]}", f"/{huge}", 1)
         response = client.open(url, method=call.method, headers=world.headers["admin"])
         response.close()
-        if response.status_code not in (404, 405):  # no such route (for this method)
+        if response.status_code != 404:  # no such route, whatever the method
             problems.append(f"{call} -> {url}: {response.status_code}")
     assert not problems, _report(problems)

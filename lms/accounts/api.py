@@ -5,51 +5,80 @@ from __future__ import annotations
 from flask import current_app, request
 
 from lms.accounts import service, staff, tokens
-from lms.accounts.models import User
-from lms.apikit import actor, api_blueprint, iso, json_body, listing, page_args, require_actor
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, User
+from lms.accounts.passwords import MIN_PASSWORD_LENGTH
+from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.errors import NotFound, Unauthorized, ValidationError
 from lms.extensions import db, limiter
-from lms.openapi import obj, operation, query
+from lms.openapi import TIMESTAMP, listing_of, nullable, obj, operation, query, ref, text
 
 bp = api_blueprint("accounts_api", __name__)
 
-MEMBER_FIELDS = obj(email="string", password="string", name="string",
-                    certificate_name="string?", career_stage="string?", org_type="string?")
+def _choice(options) -> dict:
+    """One of ``options``; empty or null clears it."""
+    return {"type": ["string", "null"], "enum": [*options, "", None], "optional": True}
+
+
+PROFILE = {"name": text(120, required=True),
+           "certificate_name": nullable(text(200)) | {"optional": True},
+           "career_stage": _choice(CAREER_STAGES), "org_type": _choice(ORG_TYPES)}
+PASSWORD = text(minLength=MIN_PASSWORD_LENGTH, description=(
+    f"At least {MIN_PASSWORD_LENGTH} characters, at least 4 different ones, not a common "
+    "password, not the email address"))
+MEMBER_FIELDS = obj(email={"type": "string", "format": "email", "maxLength": 254},
+                    password=PASSWORD, **PROFILE) | {"examples": [{
+                        "email": "ada.reyes@library.org", "password": "violet lantern harbour",
+                        "name": "Ada Reyes", "career_stage": "early_career",
+                        "org_type": "public"}]}
+PROFILE_PATCH = obj(**{name: schema | {"optional": True} for name, schema in PROFILE.items()},
+                    password=PASSWORD | {"optional": True},
+                    current_password=text(optional=True))
+
+SCHEMAS = {
+    "Member": obj(id="integer", email="string", name="string", certificate_name="string",
+                  roles={"type": "array", "items": {"enum": list(ROLES)}},
+                  career_stage=nullable({"type": "string"}), org_type=nullable({"type": "string"}),
+                  created_at=TIMESTAMP),
+    "Token": obj(token="string", expires_at=TIMESTAMP, id="integer"),
+}
+MEMBER = ref("Member")
 
 OPENAPI = {
     "/members": {
-        "post": operation("Register a member", auth=False, body=MEMBER_FIELDS,
+        "post": operation("Register a member (when self-registration is on)", auth=False,
+                          body=MEMBER_FIELDS, returns=MEMBER, limited=True, creates="member_id",
                           responses={201: "Member", 404: "Self-registration is off",
-                                     409: "Email taken", 422: "Invalid fields"}),
-        "get": operation("Search members (admin)",
+                                     409: "Email taken",
+                                     422: "Invalid fields (including a weak password)"}),
+        "get": operation("Search members (admin)", paged=True, returns=listing_of(MEMBER),
                          params=[query("q", description="Part of a name or email"),
-                                 query("role", description="instructor or admin"),
-                                 query("page", "integer"), query("per_page", "integer")],
+                                 query("role", description="instructor or admin; other values "
+                                                           "list every member")],
                          responses={200: "List of members", 403: "Not admin"}),
     },
     "/members/{member_id}/roles": {
-        "put": operation("Set a member's roles (admin)", body=obj(roles="array"),
-                         responses={200: "Member", 403: "Not admin", 404: "No such member",
-                                    422: "Unknown role"}),
+        "put": operation("Set a member's roles (admin)", returns=MEMBER,
+                         body=obj(roles={"type": "array", "items": {"enum": list(ROLES)}}),
+                         responses={200: "Member", 403: "Not admin",
+                                    409: "Admins cannot drop their own admin role"}),
     },
     "/tokens": {
-        "post": operation("Create an access token", auth=False,
+        "post": operation("Create an access token", auth=False, limited=True,
                           body=obj(email="string", password="string", name="string?"),
-                          responses={201: "{token, expires_at}", 401: "Wrong credentials",
-                                     429: "Too many failures"}),
+                          returns=ref("Token"), creates="token_id",
+                          responses={201: "{token, expires_at, id}", 401: "Wrong credentials"}),
     },
     "/tokens/{token_id}": {
-        "delete": operation("Revoke one of your tokens",
-                            responses={204: "Revoked", 404: "No such token"}),
+        "delete": operation("Revoke one of your tokens", responses={204: "Revoked"}),
     },
     "/me": {
-        "get": operation("The current member", responses={200: "Member"}),
+        "get": operation("The current member", returns=MEMBER, responses={200: "Member"}),
         "patch": operation(
-            "Update the current member",
-            body=obj(name="string?", certificate_name="string?", career_stage="string?",
-                     org_type="string?", password="string?", current_password="string?"),
+            "Update the current member (password needs current_password)",
+            body=PROFILE_PATCH, returns=MEMBER,
             responses={200: "Member (a new password ends every session and revokes every "
-                            "API token, this one included)", 422: "Invalid fields"}),
+                            "API token, this one included)",
+                       422: "Invalid fields, weak password or wrong current_password"}),
     },
 }
 
@@ -90,8 +119,9 @@ def register():
 @bp.get("/members")
 def search_members():
     page, per_page = page_args()
-    members, total = staff.search_members(actor(), request.args.get("q", ""), page, per_page,
-                                            request.args.get("role"))
+    members, total = staff.search_members(require_actor(), request.args.get("q", ""), page,
+                                          per_page,
+                                          request.args.get("role"))
     return listing([member_json(member) for member in members], total, page, per_page)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import request
 
+from lms.accounts.models import CAREER_STAGES
 from lms.apikit import (
     actor,
     api_blueprint,
@@ -17,39 +18,84 @@ from lms.apikit import (
     require_actor,
 )
 from lms.catalog import access, enrolment, service
+from lms.catalog.models import ACCESS, FORMATS, ITEM_KINDS, STATUSES
+from lms.catalog.service import MAX_QUERY_LENGTH, SORTS
 from lms.errors import ValidationError
 from lms.extensions import db
-from lms.openapi import obj, operation, query
+from lms.openapi import (
+    DATE,
+    TIMESTAMP,
+    enum_query,
+    listing_of,
+    nullable,
+    obj,
+    operation,
+    query,
+    ref,
+)
 
 bp = api_blueprint("catalog_api", __name__)
 
+HOURS = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "maxLength": 0}]}
 COURSE_FILTERS = [
     query("q", description="Words, \"phrases\", or, -word; searched in title, summary, "
-                           "description and presenters"),
+          f"description and presenters (the first {MAX_QUERY_LENGTH} characters)"),
     query("topic", description="Topic slug"),
-    query("format", description="course or webinar"),
-    query("career_stage", description="Audience career stage"),
-    query("ce_min", "number", "Fewest CE hours"), query("ce_max", "number", "Most CE hours"),
-    query("sort", description="relevance, newest, title, ce_hours, ce_hours_desc"),
-    query("page", "integer"), query("per_page", "integer"),
+    enum_query("format", [*FORMATS, ""], "course or webinar"),
+    enum_query("career_stage", [*CAREER_STAGES, ""], "Audience career stage"),
+    query("ce_min", HOURS, "Fewest CE hours (empty: no limit)"),
+    query("ce_max", HOURS, "Most CE hours, not below ce_min (empty: no limit)"),
+    enum_query("sort", [*SORTS, ""], "Order of the list (default: relevance, then newest)"),
 ]
+
+ENROL = obj(code={"type": ["string", "null"], "optional": True})
+PERSON = obj(id="integer", name="string")
+SUMMARY = {
+    "id": "integer", "slug": "string", "title": "string", "summary": "string",
+    "format": {"enum": list(FORMATS)}, "ce_hours": "number",
+    "topics": {"type": "array", "items": {"type": "string"}},
+    "instructors": {"type": "array", "items": PERSON},
+    "recorded_on": nullable(DATE), "published_at": nullable(TIMESTAMP),
+}
+OUTLINE_ITEM = obj(id="integer", kind={"enum": list(ITEM_KINDS)}, title="string",
+                   required="boolean", position="integer",
+                   duration_seconds=nullable({"type": "number"}))
+OUTLINE_MODULE = obj(id="integer", title="string", position="integer",
+                     items={"type": "array", "items": OUTLINE_ITEM})
+LINES = {"type": "array", "items": {"type": "string"}}
+SCHEMAS = {
+    "CourseSummary": obj(**SUMMARY),
+    "Course": obj(**SUMMARY, status={"enum": list(STATUSES)}, access={"enum": list(ACCESS)},
+                  description="string", description_html="string", outcomes=LINES,
+                  presenters=LINES, audience=LINES, certificate_enabled="boolean",
+                  in_order="boolean", enrol_window_days=nullable({"type": "integer"}),
+                  duration_seconds=nullable({"type": "number"}),
+                  enrollment=nullable(obj(enrolled_at=TIMESTAMP, completed_at=nullable(TIMESTAMP),
+                                          access_ends_at=nullable(TIMESTAMP))),
+                  modules={"type": "array", "items": OUTLINE_MODULE}),
+    "Enrollment": obj(course_id="integer", enrolled_at=TIMESTAMP,
+                      completed_at=nullable(TIMESTAMP), access_ends_at=nullable(TIMESTAMP)),
+}
 
 OPENAPI = {
     "/courses": {
         "get": operation("Search published courses", auth=False, params=COURSE_FILTERS,
+                         paged=True, returns=listing_of(ref("CourseSummary")),
                          responses={200: "{items: [course summary], total, page, per_page}",
-                                    400: "Bad paging", 422: "Invalid filter"}),
+                                    422: "Invalid filter (or ce_max below ce_min)"}),
     },
     "/courses/{course_id}": {
         "get": operation("A course with its outline (drafts: its instructors and staff)",
-                         auth=False, responses={200: "Course", 404: "No such course"}),
+                         auth="optional", returns=ref("Course"), responses={200: "Course"}),
     },
     "/courses/{course_id}/enrollment": {
-        "post": operation("Enrol in a course (send {code} for code-access courses)",
-                          body=obj(code="string?"),
+        "post": operation("Enrol in a course (send {code} for code-access courses, or no body)",
+                          body=ENROL, returns=ref("Enrollment"),
                           responses={201: "Enrolled", 200: "Already enrolled",
-                                     404: "No such course", 409: "Not published or code used",
-                                     422: "Missing or unknown code"}),
+                                     409: "Not published or code used",
+                                     422: "Missing or unknown code"})
+        | {"requestBody": {"required": False, "content": {
+            "application/json": {"schema": ENROL}}}},
     },
 }
 

@@ -10,33 +10,78 @@ from typing import Any
 
 from flask import Response
 
-from lms.accounts.models import User
+from lms.accounts.models import CAREER_STAGES, User
 from lms.apikit import api_blueprint, json_body, require_actor
 from lms.catalog import authoring, authoring_outline
 from lms.catalog import service as catalog_service
 from lms.catalog.api import detail_json
-from lms.catalog.models import Course, Item, Module
+from lms.catalog.authoring_fields import COURSE_READ_ONLY, MAX_CE_HOURS, SLUG_PATTERN
+from lms.catalog.models import ACCESS, FORMATS, ITEM_KINDS, Course, Item, Module
 from lms.errors import ValidationError
 from lms.extensions import db
-from lms.openapi import obj, operation
+from lms.openapi import identifier, integer, nullable, obj, operation, ref, text
+from lms.web import MAX_DATABASE_ID
 
 bp = api_blueprint("authoring_api", __name__)
 
-EDITOR = {403: "Not an instructor of this course", 404: "No such course (or a draft of others)"}
-COURSE_FIELDS = obj(title="string", summary="string", description="string?", format="string",
-                    ce_hours="number", topics="array?", certificate_enabled="boolean?",
-                    slug="string?", audience="array?", outcomes="string?", presenters="string?",
-                    recorded_on="string?", access="string?", certificate_valid_months="integer?",
-                    in_order="boolean?", enrol_window_days="integer?")
+EDITOR = {403: "Not an instructor of this course"}
+OPTIONAL_ID = {"type": ["integer", "string", "null"], "pattern": "^[0-9]{0,9}$", "minimum": 0,
+               "maximum": MAX_DATABASE_ID,
+               "optional": True, "description": "An id; 0, empty or null for none"}
+LINES = {"type": ["string", "array", "null"], "items": {"type": "string"}, "optional": True,
+         "description": "One entry per line, or a list of strings"}
+STRINGS = {"type": ["array", "null"], "items": {"type": "string"}, "optional": True}
+COURSE_FIELDS = obj(
+    closed=True, title=text(200, required=True), slug=text(
+        120, pattern=SLUG_PATTERN.pattern, optional=True),
+    summary=nullable(text(500)) | {"optional": True},
+    description=nullable(text(100_000)) | {"optional": True},
+    format={"enum": list(FORMATS), "optional": True},
+    ce_hours={"type": "number", "exclusiveMinimum": 0, "maximum": float(MAX_CE_HOURS),
+              "multipleOf": 0.01, "optional": True},
+    topics=STRINGS, audience={"type": ["array", "null"], "items": {"enum": list(CAREER_STAGES)},
+                              "optional": True},
+    outcomes=LINES, presenters=LINES,
+    recorded_on={"anyOf": [{"type": "string", "format": "date"}, {"enum": ["", None]}],
+                 "optional": True},
+    access={"enum": list(ACCESS), "optional": True},
+    certificate_enabled="boolean?", in_order="boolean?",
+    certificate_valid_months=integer(1, 600, optional=True, null=True),
+    enrol_window_days=integer(1, 3650, optional=True, null=True),
+    **{name: {"readOnly": True, "optional": True} for name in COURSE_READ_ONLY})
 COURSE_PATCH = COURSE_FIELDS | {"required": []}
-ITEM_FIELDS = obj(kind="string", title="string", required="boolean?", body="string?",
-                  media_id="integer?", captions_media_id="integer?", slides_media_id="integer?",
-                  min_watch_percent="integer?", transcript="string?", pass_percent="integer?",
-                  max_attempts="integer?", time_limit_seconds="integer?")
-ITEM_PATCH = ITEM_FIELDS | {"required": []}
-ITEM_PATCH["properties"] = ITEM_PATCH["properties"] | {
-    "position": {"type": "integer"}, "module_id": {"type": "integer"}}
-MODULE_PATCH = obj(title="string?", prerequisite_id="integer?", position="integer?")
+ITEM_FIELDS = obj(
+    closed=True, kind={"enum": list(ITEM_KINDS)}, title=text(200, required=True),
+    required="boolean?", body=nullable(text(200_000)) | {"optional": True},
+    transcript=nullable(text(500_000)) | {"optional": True},
+    media_id=OPTIONAL_ID, captions_media_id=OPTIONAL_ID, slides_media_id=OPTIONAL_ID,
+    captions_language=nullable(text(20)) | {"optional": True},
+    captions_label=nullable(text(60)) | {"optional": True},
+    min_watch_percent=integer(1, 100, optional=True),
+    pass_percent=integer(0, 100, optional=True, null=True),
+    max_attempts=integer(1, 100, optional=True, null=True),
+    time_limit_seconds=integer(1, 7 * 24 * 3600, optional=True, null=True))
+ITEM_PATCH = ITEM_FIELDS | {"required": [], "properties": ITEM_FIELDS["properties"] | {
+    "position": integer(0, null=True), "module_id": integer(0, null=True)}}
+MODULE_FIELDS = obj(closed=True, title=text(200, required=True), prerequisite_id=OPTIONAL_ID)
+MODULE_PATCH = MODULE_FIELDS | {"required": [], "properties": MODULE_FIELDS["properties"] | {
+    "position": integer(0, null=True)}}
+
+SCHEMAS = {
+    "AuthoredCourse": {"allOf": [ref("Course"), obj(
+        version="integer", certificate_valid_months=nullable({"type": "integer"}))]},
+    "Module": obj(id="integer", title="string", position="integer",
+                  prerequisite_id=nullable({"type": "integer"})),
+    "AuthoredItem": obj(
+        id="integer", kind={"enum": list(ITEM_KINDS)}, title="string", required="boolean",
+        position="integer", module_id="integer", body="string",
+        transcript=nullable({"type": "string"}), media_id=nullable({"type": "integer"}),
+        slides_media_id=nullable({"type": "integer"}),
+        min_watch_percent=nullable({"type": "integer"}),
+        captions={"type": "array", "items": obj(language="string", label="string",
+                                                media_id="integer")}),
+}
+COURSE = ref("AuthoredCourse")
 
 
 def _course_op(summary: str, ok: dict[int, str], **extra) -> dict:
@@ -46,29 +91,36 @@ def _course_op(summary: str, ok: dict[int, str], **extra) -> dict:
 OPENAPI = {
     "/courses": {
         "post": operation("Create a draft course (instructor, admin)", body=COURSE_FIELDS,
+                          returns=COURSE, creates="course_id",
                           responses={201: "Course (status draft; you are its instructor)",
-                                     403: "Not an instructor", 422: "Invalid fields"}),
+                                     403: "Not an instructor",
+                                     422: "Invalid fields or slug taken"}),
     },
     "/courses/{course_id}": {
-        "patch": _course_op("Change course fields", {200: "Course", 422: "Invalid fields"},
-                            body=COURSE_PATCH),
+        "patch": _course_op("Change course fields",
+                            {200: "Course", 422: "Invalid fields or slug taken"},
+                            body=COURSE_PATCH, returns=COURSE),
     },
     "/courses/{course_id}/publish": {
         "post": _course_op("Publish the course (bumps its version)",
-                           {200: "Course", 409: "Not ready: the reasons are in errors.publish"}),
+                           {200: "Course", 409: "Not ready: the reasons are in errors.publish"},
+                           returns=COURSE),
     },
     "/courses/{course_id}/unpublish": {
-        "post": _course_op("Back to draft", {200: "Course", 409: "Not published"}),
+        "post": _course_op("Back to draft", {200: "Course", 409: "Not published"},
+                           returns=COURSE),
     },
     "/courses/{course_id}/archive": {
-        "post": _course_op("Archive the course", {200: "Course", 409: "Already archived"}),
+        "post": _course_op("Archive the course", {200: "Course", 409: "Already archived"},
+                           returns=COURSE),
     },
     "/courses/{course_id}/duplicate": {
-        "post": _course_op("Copy the course as a new draft you teach", {201: "The new course"}),
+        "post": _course_op("Copy the course as a new draft you teach", {201: "The new course"},
+                           returns=COURSE, creates="course_id"),
     },
     "/courses/{course_id}/instructors": {
         "post": _course_op("Add a co-instructor", {200: "Course", 422: "No such member"},
-                           body=obj(member_id="integer")),
+                           body=obj(member_id=identifier()), returns=COURSE),
     },
     "/courses/{course_id}/instructors/{member_id}": {
         "delete": _course_op("Remove a co-instructor (or yourself)",
@@ -76,22 +128,28 @@ OPENAPI = {
     },
     "/courses/{course_id}/modules": {
         "post": _course_op("Add a module at the end", {201: "Module {id, title, position}",
-                                                       422: "Invalid fields"},
-                           body=obj(title="string", prerequisite_id="integer?")),
+                                                       422: "Invalid fields, or a prerequisite "
+                                                            "that is no module of the course"},
+                           body=MODULE_FIELDS, returns=ref("Module"), creates="module_id"),
     },
     "/modules/{module_id}": {
         "patch": _course_op("Rename, set prerequisite or move a module",
-                            {200: "Module", 422: "Invalid fields"}, body=MODULE_PATCH),
+                            {200: "Module", 422: "Invalid fields, or a prerequisite that is no "
+                                                 "other module of the course"}, body=MODULE_PATCH,
+                            returns=ref("Module")),
         "delete": _course_op("Delete a module and its items", {204: "Deleted"}),
     },
     "/modules/{module_id}/items": {
         "post": _course_op("Add an item at the end of the module",
-                           {201: "Item", 422: "Invalid fields or unusable media"},
-                           body=ITEM_FIELDS),
+                           {201: "Item", 422: "Invalid fields, fields that do not fit the kind, "
+                                              "or unusable media"},
+                           body=ITEM_FIELDS, returns=ref("AuthoredItem"), creates="item_id"),
     },
     "/items/{item_id}": {
-        "patch": _course_op("Change or move an item", {200: "Item", 422: "Invalid fields"},
-                            body=ITEM_PATCH),
+        "patch": _course_op("Change or move an item",
+                            {200: "Item", 422: "Invalid fields, or fields that do not fit the "
+                                               "kind"},
+                            body=ITEM_PATCH, returns=ref("AuthoredItem")),
         "delete": _course_op("Delete an item", {204: "Deleted"}),
     },
 }

@@ -16,6 +16,7 @@ from typing import Any
 
 from lms.accounts.models import CAREER_STAGES
 from lms.catalog.models import ACCESS, FORMATS
+from lms.dates import parse_date
 from lms.errors import ValidationError
 from lms.text import TextError, clean_text
 
@@ -120,6 +121,8 @@ def integer(low: int, high: int, optional: bool = False) -> Cleaner:
 
 
 def optional_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        raise FieldError("Must be an id (a whole number).")
     if value in (None, "", 0):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
@@ -166,7 +169,7 @@ def recorded_on(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value))
+        return parse_date(value if isinstance(value, str) else "")
     except ValueError:
         raise FieldError("Give a date as YYYY-MM-DD.") from None
 

@@ -6,50 +6,96 @@ from flask import Response, current_app, request
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
 from lms.certificates import backissue, lifecycle, service
+from lms.certificates.models import REVOKE_CATEGORIES
+from lms.errors import ValidationError
 from lms.extensions import db, limiter, utcnow
 from lms.jobs.service import job_row
-from lms.openapi import obj, operation, query
+from lms.openapi import (
+    DATE,
+    TIMESTAMP,
+    alternatives,
+    date_query,
+    file_response,
+    items_of,
+    json_response,
+    nullable,
+    obj,
+    operation,
+    query,
+    ref,
+    text,
+)
 
 bp = api_blueprint("certificates_api", __name__)
 
-VERIFICATION = "{code, valid, revoked, expired, name, course_title, ce_hours, issued_at, " \
-    "completed_on, expires_on, revoked_at, revoke_category}"
-PERIOD = [query("from", description="First completion date, YYYY-MM-DD"),
-          query("to", description="Last completion date, YYYY-MM-DD")]
+PERIOD = [date_query("from", "First completion date, YYYY-MM-DD (not after to)"),
+          date_query("to", "Last completion date, YYYY-MM-DD")]
+VERIFICATION = ref("Verification")
+NULLABLE_TEXT = nullable({"type": "string"})
+BACK_ISSUE = obj(course_id="integer", dry_run="boolean", count={"type": "integer", "minimum": 0},
+                 job={"anyOf": [ref("Job"), {"type": "null"}], "optional": True,
+                      "description": "Only when not a dry run: null when nobody was missing one"})
+BACK_ISSUE_STARTED = obj(course_id="integer", dry_run={"const": False},
+                         count={"type": "integer", "minimum": 1}, job=ref("Job"))
+
+SCHEMAS = {
+    "Verification": obj(code="string", valid="boolean", revoked="boolean", expired="boolean",
+                        name="string", course_title="string", ce_hours="number",
+                        issued_at=TIMESTAMP, completed_on=DATE, expires_on=nullable(DATE),
+                        revoked_at=nullable(TIMESTAMP), revoke_category=NULLABLE_TEXT),
+    "CertificateRow": obj(code="string", course_id="integer", course_title="string",
+                          ce_hours="number", issued_at=TIMESTAMP, completed_on=DATE,
+                          expires_on=nullable(DATE), revoked="boolean", pdf_url="string",
+                          verify_url="string"),
+}
 
 OPENAPI = {
     "/verify/{code}": {
         "get": operation("Verify a certificate (public, rate-limited)", auth=False,
-                         responses={200: VERIFICATION, 404: "Unknown code",
-                                    429: "Too many requests"}),
+                         limited=True, returns=VERIFICATION,
+                         responses={200: "{code, valid, revoked, expired, name, course_title, "
+                                         "ce_hours, issued_at, ...}", 404: "Unknown code"}),
     },
     "/me/certificates": {
-        "get": operation("My certificates", responses={
-            200: "list of {code, course_id, course_title, ce_hours, issued_at, pdf_url, "
-                 "verify_url}"}),
+        "get": operation("My certificates", returns=items_of(ref("CertificateRow")), responses={
+            200: "{items: [{code, course_id, course_title, ce_hours, issued_at, pdf_url, "
+                 "verify_url}], total}"}),
     },
     "/me/transcript.pdf": {
         "get": operation("My CE transcript as PDF (format=csv for CSV)",
-                         params=[*PERIOD, query("format", description="pdf (default) or csv")],
-                         responses={200: "application/pdf or text/csv", 400: "Bad dates"}),
+                         params=[*PERIOD, query("format", description="csv gives CSV; "
+                                                                      "anything else PDF")],
+                         responses={200: alternatives("The transcript (a download)",
+                                                      "application/pdf", "text/csv"),
+                                    400: "Bad dates, or from after to"}),
     },
     "/me/transcript.csv": {
         "get": operation("My CE transcript as CSV", params=PERIOD,
-                         responses={200: "text/csv", 400: "Bad dates"}),
+                         responses={200: file_response("text/csv", "The transcript"),
+                                    400: "Bad dates, or from after to"}),
     },
     "/certificates/{code}/revoke": {
         "post": operation("Revoke a certificate (admin)",
-                          body=obj(reason="string", category="string?"),
-                          responses={200: VERIFICATION, 403: "Not admin", 404: "Unknown code",
-                                     409: "Already revoked", 422: "No reason"}),
+                          body=obj(reason=text(2000, required=True),
+                                   category={"type": ["string", "null"], "optional": True,
+                                             "enum": [*REVOKE_CATEGORIES, "", None],
+                                             "description": "Shown publicly; default other"}),
+                          returns=VERIFICATION,
+                          responses={200: "The verification, now revoked", 403: "Not admin",
+                                     409: "Already revoked", 422: "No reason or category"}),
     },
     "/courses/{course_id}/certificates/back-issue": {
-        "post": operation("Back-issue certificates for earlier completions (editors, admin)",
+        "post": operation("Back-issue certificates for earlier completions (editors, admin); "
+                          "dry_run (the default) only counts",
                           body=obj(dry_run="boolean?"),
+                          returns=BACK_ISSUE,
                           responses={200: "{course_id, dry_run, count} (a dry run, or nobody "
                                           "is missing a certificate)",
-                                     202: "{course_id, dry_run, count, job}: a job issues them",
-                                     403: "Not allowed", 404: "No such course"}),
+                                     202: json_response("{course_id, dry_run, count, job}: a "
+                                                        "job issues them", BACK_ISSUE_STARTED),
+                                     403: "Not allowed"})
+        | {"requestBody": {"required": False, "content": {
+            "application/json": {"schema": obj(dry_run="boolean?")}}}},
     },
 }
 
@@ -112,7 +158,10 @@ def revoke(code: str):
 @bp.post("/courses/<int:course_id>/certificates/back-issue")
 def back_issue(course_id: int):
     data = json_body(optional=True)
-    dry_run = data.get("dry_run", True) is not False
+    dry_run = data.get("dry_run", True)
+    if not isinstance(dry_run, bool):
+        raise ValidationError("dry_run is true or false.",
+                              errors={"dry_run": ["Must be true or false."]})
     if dry_run:
         count = backissue.back_issue(require_actor(), course_id, dry_run=True)
         return {"course_id": course_id, "dry_run": True, "count": count}

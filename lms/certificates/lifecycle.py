@@ -44,7 +44,7 @@ def revoke(actor: User | None, code: str, reason: str, category: str | None = No
     require_admin(actor, "revoke certificates")
     cert = get_certificate(code)
     reason = reason.strip() if isinstance(reason, str) else ""
-    category = category or "other"
+    category = "other" if category in (None, "") else category
     errors = {}
     if not reason or len(reason) > 2000:
         errors["reason"] = ["Say why (up to 2000 characters); staff see it, the public does not."]

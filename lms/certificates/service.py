@@ -21,6 +21,7 @@ from lms.certificates.issuance import pdf_url, verify_url
 from lms.certificates.models import REVOKE_CATEGORIES, Certificate
 from lms.certificates.pdf import TranscriptRow, render_transcript
 from lms.certificates.settings import pdf_settings
+from lms.dates import parse_date
 from lms.errors import BadRequest, Forbidden, NotFound, Unauthorized, Unavailable
 from lms.extensions import db
 from lms.storage import StorageError, get_storage
@@ -138,7 +139,7 @@ def download_name(cert: Certificate) -> str:
 def parse_period(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     """``from``/``to`` query values (YYYY-MM-DD, either may be empty). Raises BadRequest."""
     try:
-        period = tuple(date.fromisoformat(value) if value else None for value in (start, end))
+        period = tuple(parse_date(value) if value else None for value in (start, end))
     except ValueError:
         raise BadRequest("from and to must be dates written YYYY-MM-DD.") from None
     if period[0] and period[1] and period[0] > period[1]:

@@ -8,24 +8,35 @@ from lms.apikit import api_blueprint, listing, page_args, require_actor
 from lms.extensions import db
 from lms.jobs import service
 from lms.jobs.models import STATUSES
-from lms.openapi import operation, query
+from lms.openapi import TIMESTAMP, enum_query, listing_of, nullable, obj, operation, ref
 
 bp = api_blueprint("jobs_api", __name__)
 
-JOB = "{id, name, status, attempts, max_attempts, enqueued_at, started_at, finished_at, " \
-    "error, done, total, result}"
+COUNT = {"type": "integer", "minimum": 0}
+SCHEMAS = {
+    "Job": obj(id="integer", name="string", status={"enum": list(STATUSES)},
+               attempts=COUNT, max_attempts={"type": "integer", "minimum": 1},
+               enqueued_at=TIMESTAMP, started_at=nullable(TIMESTAMP),
+               finished_at=nullable(TIMESTAMP), error=nullable({"type": "string"}),
+               done=COUNT | {"description": "Progress: steps done out of total"},
+               total=nullable(COUNT), result=nullable({"type": "object",
+                                                       "description": "What the job made"}),
+               can_retry={"type": "boolean", "description": "Failed, or queued long ago and "
+                          "never started: staff may send it again"}),
+}
+JOB = ref("Job")
 
 OPENAPI = {
     "/jobs": {
-        "get": operation("Background jobs, newest first (admin)", params=[
-            {**query("status", description="queued, running, failed or done"),
-             "schema": {"type": "string", "enum": list(STATUSES)}},
-            query("page", "integer"), query("per_page", "integer")],
-            responses={200: f"list of {JOB}", 400: "Bad status or page", 403: "Not staff"}),
+        "get": operation("Background jobs, newest first (admin)", paged=True,
+                         params=[enum_query("status", [*STATUSES, ""],
+                                            "queued, running, failed or done (empty: all)")],
+                         returns=listing_of(JOB),
+                         responses={200: "List of jobs", 403: "Not staff"}),
     },
     "/jobs/{job_id}/retry": {
-        "post": operation("Run a failed job again (admin)", responses={
-            200: JOB, 403: "Not staff", 404: "No such job", 409: "The job has not failed"}),
+        "post": operation("Run a failed job again (admin)", returns=JOB, responses={
+            200: "The job, queued again", 403: "Not staff", 409: "The job has not failed"}),
     },
 }
 

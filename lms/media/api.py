@@ -7,144 +7,145 @@ from contextlib import contextmanager
 
 from flask import jsonify, redirect, request, url_for
 
-from lms.apikit import actor, api_blueprint, iso, json_body
+from lms.apikit import actor, api_blueprint, iso, json_body, require_actor
 from lms.errors import BadRequest
 from lms.extensions import db
 from lms.media import service, uploads
 from lms.media.content import download_url, get_content
-from lms.media.models import MediaAsset
+from lms.media.models import MEDIA_STATUSES, MediaAsset
+from lms.media.probe import GENERIC_TYPES, TYPES
 from lms.media.serving import serve_local
-from lms.openapi import obj, operation
+from lms.openapi import (
+    TIMESTAMP,
+    file_response,
+    integer,
+    json_response,
+    nullable,
+    obj,
+    operation,
+    ref,
+    text,
+)
+from lms.openapi import redirect as redirect_response
 from lms.storage import PartInfo
 
 bp = api_blueprint("media_api", __name__)
 
 PART_HEADERS = {"Content-Type": "application/octet-stream"}
-UPLOAD_FIELDS = obj(filename="string", content_type="string", size="integer")
+UPLOAD_FIELDS = obj(
+    filename=text(minLength=1, description="The file's name; its extension decides the type "
+                  "when content_type is generic"),
+    content_type={"enum": [*sorted(TYPES), *sorted(GENERIC_TYPES)]},
+    size=integer(1, description="Bytes (at most the configured maximum; captions 5 MiB)"))
 FILE_BODY = {
     "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
-            }
-        }
-    },
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"]}}},
 }
 PART_BODY = {
     "required": True,
     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
 }
-PARTS = {
-    "type": "object",
-    "required": ["parts"],
-    "properties": {"parts": {"type": "array", "items": obj(number="integer", etag="string")}},
+PARTS = obj(parts={"type": "array", "items": obj(number=integer(1), etag=text(minLength=1))})
+PART_NUMBER = {"name": "number", "in": "path", "required": True, "description": "From 1",
+               "schema": {"type": "integer", "minimum": 1, "maximum": 10_000}}
+STORE_DOWN = {503: "File store not answering"}
+MEDIA = ref("Media")
+
+SCHEMAS = {
+    "Media": obj(id="integer", filename="string", content_type="string", kind="string",
+                 size=nullable({"type": "integer"}), status={"enum": list(MEDIA_STATUSES)},
+                 duration_seconds=nullable({"type": "number"}),
+                 failure_reason=nullable({"type": "string"}), content_url="string",
+                 created_at=TIMESTAMP, ready_at=nullable(TIMESTAMP)),
+    "Upload": obj(media_id="integer", status={"enum": list(MEDIA_STATUSES)}, filename="string",
+                  content_type="string", size=nullable({"type": "integer"}),
+                  part_size=nullable({"type": "integer"}), part_count=nullable({"type": "integer"}),
+                  parts={"type": "array", "optional": True, "items": obj(
+                      number="integer", etag="string", size="integer")}),
+    "PartTarget": obj(url="string", method={"enum": ["PUT"]},
+                      headers={"type": "object", "additionalProperties": {"type": "string"}}),
 }
 
 OPENAPI = {
     "/media": {
         "post": operation(
-            "Upload a small file (instructors)",
-            responses={
-                201: "Media {id, filename, content_type, size, status, duration_seconds}",
-                400: "Empty file or unreadable audio/video",
-                403: "Not an instructor",
-                413: "Too large",
-                415: "Type not allowed, or contents not of that type",
-                503: "File store not answering",
-            },
-        )
-        | {"requestBody": FILE_BODY},
+            "Upload a small file (instructors)", returns=MEDIA, creates="media_id",
+            responses={201: "Media {id, filename, content_type, size, status, duration_seconds}",
+                       400: "No file, an empty file, or unreadable audio/video",
+                       403: "Not an instructor", 413: "Too large",
+                       415: "Type not allowed, or contents not of that type", **STORE_DOWN},
+        ) | {"requestBody": FILE_BODY},
     },
     "/media/{media_id}/content": {
         "get": operation(
             "The file: S3 redirects to a short-lived URL; local honours Range",
+            params=[{"name": "Range", "in": "header", "required": False,
+                     "schema": {"type": "string"}, "description": "bytes=start-end"}],
             responses={
-                200: "The whole file",
-                206: "Part of the file (Range)",
-                302: "Redirect to a presigned URL of the store",
+                200: file_response("*/*", "The whole file, in its own content type"),
+                206: file_response("*/*", "Part of the file (Range), in its own content type"),
+                302: redirect_response("Redirect to a presigned URL of the store"),
                 404: "No such media, not ready, or not visible",
                 409: "Only locked items of your courses use it",
-                416: "Range not satisfiable",
-                503: "File store not answering",
+                416: "Range not satisfiable", **STORE_DOWN,
             },
         ),
     },
     "/uploads": {
         "post": operation(
-            "Start a resumable multipart upload (instructors)",
-            body=UPLOAD_FIELDS,
-            responses={
-                201: "{media_id, part_size, part_count}",
-                403: "Not an instructor",
-                413: "Too large",
-                415: "Type not allowed",
-                422: "Invalid name or size",
-                503: "File store not answering",
-            },
+            "Start a resumable multipart upload (instructors)", body=UPLOAD_FIELDS,
+            returns=ref("Upload"), creates="media_id=media_id",
+            responses={201: "{media_id, part_size, part_count}", 403: "Not an instructor",
+                       413: "Too large", 415: "Type not allowed (or not told by the name)",
+                       422: "Invalid name or size", **STORE_DOWN},
         ),
     },
     "/uploads/{media_id}": {
         "get": operation(
-            "Upload status and the parts already stored (for resuming)",
-            responses={
-                200: "{media_id, status, size, part_size, part_count, parts}",
-                403: "Not an instructor",
-                404: "Not your upload",
-            },
+            "Upload status and the parts already stored (for resuming)", returns=ref("Upload"),
+            responses={200: "{media_id, status, size, part_size, part_count, parts}",
+                       403: "Not an instructor", 404: "Not your upload", **STORE_DOWN},
         ),
         "delete": operation(
             "Cancel an upload; its parts and object are deleted",
-            responses={
-                204: "Cancelled",
-                400: "Already complete",
-                403: "Not an instructor",
-                404: "Not your upload",
-                503: "File store not answering",
-            },
+            responses={204: "Cancelled", 400: "Already complete", 403: "Not an instructor",
+                       404: "Not your upload", **STORE_DOWN},
         ),
     },
     "/uploads/{media_id}/parts/{number}": {
         "post": operation(
-            "Where to PUT part n (from 1); the PUT's response has an ETag",
-            responses={
-                200: "{url, method: PUT, headers}",
-                400: "Bad part number or upload not pending",
-                403: "Not an instructor",
-                404: "Not your upload",
-                503: "File store not answering",
-            },
+            "Where to PUT part n (from 1); the PUT's response has an ETag", params=[PART_NUMBER],
+            returns=ref("PartTarget"),
+            responses={200: "{url, method: PUT, headers}",
+                       400: "Part number past the last part, or upload not pending",
+                       403: "Not an instructor", 404: "Not your upload", **STORE_DOWN},
         ),
     },
     "/uploads/{media_id}/parts/{number}/data": {
         "put": operation(
             "Receive part n (local storage only; the URL comes from POST .../parts/n)",
+            params=[PART_NUMBER], returns=obj(number="integer", etag="string"),
             responses={
-                200: "{number, etag}; ETag header",
-                400: "Bad part number, or parts go to the store",
-                403: "Not an instructor",
-                404: "Not your upload",
-                413: "Larger than the part size",
-                503: "File store not answering",
-            },
-        )
-        | {"requestBody": PART_BODY},
+                200: json_response("{number, etag}", obj(number="integer", etag="string"))
+                | {"headers": {"ETag": {"required": True, "schema": {"type": "string"}}}},
+                400: "Part number past the last part, upload not pending, or parts go to the "
+                     "store",
+                403: "Not an instructor", 404: "Not your upload",
+                413: "Larger than the part size", **STORE_DOWN},
+        ) | {"requestBody": PART_BODY | {"required": False}},
     },
     "/uploads/{media_id}/complete": {
         "post": operation(
             "Join the parts; checks size and type (a job reads the duration: "
             "duration_seconds is null until it has)",
-            body=PARTS,
-            responses={
-                200: "Media (status ready)",
-                400: "Parts missing or size differs",
-                403: "Not an instructor",
-                404: "Not your upload",
-                415: "Contents not of the declared type",
-                503: "File store not answering (nothing marked ready)",
-            },
+            body=PARTS, returns=MEDIA,
+            responses={200: "Media (status ready)",
+                       400: "Parts missing or size differs",
+                       403: "Not an instructor", 404: "Not your upload",
+                       415: "Contents not of the declared type",
+                       503: "File store not answering (nothing marked ready)"},
         ),
     },
 }
@@ -247,7 +248,7 @@ def complete_upload(media_id: int):
 
 @bp.get("/media/<int:media_id>/content")
 def content(media_id: int):
-    asset = get_content(actor(), media_id)
+    asset = get_content(require_actor(), media_id)
     url = download_url(asset)
     if url:
         return redirect(url, 302)

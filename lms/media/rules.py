@@ -57,6 +57,9 @@ def mismatch_message(kind: probe.FileType) -> str:
 
 def allowed_type(filename: str, claimed_type: str | None) -> probe.FileType:
     """The allowed type of an upload. Raises UnsupportedType."""
+    if claimed_type is not None and not isinstance(claimed_type, str):
+        raise ValidationError("Give the file's type.", errors={
+            "content_type": ["Give a content type, such as video/mp4, as text."]})
     kind = probe.resolve_type(filename, claimed_type)
     if kind is None:
         raise UnsupportedType(

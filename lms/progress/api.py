@@ -20,9 +20,19 @@ from lms.errors import BadRequest
 from lms.extensions import db
 from lms.jsonbody import checked_text, parse_json
 from lms.media.serving import MEDIA_CSP
-from lms.openapi import obj, operation, query
+from lms.openapi import (
+    TIMESTAMP,
+    file_response,
+    identifier,
+    listing_of,
+    nullable,
+    obj,
+    operation,
+    ref,
+    text,
+)
 from lms.progress import overrides, service, transcripts
-from lms.progress.credit import MAX_INTERVALS
+from lms.progress.credit import MAX_INTERVALS, MAX_SECONDS
 from lms.progress.models import ItemProgress
 from lms.progress.outline import CourseProgress
 from lms.progress.quizinfo import quiz_settings
@@ -31,69 +41,101 @@ from lms.storage import content_disposition
 
 bp = api_blueprint("progress_api", __name__)
 
-REPORT = {"type": "object", "properties": {
-    "position": {"type": "number", "minimum": 0},
-    "played": {"type": "array", "maxItems": MAX_INTERVALS,
-               "items": {"type": "array", "items": {"type": "number"}, "minItems": 2,
-                         "maxItems": 2}},
-    "seek": {"type": "boolean", "description": "The member moved the playhead on purpose; "
-             "only then may the resume position move back."},
-    "completed": {"type": "boolean", "description": "Reading and file items: true."}}}
-OVERRIDE = obj(member_id="integer", reason="string")
+SECONDS = {"type": "number", "minimum": 0, "maximum": MAX_SECONDS}
+REPORT = {"oneOf": [
+    obj(position=SECONDS | {"optional": True},
+        played={"type": "array", "maxItems": MAX_INTERVALS, "description": "[start, end] "
+                "seconds played since the last report; start not after end",
+                "items": {"type": "array", "items": SECONDS, "minItems": 2, "maxItems": 2}},
+        seek={"type": "boolean", "optional": True, "description": "The member moved the "
+              "playhead on purpose; only then may the resume position move back."}),
+    obj(completed={"const": True, "description": "Reading and file items"}),
+]}
+OVERRIDE = obj(member_id=identifier(), reason=text(500, required=True))
+STATUS = {"enum": ["not_started", "in_progress", "completed"]}
+NULLABLE_TEXT = nullable({"type": "string"})
 
-
-def _text_operation(summary: str, responses: dict[int, str]) -> dict:
-    """An operation whose 200 answer is a plain-text file."""
-    op = operation(summary, responses=responses)
-    op["responses"]["200"]["content"] = {"text/plain": {"schema": {"type": "string"}}}
-    return op
+SCHEMAS = {
+    "LearnerItem": obj(
+        id="integer", kind="string", title="string", required="boolean", position="integer",
+        module_id="integer", course_id="integer", preview="boolean",
+        body_html=text(optional=True), media_url=text(optional=True),
+        captions_url=text(optional=True),
+        duration_seconds=nullable({"type": "number"}) | {"optional": True},
+        min_watch_percent=nullable({"type": "integer"}) | {"optional": True},
+        captions={"type": "array", "optional": True,
+                  "items": obj(language="string", label="string", url="string")},
+        quiz={"type": "object", "optional": True},
+        progress=obj(status=STATUS, percent="number", position=nullable({"type": "number"}),
+                     completed_at=nullable(TIMESTAMP)) | {"optional": True}),
+    "ReportResult": obj(item_id="integer", percent="number", completed="boolean",
+                        position=nullable({"type": "number"}), course_completed="boolean"),
+    "CourseProgress": obj(
+        course_id="integer", percent="number", completed_at=nullable(TIMESTAMP),
+        items={"type": "array", "items": obj(
+            id="integer", title="string", kind="string", required="boolean", status=STATUS,
+            percent="number", locked="boolean", lock_reason=NULLABLE_TEXT, set_by=NULLABLE_TEXT,
+            set_reason=NULLABLE_TEXT)},
+        modules={"type": "array", "items": obj(id="integer", title="string", status="string",
+                                               locked="boolean", lock_reason=NULLABLE_TEXT)},
+        whats_left={"type": "array"},
+        resume=nullable(obj(item_id="integer", position=nullable({"type": "number"})))),
+}
 
 
 OPENAPI = {
     "/items/{item_id}": {
         "get": operation("An item for a learner (a member's first GET starts its clock)",
-                         responses={200: "Item", 403: "Not enrolled", 404: "No such item",
-                                    409: "Item locked (complete the earlier items first)"}),
+                         returns=ref("LearnerItem"),
+                         responses={200: "Item", 403: "Not enrolled",
+                                    409: "Locked: earlier items come first"}),
     },
     "/items/{item_id}/transcript.txt": {
-        "get": _text_operation(
+        "get": operation(
             "A video's transcript as a plain-text file: the supplied one, else one line per "
-            "caption cue", responses={200: "The transcript (an attachment)", 403: "Not enrolled",
-                                      404: "No such item, or nothing to make a transcript from"}),
+            "caption cue",
+            responses={200: file_response("text/plain", "The transcript (an attachment)"),
+                       403: "Not enrolled",
+                       404: "No such item, or nothing to make a transcript from"}),
     },
     "/items/{item_id}/progress": {
         "post": operation(
             "Report progress: video {position, played, seek?}; reading/file {completed: true}. "
             "Cookie-authenticated clients send X-CSRFToken, or (sendBeacon) a form body with "
-            "csrf_token and report (the JSON)", body=REPORT,
-            responses={200: "{percent, completed, position}", 400: "Malformed body",
-                       403: "Not enrolled or preview", 404: "No such item",
+            "csrf_token and report (the JSON)", body=REPORT, returns=ref("ReportResult"),
+            responses={200: "{percent, completed, position}", 403: "Not enrolled or preview",
                        409: "Read-only enrolment, locked item or unknown duration",
-                       422: "Invalid report"}),
+                       422: "Invalid report, or one for another kind of item"}),
     },
     "/items/{item_id}/completion": {
         "post": operation("Staff mark an item complete for a member, with a reason",
-                          body=OVERRIDE,
+                          body=OVERRIDE, returns=obj(item_id="integer", member_id="integer",
+                                                     completed="boolean",
+                                                     course_completed="boolean"),
                           responses={200: "Item progress", 403: "Not admin",
                                      404: "No such member or item", 409: "Not enrolled",
                                      422: "No reason"}),
     },
     "/courses/{course_id}/progress": {
         "get": operation("Your progress in a course: percent, items, what's left, resume point",
-                         responses={200: "Course progress", 403: "Not enrolled",
-                                    404: "No such course"}),
+                         returns=ref("CourseProgress"),
+                         responses={200: "Course progress", 403: "Not enrolled"}),
     },
     "/courses/{course_id}/completion": {
         "post": operation("Staff mark a course complete for a member, with a reason",
-                          body=OVERRIDE,
+                          body=OVERRIDE, returns=obj(
+                              course_id="integer", member_id="integer",
+                              completed_at=nullable(TIMESTAMP),
+                              completed_by_id=nullable({"type": "integer"}),
+                              completion_reason=NULLABLE_TEXT),
                           responses={200: "Enrolment", 403: "Not admin",
                                      404: "No such member or course",
                                      409: "Not enrolled or already complete",
                                      422: "No reason"}),
     },
     "/me/statements": {
-        "get": operation("Your learning record as xAPI statements, newest first",
-                         params=[query("page", "integer"), query("per_page", "integer")],
+        "get": operation("Your learning record as xAPI statements, newest first", paged=True,
+                         returns=listing_of({"type": "object"}),
                          responses={200: "List of xAPI statements"}),
     },
 }
@@ -163,8 +205,8 @@ def get_item(item_id: int):
 
 @bp.get("/items/<int:item_id>/transcript.txt")
 def transcript(item_id: int):
-    name, text = transcripts.transcript_file(require_actor(), item_id)
-    response = Response(text, mimetype="text/plain")
+    name, lines = transcripts.transcript_file(require_actor(), item_id)
+    response = Response(lines, mimetype="text/plain")
     response.headers["Content-Disposition"] = content_disposition(name, inline=False)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = MEDIA_CSP

@@ -7,87 +7,185 @@ from flask import Response
 from lms.apikit import api_blueprint, iso, json_body, require_actor
 from lms.errors import BadRequest, problem
 from lms.extensions import db, utcnow
-from lms.openapi import obj, operation
+from lms.openapi import (
+    TIMESTAMP,
+    file_response,
+    integer,
+    items_of,
+    json_response,
+    nullable,
+    obj,
+    operation,
+    ref,
+    text,
+)
 from lms.quizzes import attempts, builder, insights, service, standing
 from lms.quizzes.gift import GiftProblem
+from lms.quizzes.models import FEEDBACK_POLICIES, SCORINGS
 from lms.quizzes.presenters import attempt_json, history_row, outcome_json, percent
-from lms.quizzes.specs import editor_question, public_question
+from lms.quizzes.questions import KINDS
+from lms.quizzes.service import DAY
+from lms.quizzes.specs import MAX_PROMPT_CHARS, editor_question, public_question
 
 bp = api_blueprint("quizzes_api", __name__)
 
-QUESTION = {"type": "object", "required": ["kind", "prompt"], "properties": {
-    "kind": {"enum": ["single", "multiple", "true_false", "short_text", "numeric", "matching"]},
-    "prompt": {"type": "string"}, "points": {"type": "number", "minimum": 0},
-    "title": {"type": "string"}, "explanation": {"type": "string"},
-    "choices": {"type": "array", "items": {"type": "object", "properties": {
-        "text": {"type": "string"}, "correct": {"type": "boolean"},
-        "feedback": {"type": "string"}, "weight": {"type": "number"}}}},
-    "answer": {"description": "numeric: the number; true_false: true or false"},
-    "tolerance": {"type": "number"},
-    "accepted_answers": {"type": "array", "items": {"type": "string"}},
-    "accepted_patterns": {"type": "array", "items": {"type": "string"}},
-    "numeric_answers": {"type": "array", "items": obj(value="number", tolerance="number?",
-                                                      weight="number?", feedback="string?")},
-    "pairs": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}}}}
-SETTINGS = {"type": "object", "properties": {
-    "pass_percent": {"type": "integer"}, "max_attempts": {"type": "integer"},
-    "cooldown_seconds": {"type": "integer"}, "time_limit_seconds": {"type": ["integer", "null"]},
-    "shuffle_questions": {"type": "boolean"}, "shuffle_choices": {"type": "boolean"},
-    "pool_size": {"type": ["integer", "null"]},
-    "feedback_policy": {"enum": ["none", "after_each", "after_pass", "after_last"]},
-    "scoring": {"enum": ["all_or_nothing", "partial"]}}}
-ANSWERS = {"type": "object", "properties": {"answers": {
-    "type": "object", "description": 'By question id: [choice id, ...], "text", or for '
-    'matching {"<pair index>": "<option>"}'}}}
+KIND_FIELDS = {
+    "choices": "single, multiple (and true_false instead of answer): at least two "
+               "[{text, correct?, feedback?, weight?}]",
+    "answer": "true_false: true or false; numeric: the number",
+    "feedback": "true_false: {true: text, false: text}",
+    "tolerance": "numeric: how far from answer still counts (from 0)",
+    "accepted_answers": "short_text: the texts accepted",
+    "accepted_patterns": "short_text: patterns accepted",
+    "numeric_answers": "numeric: [{value, tolerance?, weight?, feedback?}] instead of answer",
+    "pairs": "matching: [[left, right], ...]",
+}
+QUESTION = obj(
+    kind={"enum": list(KINDS)}, prompt=text(MAX_PROMPT_CHARS, required=True),
+    points={"type": ["number", "string"], "minimum": 0, "maximum": 1000, "optional": True,
+            "description": "0 to 1000 (default 1); a numeric string is read as well"},
+    **{name: nullable(text()) | {"optional": True}
+       for name in ("title", "explanation", "text_format")},
+    **{name: {"description": f"{about}; ignored for other kinds", "optional": True}
+       for name, about in KIND_FIELDS.items()},
+) | {"description": "What each kind needs is checked on the server; 422 names the field",
+     "examples": [{"kind": "single", "prompt": "Which Dewey class holds history?",
+                   "choices": [{"text": "900", "correct": True}, {"text": "800"}]}]}
+QUESTION_PATCH = QUESTION | {"required": ["prompt"],
+                             "description": "As for a new question; the kind stays"}
+SETTINGS = obj(
+    closed=True, pass_percent=integer(0, 100, optional=True),
+    max_attempts=integer(0, 100, optional=True),
+    cooldown_seconds=integer(0, 30 * DAY, optional=True),
+    time_limit_seconds=integer(1, 7 * DAY, optional=True, null=True),
+    shuffle_questions="boolean?", shuffle_choices="boolean?",
+    pool_size=integer(1, 500, optional=True, null=True),
+    feedback_policy={"enum": list(FEEDBACK_POLICIES), "optional": True},
+    scoring={"enum": list(SCORINGS), "optional": True})
+ANSWERS = obj(answers={"type": "object", "description": 'By question id of the attempt: '
+                       '[choice id, ...], "text", or for matching {"<pair index>": "<option>"}'})
+INVALID = "Invalid (errors names the field; what each kind needs)"
 EDIT = {403: "Not an editor of this course", 404: "No such quiz item"}
+MINE = {404: "No such attempt of yours"}
+NUMBER = {"type": "number"}
+PUBLIC_QUESTION = obj(id="integer", kind="string", prompt="string", points="number",
+                      choices={"type": "array", "optional": True,
+                               "items": obj(id="integer", text="string")})
+OUTCOME = {"score_percent": nullable(NUMBER), "passed": nullable({"type": "boolean"}),
+           "late": "boolean", "results": {"type": "array", "optional": True}}
+ATTEMPT_FIELDS = {"id": "integer", "number": "integer", "started_at": TIMESTAMP,
+                  "deadline": nullable(TIMESTAMP)}
+
+SCHEMAS = {
+    "Question": obj(
+        id="integer", position="integer", kind="string", title=nullable({"type": "string"}),
+        text_format="string", prompt="string", points="number",
+        explanation=nullable({"type": "string"}),
+        choices={"type": "array", "items": obj(id="integer", text="string", correct="boolean",
+                                               feedback=nullable({"type": "string"}),
+                                               weight=nullable(NUMBER))},
+        accepted_answers={"type": "array", "items": {"type": "string"}},
+        accepted_patterns={"type": "array", "items": {"type": "string"}},
+        numeric_answers={"type": "array", "items": {"type": "object"}},
+        pairs={"type": "array", "items": {"type": "array"}}),
+    "QuizSettings": obj(
+        item_id="integer", pass_percent="integer", max_attempts="integer",
+        cooldown_seconds="integer", time_limit_seconds=nullable({"type": "integer"}),
+        shuffle_questions="boolean", shuffle_choices="boolean",
+        pool_size=nullable({"type": "integer"}), feedback_policy={"enum": list(FEEDBACK_POLICIES)},
+        scoring={"enum": list(SCORINGS)}, question_count="integer"),
+    "Attempt": obj(**ATTEMPT_FIELDS, item_id="integer",
+                   status={"enum": ["open", "expired", "submitted"]},
+                   accepts_answers_until=nullable(TIMESTAMP),
+                   questions={"type": "array", "items": PUBLIC_QUESTION},
+                   answers={"type": "object"}, saved_at=nullable(TIMESTAMP),
+                   submitted_at=nullable(TIMESTAMP),
+                   **{name: schema | {"optional": True} if isinstance(schema, dict)
+                      else f"{schema}?" for name, schema in OUTCOME.items()}),
+    "StartedAttempt": obj(**ATTEMPT_FIELDS, accepts_answers_until=nullable(TIMESTAMP),
+                          questions={"type": "array", "items": PUBLIC_QUESTION},
+                          answers={"type": "object"}),
+    "AttemptHistory": items_of(
+        obj(**ATTEMPT_FIELDS, status="string", submitted_at=nullable(TIMESTAMP),
+            score_percent=nullable(NUMBER), passed=nullable({"type": "boolean"}), late="boolean"),
+        best_score=nullable(NUMBER), attempts_left=nullable({"type": "integer"}),
+        next_start_at=nullable(TIMESTAMP)),
+    "Outcome": obj(id="integer", **OUTCOME),
+}
+QUESTION_OUT = ref("Question")
+GIFT_PROBLEMS = {"type": "array", "items": obj(
+    number={"type": "integer", "minimum": 1}, line={"type": "integer", "minimum": 1},
+    title="string", message="string")}
+PREVIEW = obj(questions={"type": "array", "items": obj(
+    kind="string", title=nullable({"type": "string"}), prompt="string")},
+    problems=GIFT_PROBLEMS, total="integer")
+IMPORTED = items_of(QUESTION_OUT, skipped=GIFT_PROBLEMS)
+SAVED = obj(id="integer", saved_at=nullable(TIMESTAMP))
 
 OPENAPI = {
     "/items/{item_id}/questions": {
         "get": operation("A quiz's questions with their keys (editors only)",
-                         responses={200: "{items: [question]}", **EDIT}),
+                         returns=items_of(QUESTION_OUT),
+                         responses={200: "{items: [question], total}", **EDIT}),
         "post": operation("Add a question (the response carries its key: editors only)",
-                          body=QUESTION, responses={201: "Question", **EDIT,
-                                                    409: "Quiz is full", 422: "Invalid"}),
+                          body=QUESTION, returns=QUESTION_OUT, creates="question_id",
+                          responses={201: "Question", **EDIT, 409: "Quiz is full",
+                                     422: INVALID}),
     },
     "/questions/{question_id}": {
-        "get": operation("One question with its key (editors only)",
+        "get": operation("One question with its key (editors only)", returns=QUESTION_OUT,
                          responses={200: "Question", **EDIT}),
         "patch": operation("Replace a question's content (its kind stays); started attempts "
-                           "keep their frozen copy", body=QUESTION,
-                           responses={200: "Question", **EDIT, 422: "Invalid"}),
+                           "keep their frozen copy", body=QUESTION_PATCH, returns=QUESTION_OUT,
+                           responses={200: "Question", **EDIT, 422: INVALID}),
         "delete": operation("Delete a question", responses={204: "Deleted", **EDIT}),
     },
     "/questions/{question_id}/position": {
-        "post": operation("Move a question to a 0-based position", body=obj(position="integer"),
-                          responses={200: "Question", **EDIT, 400: "No position"}),
+        "post": operation("Move a question to a 0-based position",
+                          body=obj(position=integer(0)), returns=QUESTION_OUT,
+                          responses={200: "Question", **EDIT,
+                                     400: "No position, or not a whole number from 0"}),
     },
     "/items/{item_id}/quiz": {
         "get": operation("A quiz's settings and question count (no questions, no answers)",
-                         responses={200: "Settings", 403: "Not enrolled", 404: "No such quiz"}),
-        "patch": operation("Change quiz settings", body=SETTINGS,
-                           responses={200: "Settings", **EDIT, 422: "Invalid"}),
+                         returns=ref("QuizSettings"),
+                         responses={200: "Settings", 403: "Not enrolled", 404: "No such quiz",
+                                    409: "Locked: earlier items come first"}),
+        "patch": operation("Change quiz settings", body=SETTINGS, returns=ref("QuizSettings"),
+                           responses={200: "Settings", **EDIT,
+                                      422: "Invalid (errors names the field)"}),
     },
     "/items/{item_id}/quiz/gift": {
-        "get": operation("Export the quiz as GIFT text (text/plain attachment)",
-                         responses={200: "GIFT text", **EDIT, 409: "Not expressible in GIFT"}),
+        "get": operation("Export the quiz as GIFT text (an attachment)",
+                         responses={200: file_response("text/plain", "GIFT text"), **EDIT,
+                                    409: "Not expressible in GIFT"}),
         "post": operation("Import GIFT text; preview=true only parses. A question that "
                           "cannot be imported refuses the whole text (422, one message per "
                           "question with its line) unless skip_invalid=true, which imports "
                           "the others and lists the skipped ones",
-                          body=obj(gift="string", preview="boolean?", skip_invalid="boolean?"),
-                          responses={200: "Preview {questions, problems, total}",
-                                     201: "Imported {items, skipped, total}", **EDIT,
+                          body=obj(gift="string", preview="boolean?", skip_invalid="boolean?")
+                          | {"examples": [
+                              {"gift": "Which Dewey class holds history? {=900 ~800}"}]},
+                          responses={200: json_response("Preview {questions, problems, total}",
+                                                        PREVIEW),
+                                     201: json_response("Imported {items, skipped, total}",
+                                                        IMPORTED),
+                                     **EDIT, 409: "Quiz is full",
                                      422: "Cannot import (each message names a question "
                                           "and its line)"}),
     },
     "/items/{item_id}/quiz/analysis": {
         "get": operation("Item analysis: facility, discrimination, choice counts, flags",
+                         returns=obj(attempts="integer", questions={"type": "array"}),
                          responses={200: "Per-question statistics", **EDIT}),
     },
     "/items/{item_id}/attempts": {
         "get": operation("Your attempts at a quiz, with best score and attempts left",
-                         responses={200: "History", 403: "Not enrolled", 404: "No such quiz"}),
+                         returns=ref("AttemptHistory"),
+                         responses={200: "History", 403: "Not enrolled", 404: "No such quiz",
+                                    409: "Locked: earlier items come first"}),
         "post": operation("Start an attempt (or get the one in progress, 200)",
+                          returns=ref("StartedAttempt"), creates="attempt_id",
                           responses={200: "Attempt in progress", 201: "Attempt started",
                                      403: "Not enrolled", 404: "No such quiz",
                                      409: "Item locked, no attempts left, cooldown, "
@@ -95,26 +193,29 @@ OPENAPI = {
     },
     "/attempts/{attempt_id}": {
         "get": operation("Your attempt; results only as the feedback policy allows",
-                         responses={200: "Attempt", 404: "No such attempt of yours"}),
+                         returns=ref("Attempt"), responses={200: "Attempt", **MINE}),
     },
     "/attempts/{attempt_id}/answers": {
         "put": operation("Save answers as you go (until the deadline plus 30 s)", body=ANSWERS,
-                         responses={200: "{saved_at}", 404: "No such attempt of yours",
+                         returns=SAVED,
+                         responses={200: "{id, saved_at}", **MINE,
                                     409: "Submitted, time is up, or item locked",
-                                    422: "Invalid answers"}),
-        "post": operation("Save answers (same as PUT)", body=ANSWERS,
-                          responses={200: "{saved_at}", 404: "No such attempt of yours",
+                                    422: "Invalid answers (or questions not in the attempt)"}),
+        "post": operation("Save answers (same as PUT)", body=ANSWERS, returns=SAVED,
+                          responses={200: "{id, saved_at}", **MINE,
                                      409: "Submitted, time is up, or item locked",
-                                     422: "Invalid answers"}),
+                                     422: "Invalid answers (or questions not in the attempt)"}),
     },
     "/attempts/{attempt_id}/submit": {
-        "post": operation("Submit and grade. After the deadline plus 30 s: 409, and the "
-                          "attempt is graded on the answers saved in time", body=ANSWERS,
-                          responses={200: "{score_percent, passed, results?}",
-                                     404: "No such attempt of yours",
+        "post": operation("Submit and grade (with no body: the saved answers). After the "
+                          "deadline plus 30 s: 409, and the attempt is graded on the answers "
+                          "saved in time", body=ANSWERS, returns=ref("Outcome"),
+                          responses={200: "{score_percent, passed, results?}", **MINE,
                                      409: "Already submitted, item locked, or late "
                                           "(graded on saved answers)",
-                                     422: "Invalid answers"}),
+                                     422: "Invalid answers (or questions not in the attempt)"})
+        | {"requestBody": {"required": False,
+                           "content": {"application/json": {"schema": ANSWERS}}}},
     },
 }
 
@@ -158,7 +259,7 @@ def delete_question(question_id: int):
 @bp.post("/questions/<int:question_id>/position")
 def move_question(question_id: int):
     position = json_body().get("position")
-    if not isinstance(position, int) or isinstance(position, bool):
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise BadRequest("Send {\"position\": <0-based whole number>}.")
     question = builder.move_question(require_actor(), question_id, position)
     db.session.commit()
@@ -188,11 +289,13 @@ def export_gift(item_id: int):
 @bp.post("/items/<int:item_id>/quiz/gift")
 def import_gift(item_id: int):
     body = json_body()
-    text = body.get("gift")
-    if not isinstance(text, str):
-        raise BadRequest("Send {\"gift\": \"<GIFT text>\"}.")
-    skip_invalid = body.get("skip_invalid") is True
-    if body.get("preview") is True:
+    text, preview = body.get("gift"), body.get("preview", False)
+    skip_invalid = body.get("skip_invalid", False)
+    if not isinstance(text, str) or not isinstance(preview, bool) \
+            or not isinstance(skip_invalid, bool):
+        raise BadRequest("Send {\"gift\": \"<GIFT text>\"} (preview and skip_invalid: "
+                         "true or false).")
+    if preview:
         reading = builder.preview_gift(require_actor(), item_id, text, skip_invalid)
         return {"questions": [{"kind": s.kind, "title": s.title, "prompt": s.prompt}
                               for s in reading.questions],

@@ -93,7 +93,7 @@ def _sentence(message: str) -> str:
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name) or ""
+    value = "" if data.get(name) is None else data[name]
     if not isinstance(value, str):
         raise invalid(name, "Give a text.")
     return cleaned(value, name, max_length=MAX_PROMPT_CHARS)

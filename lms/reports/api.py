@@ -9,27 +9,61 @@ from flask import request
 from lms.apikit import api_blueprint, iso, listing, page_args, require_actor
 from lms.errors import ValidationError
 from lms.extensions import utcnow
-from lms.openapi import operation, query
+from lms.openapi import (
+    DATE,
+    TIMESTAMP,
+    date_query,
+    enum_query,
+    listing_of,
+    nullable,
+    obj,
+    operation,
+    ref,
+)
 from lms.reports import completions, exports, service
-from lms.reports.completions import CompletionReport, Group
-from lms.reports.service import MemberRow
+from lms.reports.completions import GROUPS, HIDDEN, CompletionReport, Group
+from lms.reports.service import SORT_KEYS, MemberRow
 
 bp = api_blueprint("reports_api", __name__)
 
-FORMAT = query("format", description="json (default) or csv (every row, streamed)")
-ROW = ("{member_id, name, enrolled_at, percent, completed_at, completed_by, best_score}")
+FORMAT = enum_query("format", ["json", "csv"], "json (default) or csv (every row, streamed)")
+JSON_OR_CSV = "application/json (default) or text/csv (format=csv)"
+NUMBER = nullable({"type": "number"})
+GROUP = obj(key=nullable({"type": "string"}), label="string",
+            completions={"anyOf": [{"type": "integer", "minimum": 0}, {"const": HIDDEN}],
+                         "description": f'A count, or "{HIDDEN}"'},
+            ce_hours=NUMBER)
+ROW = obj(member_id="integer", name="string", enrolled_at=TIMESTAMP, percent="number",
+          completed_at=nullable(TIMESTAMP), completed_by=nullable({"type": "string"}),
+          best_score=NUMBER)
+
+SCHEMAS = {
+    "ReportRow": ROW,
+    "CourseReport": listing_of(ref("ReportRow"), course_id={"type": "integer"},
+                               course_title={"type": "string"}),
+    "CompletionReport": obj(group={"enum": list(GROUPS)}, **{"from": DATE}, to=DATE,
+                            min_group_size="integer", groups={"type": "array", "items": GROUP},
+                            total=GROUP, breakdown_withheld="boolean"),
+}
+
+
+def json_or_csv(description: str, schema: str) -> dict:
+    return {"description": description, "content": {
+        "application/json": {"schema": ref(schema)},
+        "text/csv": {"schema": {"type": "string"}}}}
+
 
 OPENAPI = {
     "/courses/{course_id}/report": {
         "get": operation(
-            f"Per-member report of a course (its instructors, admin): list of {ROW}; "
-            "percent and completed_at are those of the member's own progress",
-            params=[query("sort", description=", ".join(service.SORT_KEYS)),
-                    query("dir", description="asc (default) or desc"),
-                    query("page", "integer"), query("per_page", "integer"), FORMAT],
-            responses={200: "List of member rows, or text/csv", 400: "Bad page",
-                       403: "Not an instructor of the course", 404: "No such course",
-                       422: "Unknown sort column"}),
+            "Per-member report of a course (its instructors, admin): list of {member_id, name, "
+            "enrolled_at, percent, completed_at, completed_by, best_score}; percent and "
+            "completed_at are those of the member's own progress", paged=True,
+            params=[enum_query("sort", SORT_KEYS, "Column to sort by (default name)"),
+                    enum_query("dir", ["asc", "desc"], "asc (default) or desc"), FORMAT],
+            responses={200: json_or_csv(f"Member rows: {JSON_OR_CSV}", "CourseReport"),
+                       403: "Not an instructor of the course",
+                       422: "Unknown sort column, direction or format"}),
     },
     "/reports/completions": {
         "get": operation(
@@ -37,13 +71,12 @@ OPENAPI = {
             "groups under 5 completions, and others where the total would give a small "
             "group away, show \"hidden\" and no hours; the total is always shown, and "
             "breakdown_withheld is true (groups empty) when no breakdown is safe",
-            params=[query("from", description="First completion date, YYYY-MM-DD"),
-                    query("to", description="Last completion date, YYYY-MM-DD"),
-                    query("group", description="month (default), course, career_stage, "
-                          "org_type"), FORMAT],
-            responses={200: "{group, from, to, groups: [{key, label, completions, ce_hours}], "
-                            "total, breakdown_withheld}, or text/csv", 403: "Not admin",
-                       422: "Bad dates or grouping"}),
+            params=[date_query("from", "First completion date, YYYY-MM-DD (not after to)"),
+                    date_query("to", "Last completion date, YYYY-MM-DD"),
+                    enum_query("group", list(GROUPS), "month (default), course, career_stage, "
+                                                      "org_type"), FORMAT],
+            responses={200: json_or_csv(f"Groups: {JSON_OR_CSV}", "CompletionReport"),
+                       403: "Not admin", 422: "Bad dates (or from after to), grouping or format"}),
     },
 }
 
@@ -87,10 +120,10 @@ def completions_json(report: CompletionReport) -> dict:
 @bp.get("/courses/<int:course_id>/report")
 def course_report(course_id: int):
     csv = wants_csv()
-    page, per_page = (1, 1) if csv else page_args()
+    page, per_page = page_args()  # checked for CSV too, which has every row
     sort, descending = sort_args()
     report = service.course_report(require_actor(), course_id, sort=sort, descending=descending,
-                                   page=page, per_page=None if csv else per_page)
+                                   page=1 if csv else page, per_page=None if csv else per_page)
     if csv:
         return exports.course_report_csv(report)
     return listing([row_json(row) for row in report.rows], report.total, page, per_page) | {

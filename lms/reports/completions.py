@@ -35,6 +35,7 @@ from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
 from lms.catalog.models import Course, Enrollment
 from lms.certificates.models import Certificate
 from lms.database import is_postgres
+from lms.dates import parse_date
 from lms.errors import Forbidden, ValidationError
 from lms.extensions import db
 
@@ -119,7 +120,7 @@ def _parse_date(field: str, raw: str | None) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw.strip())
+        return parse_date(raw)
     except ValueError:
         raise ValidationError("Dates look like 2025-01-31.", errors={
             field: ["Enter a date as YYYY-MM-DD."]}) from None

@@ -143,5 +143,10 @@ def test_other_instructors_do_not_see_unused_media(client, backend, people, medi
     assert get(client, people.headers("other_instructor"), media_id)[0].status_code == 404
 
 
-def test_anonymous_visitors_get_404(client, backend, media_id):
-    assert client.get(f"/api/v1/media/{media_id}/content").status_code == 404
+def test_anonymous_visitors_are_asked_to_log_in_whether_or_not_the_media_exists(
+        client, backend, media_id):
+    """401 as for every API call without a token (API.md), the same for any id."""
+    for some_id in (media_id, media_id + 1000):
+        response = client.get(f"/api/v1/media/{some_id}/content")
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
