@@ -259,14 +259,14 @@ def back_issue_bench(args: argparse.Namespace) -> list[dict]:
         for repeat in range(args.repeat):
             print(f"run {repeat + 1} of {args.repeat}", flush=True)
             one = {"loop": _loop(loop_app, admin_id, courses, total)}
-            for workers in (1, 2):
-                one[f"{workers} worker"] = _with_workers(queued_app, namespace, admin_id,
-                                                         courses, total, workers, args.threads)
+            for label, workers in (("1 worker", 1), ("2 workers", 2)):
+                one[label] = _with_workers(queued_app, namespace, admin_id, courses, total,
+                                           workers, args.threads)
             one["2 workers, one course"] = _with_workers(queued_app, namespace, admin_id, [big],
                                                          total, 2, args.threads)
             runs.append(one)
-            print("  " + json.dumps({k: round(v["seconds"], 2) for k, v in one.items()}),
-                  flush=True)
+            print("  " + json.dumps({k: [round(v["seconds"], 2), round(v["cpu_s"], 2)]
+                                     for k, v in one.items()}), flush=True)
     finally:
         clear_namespace(namespace)
         shutil.rmtree(folder, ignore_errors=True)
@@ -352,7 +352,7 @@ def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total:
     with app.app_context():
         running = [Worker(env, threads) for _ in range(workers)]
         try:
-            cpu_before = sum(_process_cpu(w.process.pid) for w in running)
+            cpu_before = [_process_cpu(w.process.pid) for w in running]
             admin = db.session.get(User, admin_id)
             start = time.perf_counter()
             for course_id in courses:
@@ -373,7 +373,8 @@ def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total:
             certificates = time.perf_counter() - start
             wait_until(finished, 600, 0.05, "every job")
             seconds = time.perf_counter() - start
-            cpu = sum(_process_cpu(w.process.pid) for w in running) - cpu_before
+            cpu = [_process_cpu(w.process.pid) - before
+                   for w, before in zip(running, cpu_before, strict=True)]
             issued = db.session.scalar(select(func.count()).select_from(Certificate))
             shares = _jobs_per_worker(db, Job)
         finally:
@@ -381,8 +382,8 @@ def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total:
                 worker.stop()
         db.session.remove()
     assert issued == total, issued
-    return {"seconds": seconds, "certificates_s": certificates, "cpu_s": cpu,
-            "back_issue_jobs_started_at": shares}
+    return {"seconds": seconds, "certificates_s": certificates, "cpu_s": sum(cpu),
+            "cpu_s_per_worker": cpu, "back_issue_jobs_started_at": shares}
 
 
 def _process_cpu(pid: int) -> float:
@@ -403,7 +404,7 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
         return statistics.median(r[label][field] for r in runs)
 
     one_vs_loop = [r["loop"]["seconds"] / r["1 worker"]["seconds"] for r in runs]
-    two_vs_one = [r["1 worker"]["seconds"] / r["2 worker"]["seconds"] for r in runs]
+    two_vs_one = [r["1 worker"]["seconds"] / r["2 workers"]["seconds"] for r in runs]
     single = [r["1 worker"]["seconds"] / r["2 workers, one course"]["seconds"] for r in runs]
     print(f"\n| {total} certificates ({args.courses} courses × {args.members}; worker "
           f"--threads {args.threads}) | all jobs done, s | certificates, s | per s | CPU s |")
