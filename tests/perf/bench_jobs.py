@@ -3,6 +3,7 @@ fast workers back-issue certificates, and two app servers against one.
 
     .venv/bin/python tests/perf/bench_jobs.py enqueue   [--rounds 20] [--block 100]
     .venv/bin/python tests/perf/bench_jobs.py backissue [--courses 6] [--members 50] [--repeat 3]
+                                                        [--threads 4] [--prefetch N]
     .venv/bin/python tests/perf/bench_jobs.py servers   [--size small] [--seconds 5] [--repeat 3]
 
 Everything runs on this machine's PostgreSQL and Redis: databases ``lms_perf_jobs``
@@ -59,7 +60,8 @@ def main() -> None:
     payload["rows"] = {"enqueue": enqueue_bench, "backissue": back_issue_bench,
                        "servers": servers_bench}[args.part](args)
     payload["load_avg_after"] = os.getloadavg()
-    (RESULTS / f"jobs-{args.part}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    name = args.out or f"jobs-{args.part}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     load = ", ".join(f"{x:.2f}" for x in payload["machine"]["load_avg"])
     print(f"\n{payload['date']}, commit {payload['commit']}, load before {load}, after "
           f"{', '.join(f'{x:.2f}' for x in payload['load_avg_after'])}")
@@ -73,9 +75,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--courses", type=int, default=6, help="backissue: jobs (one a course)")
     parser.add_argument("--members", type=int, default=50, help="backissue: members a course")
     parser.add_argument("--threads", type=int, default=4, help="backissue: threads a worker")
+    parser.add_argument("--prefetch", type=int, default=0,
+                        help="backissue: messages a worker takes ahead (0: Dramatiq's, "
+                             "twice its threads)")
     parser.add_argument("--size", default="small", help="servers: seed-scale size")
     parser.add_argument("--seconds", type=int, default=5, help="servers: wrk run length")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default="", help="results file name (default jobs-<part>)")
     return parser.parse_args()
 
 
@@ -261,9 +267,9 @@ def back_issue_bench(args: argparse.Namespace) -> list[dict]:
             one = {"loop": _loop(loop_app, admin_id, courses, total)}
             for label, workers in (("1 worker", 1), ("2 workers", 2)):
                 one[label] = _with_workers(queued_app, namespace, admin_id, courses, total,
-                                           workers, args.threads)
+                                           workers, args)
             one["2 workers, one course"] = _with_workers(queued_app, namespace, admin_id, [big],
-                                                         total, 2, args.threads)
+                                                         total, 2, args)
             runs.append(one)
             print("  " + json.dumps({k: [round(v["seconds"], 2), round(v["cpu_s"], 2)]
                                      for k, v in one.items()}), flush=True)
@@ -339,7 +345,7 @@ def _loop(app, admin_id: int, courses: list[int], total: int) -> dict:
 
 
 def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total: int,
-                  workers: int, threads: int) -> dict:
+                  workers: int, args: argparse.Namespace) -> dict:
     from lms.accounts.models import User
     from lms.certificates.backissue import start_back_issue
     from lms.certificates.models import Certificate
@@ -349,8 +355,10 @@ def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total:
 
     _reset(app)
     env = worker_environment(app, namespace, LMS_LOG_LEVEL="WARNING")
+    if args.prefetch:
+        env["dramatiq_queue_prefetch"] = str(args.prefetch)
     with app.app_context():
-        running = [Worker(env, threads) for _ in range(workers)]
+        running = [Worker(env, args.threads) for _ in range(workers)]
         try:
             cpu_before = [_process_cpu(w.process.pid) for w in running]
             admin = db.session.get(User, admin_id)
@@ -406,8 +414,10 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
     one_vs_loop = [r["loop"]["seconds"] / r["1 worker"]["seconds"] for r in runs]
     two_vs_one = [r["1 worker"]["seconds"] / r["2 workers"]["seconds"] for r in runs]
     single = [r["1 worker"]["seconds"] / r["2 workers, one course"]["seconds"] for r in runs]
+    prefetch = args.prefetch or 2 * args.threads
     print(f"\n| {total} certificates ({args.courses} courses × {args.members}; worker "
-          f"--threads {args.threads}) | all jobs done, s | certificates, s | per s | CPU s |")
+          f"--threads {args.threads}, prefetch {prefetch}) | all jobs done, s | certificates, s "
+          f"| per s | CPU s |")
     print("|---|---:|---:|---:|---:|")
     for label in runs[0]:
         print(f"| {label} | {median(label):.2f} | {median(label, 'certificates_s'):.2f} | "
@@ -419,13 +429,17 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
     print(f"two workers on one course / one worker on {args.courses}: "
           f"{statistics.median(single):.2f}")
     return [{"certificates": total, "courses": args.courses, "members": args.members,
-             "threads": args.threads, "runs": runs,
+             "threads": args.threads, "prefetch": args.prefetch or 2 * args.threads,
+             "runs": runs,
              "one_worker_vs_loop": one_vs_loop, "two_vs_one_worker": two_vs_one,
              "two_workers_one_course_vs_one_worker": single}]
 
 
 # --- 3. two app servers against one -------------------------------------------------------
 
+#: One server of two workers; the same without Redis (limits in memory, no broker);
+#: two servers of one worker each.
+LAYOUTS = ("one", "one, no Redis", "two")
 PAGES = ("healthz", "catalog", "course page (logged in)", "player (video)",
          "progress report POST")
 
@@ -453,7 +467,7 @@ def servers_bench(args: argparse.Namespace) -> list[dict]:
     runs = []
     try:
         for repeat in range(args.repeat):
-            order = ("one", "two") if repeat % 2 == 0 else ("two", "one")
+            order = LAYOUTS if repeat % 2 == 0 else LAYOUTS[::-1]
             runs.append({layout: _layout_run(layout, url, env, chosen, targets, LOGIN, args)
                          for layout in order})
     finally:
@@ -463,8 +477,10 @@ def servers_bench(args: argparse.Namespace) -> list[dict]:
 
 @contextmanager
 def _layout(layout: str, url: str, env: dict[str, str]):
-    log = RESULTS / f"gunicorn-servers-{layout}.log"
-    if layout == "one":
+    log = RESULTS / "gunicorn-servers.log"
+    if layout.startswith("one"):
+        if "no Redis" in layout:
+            env = {**env, "LMS_BROKER_URL": "", "LMS_RATELIMIT_STORAGE_URI": "memory://"}
         with harness.Server(url, log, workers=2, env=env) as server:
             yield [server, server], [server]
     else:
@@ -509,25 +525,35 @@ def _layout_run(layout: str, url: str, env: dict[str, str], chosen, targets, log
 
 
 def _servers_report(runs: list[dict[str, dict]], names: list[str]) -> list[dict]:
-    print("\n| page | one server -w 2, req/s | of /healthz | two servers -w 1, req/s "
-          "| of /healthz | two / one | CPU ms/req one, two | errors |")
+    print("\n| page | one server -w 2 | of /healthz | two servers -w 1 | of /healthz "
+          "| two / one | one without Redis / with | CPU ms/req: one, two, one without Redis |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = []
     for name in names:
-        ratios = [r["two"][name]["rps"] / r["one"][name]["rps"] for r in runs]
-        middle = sorted(range(len(runs)), key=lambda i: ratios[i])[len(runs) // 2]
-        chosen = runs[middle]
-        share = {layout: chosen[layout][name]["rps"] / chosen[layout]["healthz"]["rps"]
-                 for layout in ("one", "two")}
-        row = {"page": name, "two_vs_one": ratios, "median_two_vs_one": ratios[middle],
-               "one": chosen["one"][name], "two": chosen["two"][name],
-               "of_healthz": share, "goal": SERVERS_GOAL}
+        row: dict = {"page": name, "goal": SERVERS_GOAL, "runs": [
+            {layout: run[layout][name] for layout in LAYOUTS} for run in runs]}
+        for label, (top, bottom) in {"two_vs_one": ("two", "one"),
+                                     "no_redis_vs_redis": ("one, no Redis", "one")}.items():
+            ratios = [r[top][name]["rps"] / r[bottom][name]["rps"] for r in runs]
+            row[label] = {"median": statistics.median(ratios), "range": [min(ratios),
+                                                                         max(ratios)]}
+        for layout in LAYOUTS:
+            row[layout] = {
+                "rps": statistics.median(r[layout][name]["rps"] for r in runs),
+                "of_healthz": statistics.median(r[layout][name]["rps"]
+                                                / r[layout]["healthz"]["rps"] for r in runs),
+                "cpu_ms": statistics.median(r[layout][name]["cpu_ms"] for r in runs),
+                "errors": sum(r[layout][name]["errors"] for r in runs)}
         rows.append(row)
-        print(f"| {name} | {row['one']['rps']:.0f} | {100 * share['one']:.0f}% | "
-              f"{row['two']['rps']:.0f} | {100 * share['two']:.0f}% | "
-              f"{100 * ratios[middle]:.0f}% ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) | "
-              f"{row['one']['cpu_ms']:.2f}, {row['two']['cpu_ms']:.2f} | "
-              f"{row['one']['errors'] + row['two']['errors']} |")
+        two, free = row["two_vs_one"], row["no_redis_vs_redis"]
+        print(f"| {name} | {row['one']['rps']:.0f} | {100 * row['one']['of_healthz']:.0f}% | "
+              f"{row['two']['rps']:.0f} | {100 * row['two']['of_healthz']:.0f}% | "
+              f"{100 * two['median']:.0f}% ({100 * two['range'][0]:.0f}–"
+              f"{100 * two['range'][1]:.0f}) | {100 * free['median']:.0f}% | "
+              f"{row['one']['cpu_ms']:.2f}, {row['two']['cpu_ms']:.2f}, "
+              f"{row['one, no Redis']['cpu_ms']:.2f} |")
+    errors = sum(row[layout]["errors"] for row in rows for layout in LAYOUTS)
+    print(f"\nrequests per second are medians of {len(runs)} runs; errors: {errors}")
     return rows
 
 
