@@ -25,7 +25,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, redirect_stderr
+from contextlib import ExitStack, redirect_stderr
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -449,9 +449,12 @@ def servers_bench(args: argparse.Namespace) -> list[dict]:
 
     Both layouts share PostgreSQL and Redis (broker and rate-limit counters, as on
     several app servers) and one secret key, so member 1's session cookie works on
-    either. The load is the same for both: two wrk processes of 1 thread and 4
-    connections, both on the one server or one on each of the two (round robin by
-    connection). A page's figure is the sum of the two wrk runs' requests per second.
+    any server; a third layout is the one server without Redis. All five servers run
+    from start to end and the layouts take turns page by page, in an order that
+    rotates, so a change in the machine's load falls on all of them alike. The load
+    is the same for each: two wrk processes of 1 thread and 4 connections, both on
+    the one server or one on each of the two (round robin by connection); a page's
+    figure is the sum of their requests per second.
     """
     from tests.perf.scenarios import LOGIN, find_targets, scenarios
 
@@ -464,77 +467,77 @@ def servers_bench(args: argparse.Namespace) -> list[dict]:
     namespace = new_namespace()
     env = {"LMS_SECRET_KEY": "perf-" + os.urandom(16).hex(), "LMS_BROKER_URL": REDIS_URL,
            "LMS_JOBS_NAMESPACE": namespace, "LMS_RATELIMIT_NAMESPACE": namespace + "-limits"}
-    runs = []
+    local = {**env, "LMS_BROKER_URL": "", "LMS_RATELIMIT_STORAGE_URI": "memory://"}
+    log = RESULTS / "gunicorn-servers.log"
+    runs: list[dict[str, dict]] = [{layout: {} for layout in LAYOUTS} for _ in range(args.repeat)]
     try:
-        for repeat in range(args.repeat):
-            order = LAYOUTS if repeat % 2 == 0 else LAYOUTS[::-1]
-            runs.append({layout: _layout_run(layout, url, env, chosen, targets, LOGIN, args)
-                         for layout in order})
+        with ExitStack() as stack:
+            def server(workers: int, environment: dict[str, str]) -> harness.Server:
+                return stack.enter_context(harness.Server(url, log, workers=workers,
+                                                          env=environment))
+
+            one, first, second, alone = server(2, env), server(1, env), server(1, env), \
+                server(2, local)
+            layouts = {"one": ([one, one], [one]), "two": ([first, second], [first, second]),
+                       "one, no Redis": ([alone, alone], [alone])}
+            cookie = harness.login(one.url, LOGIN["email"], LOGIN["password"])
+            turn = 0
+            for repeat in range(args.repeat):
+                for scenario in chosen:
+                    order = LAYOUTS[turn % 3:] + LAYOUTS[:turn % 3]
+                    turn += 1
+                    for layout in order:
+                        runs[repeat][layout][scenario.name] = _measure_layout(
+                            layouts[layout], scenario, targets, cookie, args)
+                print(f"  run {repeat + 1}: " + "; ".join(
+                    f"{layout} " + ", ".join(f"{row['rps']:.0f}"
+                                             for row in runs[repeat][layout].values())
+                    for layout in LAYOUTS), flush=True)
     finally:
         clear_namespace(namespace)
     return _servers_report(runs, [s.name for s in chosen])
 
 
-@contextmanager
-def _layout(layout: str, url: str, env: dict[str, str]):
-    log = RESULTS / "gunicorn-servers.log"
-    if layout.startswith("one"):
-        if "no Redis" in layout:
-            env = {**env, "LMS_BROKER_URL": "", "LMS_RATELIMIT_STORAGE_URI": "memory://"}
-        with harness.Server(url, log, workers=2, env=env) as server:
-            yield [server, server], [server]
-    else:
-        with harness.Server(url, log, workers=1, env=env) as first, \
-                harness.Server(url, log, workers=1, env=env) as second:
-            yield [first, second], [first, second]
-
-
-def _layout_run(layout: str, url: str, env: dict[str, str], chosen, targets, login,
-                args: argparse.Namespace) -> dict[str, dict]:
-    rows = {}
-    with _layout(layout, url, env) as (targets_of_wrk, servers):
-        cookie = harness.login(servers[0].url, login["email"], login["password"])
-        for scenario in chosen:
-            headers = run.auth_headers(scenario, targets, cookie)
-            script = (harness.lua_script(scenario.method, scenario.body, targets.member_tokens())
-                      if scenario.auth == "member tokens" else None)
-            for server in servers:  # warm both: outlines and pages kept per process
-                for _ in range(4):
-                    requests.request(scenario.method, server.url + scenario.path,
-                                             data=scenario.body, headers={
-                                                 **headers, "User-Agent": harness.USER_AGENT,
-                                                 "Content-Type": "application/json"},
-                                             timeout=60, allow_redirects=False)
-            cpu_before = sum(server.cpu_seconds() for server in servers)
-            with ThreadPoolExecutor(2) as pool:
-                loads = [pool.submit(harness.run_wrk, server.url + scenario.path, args.seconds,
-                                     {} if script else headers, script, threads=1,
-                                     connections=4) for server in targets_of_wrk]
-                results = [load.result() for load in loads]
-            cpu = sum(server.cpu_seconds() for server in servers) - cpu_before
-            done = sum(r.requests for r in results)
-            rows[scenario.name] = {
-                "rps": round(sum(r.rps for r in results), 1),
-                "p99_ms": round(max(r.p99_ms for r in results), 2),
-                "errors": sum(r.errors for r in results),
-                "cpu_ms": round(1000 * cpu / max(1, done), 3)}
-            time.sleep(0.5)
-    print(f"  {layout}: " + ", ".join(f"{k} {v['rps']:.0f}" for k, v in rows.items()),
-          flush=True)
-    return rows
+def _measure_layout(layout, scenario, targets, cookie: str, args: argparse.Namespace) -> dict:
+    wrk_targets, servers = layout
+    headers = run.auth_headers(scenario, targets, cookie)
+    script = (harness.lua_script(scenario.method, scenario.body, targets.member_tokens())
+              if scenario.auth == "member tokens" else None)
+    for server in servers:  # warm every worker: outlines and pages are kept per process
+        for _ in range(4 * server.workers):
+            requests.request(scenario.method, server.url + scenario.path, data=scenario.body,
+                             headers={**headers, "User-Agent": harness.USER_AGENT,
+                                      "Content-Type": "application/json"},
+                             timeout=60, allow_redirects=False)
+    cpu_before = sum(server.cpu_seconds() for server in servers)
+    with ThreadPoolExecutor(2) as pool:
+        loads = [pool.submit(harness.run_wrk, server.url + scenario.path, args.seconds,
+                             {} if script else headers, script, threads=1, connections=4)
+                 for server in wrk_targets]
+        results = [load.result() for load in loads]
+    cpu = sum(server.cpu_seconds() for server in servers) - cpu_before
+    done = sum(r.requests for r in results)
+    time.sleep(0.5)
+    return {"rps": round(sum(r.rps for r in results), 1),
+            "p99_ms": round(max(r.p99_ms for r in results), 2),
+            "errors": sum(r.errors for r in results),
+            "cpu_ms": round(1000 * cpu / max(1, done), 3)}
 
 
 def _servers_report(runs: list[dict[str, dict]], names: list[str]) -> list[dict]:
     print("\n| page | one server -w 2 | of /healthz | two servers -w 1 | of /healthz "
-          "| two / one | one without Redis / with | CPU ms/req: one, two, one without Redis |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| two / one | one without Redis / with | CPU ms/req: one, two, one without Redis "
+          "| CPU two / one |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = []
     for name in names:
         row: dict = {"page": name, "goal": SERVERS_GOAL, "runs": [
             {layout: run[layout][name] for layout in LAYOUTS} for run in runs]}
-        for label, (top, bottom) in {"two_vs_one": ("two", "one"),
-                                     "no_redis_vs_redis": ("one, no Redis", "one")}.items():
-            ratios = [r[top][name]["rps"] / r[bottom][name]["rps"] for r in runs]
+        for label, (top, bottom, field) in {
+                "two_vs_one": ("two", "one", "rps"),
+                "no_redis_vs_redis": ("one, no Redis", "one", "rps"),
+                "cpu_two_vs_one": ("two", "one", "cpu_ms")}.items():
+            ratios = [r[top][name][field] / r[bottom][name][field] for r in runs]
             row[label] = {"median": statistics.median(ratios), "range": [min(ratios),
                                                                          max(ratios)]}
         for layout in LAYOUTS:
@@ -545,13 +548,14 @@ def _servers_report(runs: list[dict[str, dict]], names: list[str]) -> list[dict]
                 "cpu_ms": statistics.median(r[layout][name]["cpu_ms"] for r in runs),
                 "errors": sum(r[layout][name]["errors"] for r in runs)}
         rows.append(row)
-        two, free = row["two_vs_one"], row["no_redis_vs_redis"]
+        two, free, cpu = row["two_vs_one"], row["no_redis_vs_redis"], row["cpu_two_vs_one"]
         print(f"| {name} | {row['one']['rps']:.0f} | {100 * row['one']['of_healthz']:.0f}% | "
               f"{row['two']['rps']:.0f} | {100 * row['two']['of_healthz']:.0f}% | "
               f"{100 * two['median']:.0f}% ({100 * two['range'][0]:.0f}–"
               f"{100 * two['range'][1]:.0f}) | {100 * free['median']:.0f}% | "
               f"{row['one']['cpu_ms']:.2f}, {row['two']['cpu_ms']:.2f}, "
-              f"{row['one, no Redis']['cpu_ms']:.2f} |")
+              f"{row['one, no Redis']['cpu_ms']:.2f} | {100 * cpu['median']:.0f}% "
+              f"({100 * cpu['range'][0]:.0f}–{100 * cpu['range'][1]:.0f}) |")
     errors = sum(row[layout]["errors"] for row in rows for layout in LAYOUTS)
     print(f"\nrequests per second are medians of {len(runs)} runs; errors: {errors}")
     return rows
