@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from lms import metrics
 from lms.database import upsert_insert
@@ -37,14 +38,31 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
               "attempts": 0, "max_attempts": task.max_attempts, "done_count": 0,
               "created_by_id": actor_id, "enqueued_at": utcnow()}
     # ON CONFLICT rather than a savepoint: a concurrent transaction may hold the same key.
-    job_id = db.session.scalar(upsert_insert(Job).values(values)
-                               .on_conflict_do_nothing(index_elements=["key"])
-                               .returning(Job.id))
+    connection = db.session.connection()
+    job_id = connection.execute(_insert_job(connection.dialect.name), values).scalar()
     if job_id is None:
         return db.session.scalars(select(Job).where(Job.key == key)).one()
     queue.send_after_commit(job_id)
     log.info("queued job %s (%s)", job_id, name)
-    return db.session.get(Job, job_id)
+    # The row as inserted, in the session without reading it back (tests/perf/README.md:
+    # a request that queues a job pays for one statement, not two).
+    job = Job(id=job_id, **values)
+    make_transient_to_detached(job)
+    db.session.add(job)
+    return job
+
+
+#: The job row's insert per dialect, built once (a Core statement with its values
+#: given at execution: no ORM bookkeeping for a row the request only hands over).
+_INSERTS: dict[str, Insert] = {}
+
+
+def _insert_job(dialect: str) -> Insert:
+    if dialect not in _INSERTS:
+        _INSERTS[dialect] = (upsert_insert(Job.__table__)
+                             .on_conflict_do_nothing(index_elements=["key"])
+                             .returning(Job.__table__.c.id))
+    return _INSERTS[dialect]
 
 
 def run(job_id: int, *, may_retry: bool = True) -> None:

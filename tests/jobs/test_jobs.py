@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms import jobs
 from lms.extensions import db, utcnow
@@ -44,6 +44,28 @@ def test_a_job_runs_once_its_transaction_commits(app_ctx):
     assert calls == []
     db.session.commit()
     assert calls == [{"colour": "blue"}]
+    assert db.session.get(Job, job.id, populate_existing=True).status == "done"
+
+
+def test_queuing_a_job_costs_the_request_one_statement(app_ctx):
+    """The row is inserted and handed back as inserted, not read again
+    (tests/perf/README.md: enqueuing's CPU is part of every request that queues)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    db.session.connection()  # the transaction's BEGIN is the request's, not the job's
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        job = jobs.enqueue("tests.record", actor_id=None, colour="amber")
+        seen = (job.name, job.status, job.arguments, job.attempts, job.max_attempts)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
+    assert seen == ("tests.record", "queued", {"colour": "amber"}, 0, 3)
+    db.session.commit()
+    assert calls == [{"colour": "amber"}]
     assert db.session.get(Job, job.id, populate_existing=True).status == "done"
 
 

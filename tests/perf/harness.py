@@ -31,20 +31,24 @@ def free_port() -> int:
 
 
 class Server:
-    """``gunicorn`` with 2 sync workers and the production settings, on a loopback port."""
+    """``gunicorn`` with 2 sync workers (or ``workers``) and the production settings, on a
+    loopback port; ``env`` adds or replaces environment variables (a shared secret key,
+    a broker)."""
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(self, database_url: str, log_path: Path, *, workers: int = WORKERS,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = {**os.environ, "LMS_ENV": "production", "LMS_DATABASE_URL": database_url,
                     "LMS_SECRET_KEY": "perf-" + os.urandom(16).hex(), "LMS_ALLOW_SQLITE": "1",
                     "LMS_SECURE_COOKIES": "0", "LMS_PERF_COUNT_QUERIES": "1",
-                    "LMS_INSTANCE_PATH": str(log_path.parent / "instance")}
+                    "LMS_INSTANCE_PATH": str(log_path.parent / "instance"), **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS),
+        command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(self.workers),
                    "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
                    "--chdir", str(ROOT), "--error-logfile", str(self.log_path),
                    "tests.perf.perfapp:app"]
