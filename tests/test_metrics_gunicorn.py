@@ -38,15 +38,17 @@ def sqlite_file(make_app, tmp_path) -> str:
 
 @pytest.fixture
 def two_workers(sqlite_file, tmp_path):
-    """``gunicorn -w 2 wsgi:app`` on a free loopback port; yields (url, its stderr file)."""
+    """``gunicorn -c python:lms.gunicorn_conf -w 2 wsgi:app`` on a free loopback port;
+    yields (url, its stderr file)."""
     port, log_path = free_port(), tmp_path / "gunicorn.log"
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
            "LMS_DATABASE_URL": sqlite_file, "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
            "LMS_LOG_FORMAT": "json", "LMS_ENV": "default"}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "gunicorn", "-c", "python:lms.gunicorn_conf", "-w", "2",
+             "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: log_path.read_text().count("Booting worker") == 2

@@ -1,4 +1,4 @@
-"""gunicorn settings, read from the working directory (``gunicorn wsgi:app``) or ``-c``.
+"""gunicorn settings: ``gunicorn -c python:lms.gunicorn_conf wsgi:app``.
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set, each worker writes its metrics to that
 folder and ``/metrics`` adds them up (lms/metrics.py). The folder is emptied
