@@ -12,17 +12,16 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from tests import factories, s3server
+from tests.databases import fresh_database
 from tests.mailserver import MailServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,18 +43,8 @@ class Client(FlaskClient):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = os.environ.get("LMS_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        return
-    name = f"lms_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(tmp_path_factory.mktemp("db") / "test.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,9 +24,9 @@ from pathlib import Path
 import pytest
 import redis
 import requests
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select, update
 
+from tests.databases import fresh_database
 from tests.factories import PASSWORD, csrf_from
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,18 +75,8 @@ class Site:
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """A database of this module's own, dropped afterwards."""
-    server = os.environ.get("LMS_TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('servers') / 'lms.db'}"
-        return
-    name = f"lms_servers_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(tmp_path_factory.mktemp("servers") / "lms.db", "lms_servers") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,9 @@ from PIL import Image
 
 from lms.certificates.pdf import CertificateData, PdfSettings
 
+# The media tests' storage fixture (a fresh folder, or a fresh bucket on the moto server).
+from tests.media.conftest import backend  # noqa: F401
+
 CODE = "K7Q4-M2XD-9F3A-P8TR-5WVE"
 
 

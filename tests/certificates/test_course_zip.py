@@ -6,7 +6,6 @@ import io
 import re
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,22 +13,8 @@ from lms.accounts.models import User
 from lms.certificates.bulkzip import ZIP_JOB
 from lms.extensions import db, utcnow
 from lms.jobs.models import Job
-from lms.storage import Storage, build_storage, get_storage
+from lms.storage import get_storage
 from tests.factories import api_headers, csrf_from, make_course, make_user
-from tests.media.conftest import ORIGIN, local_config, s3_config, swapped_storage
-
-
-@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def backend(request, app, tmp_path) -> Iterator[Storage]:
-    """Certificates and ZIPs in a fresh folder, or a fresh bucket of a moto server."""
-    if request.param == "local":
-        config = local_config(tmp_path)
-    else:
-        config = s3_config(request.getfixturevalue("s3_server"))
-    storage = build_storage(config)
-    storage.ensure_bucket([ORIGIN])
-    with swapped_storage(app, storage, config):
-        yield storage
 
 
 @pytest.fixture

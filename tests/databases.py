@@ -1,0 +1,32 @@
+"""A database of a test's own: a new SQLite file, or a new database on the PostgreSQL
+server named by ``LMS_TEST_DATABASE_URL``, dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@contextmanager
+def fresh_database(sqlite_file: Path, prefix: str = "lms_test") -> Iterator[str]:
+    """Yield the URL of a new, empty database (``sqlite_file`` without a server)."""
+    server = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{sqlite_file}"
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
