@@ -152,3 +152,33 @@ def enrol(user, course, **over):
     db.session.add(enrollment)
     db.session.commit()
     return enrollment
+
+
+def bulk_members(count: int) -> list[int]:
+    """``count`` members inserted in one statement (for tests whose subject is bulk work)."""
+    from sqlalchemy import insert
+
+    from lms.extensions import utcnow
+
+    now, batch = utcnow(), next(_counter)
+    rows = [{"email": f"bulk{batch}-{n}@example.org", "name": f"Finisher {n}",
+             "certificate_name": f"Finisher {n}", "password_hash": "x", "is_instructor": False,
+             "is_admin": False, "is_active": True, "session_version": 1,
+             "extra_time_percent": 0, "created_at": now} for n in range(count)]
+    return list(db.session.scalars(insert(User).returning(User.id), rows))
+
+
+def bulk_completions(course, member_ids: list[int]) -> None:
+    """Each of ``member_ids`` enrolled nine days ago and completed ``course`` yesterday."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from lms.catalog.models import Enrollment
+    from lms.extensions import utcnow
+
+    now = utcnow()
+    db.session.execute(insert(Enrollment), [
+        {"user_id": user_id, "course_id": course.id, "enrolled_at": now - timedelta(days=9),
+         "completed_at": now - timedelta(days=1)} for user_id in member_ids])
+    db.session.commit()

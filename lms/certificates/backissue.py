@@ -43,6 +43,9 @@ from lms.storage import Storage, StorageError, get_storage, new_key
 
 BATCH = 100
 BACK_ISSUE_JOB = "certificates.back_issue"
+BACK_ISSUE_PART_JOB = "certificates.back_issue_part"
+#: Members a part of a large back-issue takes: parts are what several workers share.
+PART = 50
 #: Threads storing PDFs while the next ones render.
 SAVERS = 2
 log = logging.getLogger("lms.certificates")
@@ -93,12 +96,51 @@ def back_issue_job(course_id: int) -> Job | None:
 
 
 @jobs.task(BACK_ISSUE_JOB, max_attempts=5)
-def run_back_issue(course_id: int, acting_id: int) -> None:
-    """The job: issue batch by batch, each committed, so a rerun issues only the rest."""
+def run_back_issue(course_id: int, acting_id: int) -> str | None:
+    """The job: a small back-issue runs here; a large one is split into parts (jobs of
+    :data:`PART` members) that any worker may take, and is done when they all are."""
+    course, missing = _course_and_missing(_acting(acting_id), course_id)
+    job = jobs.current_job()
+    if len(missing) <= PART or job is None:
+        _issue_here(course, missing)
+        return None
+    jobs.report_progress(0, len(missing))
+    for start in range(0, len(missing), PART):
+        jobs.enqueue(BACK_ISSUE_PART_JOB, parent_id=job.id, course_id=course_id,
+                     acting_id=acting_id,
+                     member_ids=[user_id for user_id, _ in missing[start:start + PART]])
+    return jobs.WAIT_FOR_PARTS
+
+
+@jobs.task(BACK_ISSUE_PART_JOB, max_attempts=5)
+def run_back_issue_part(course_id: int, acting_id: int, member_ids: list[int]) -> None:
+    """A part: certificates for those of ``member_ids`` still without one; what it
+    issues counts toward the whole back-issue in the same commit."""
+    course, missing = _course_and_missing(_acting(acting_id), course_id)
+    wanted = set(member_ids)
+    mine = [(user_id, completed_at) for user_id, completed_at in missing if user_id in wanted]
+
+    counted = 0
+
+    def committed(issued_so_far: int) -> None:
+        nonlocal counted
+        jobs.count_for_parent(issued_so_far - counted)
+        counted = issued_so_far
+        db.session.commit()
+
+    if mine:
+        _issue_many(course, mine, utcnow(), after_batch=committed)
+
+
+def _acting(acting_id: int) -> User:
     actor = db.session.get(User, acting_id)
     if actor is None:
         raise NotFound("The member who asked for this back-issue no longer exists.")
-    course, missing = _course_and_missing(actor, course_id)
+    return actor
+
+
+def _issue_here(course: Course, missing: list[tuple[int, datetime]]) -> None:
+    """Batch by batch, each committed with its progress, so a rerun issues only the rest."""
     job = jobs.current_job()
     total = (job.total_count if job is not None and job.total_count else None) or len(missing)
     already = total - len(missing)

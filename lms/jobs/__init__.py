@@ -16,6 +16,14 @@ their tasks with :func:`task` and queue them with :func:`enqueue`.
 """
 
 from lms.jobs.registry import TransientError, task
-from lms.jobs.service import current_job, enqueue, latest_job, report_progress
+from lms.jobs.service import (
+    WAIT_FOR_PARTS,
+    count_for_parent,
+    current_job,
+    enqueue,
+    latest_job,
+    report_progress,
+)
 
-__all__ = ["TransientError", "current_job", "enqueue", "latest_job", "report_progress", "task"]
+__all__ = ["WAIT_FOR_PARTS", "TransientError", "count_for_parent", "current_job", "enqueue",
+           "latest_job", "report_progress", "task"]

@@ -1,4 +1,5 @@
-"""``flask lms worker``: run background jobs from the broker until stopped."""
+"""``flask lms worker``: run background jobs from the broker until stopped;
+``flask lms prune-jobs``: forget jobs done long ago."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import dramatiq
 from flask.cli import AppGroup, with_appcontext
 
 from lms.jobs.queue import get_queue
+from lms.jobs.service import prune_done
 
 
 def register(group: AppGroup) -> None:
@@ -34,3 +36,11 @@ def register(group: AppGroup) -> None:
         worker.stop()
         queue.broker.emit_before("process_stop")
         queue.broker.close()
+
+    @group.command("prune-jobs")
+    @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
+                  help="Keep jobs that finished within this many days.")
+    @with_appcontext
+    def prune_jobs_command(days: int) -> None:
+        """Delete the records of jobs done more than DAYS ago (failures stay for staff)."""
+        click.echo(f"deleted {prune_done(days)} job records")

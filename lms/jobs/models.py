@@ -36,6 +36,10 @@ class Job(db.Model):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"))
+    #: A part of a larger job (``service.WAIT_FOR_PARTS``): the parent is done when
+    #: every part is, and failed when one fails for good.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("job.id", ondelete="CASCADE"), index=True)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.name} {self.status}>"

@@ -8,6 +8,8 @@ row holds the rest. Nothing here is a module global that a second app re-points.
 from __future__ import annotations
 
 import logging
+import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -40,6 +42,9 @@ class Queue:
         self.broker = make_broker(url, app.config) if url else None
         self.actor = self._declare_actor() if self.broker is not None else None
         self._executor: ThreadPoolExecutor | None = None
+        self._sender: ThreadPoolExecutor | None = None
+        self._sender_pid = 0
+        self._unsent: deque[tuple[int, str | None]] = deque()
 
     def _declare_actor(self) -> dramatiq.Actor:
         config = self.app.config
@@ -55,18 +60,45 @@ class Queue:
     def send(self, job_ids: list[int]) -> None:
         """Hand committed jobs over: to the broker, or to this process.
 
-        Each carries the id of the request that queued it, for its log lines.
+        With a broker, the messages leave from this process's sender thread, so the
+        request that queued them does not wait on the broker's round trip
+        (``tests/perf/README.md``). Each carries the id of the request that queued
+        it, for its log lines.
         """
         from lms.logs import current_request_id
 
         request_id = current_request_id()
+        if self.actor is not None:
+            self._unsent.extend((job_id, request_id) for job_id in job_ids)
+            self._sender_thread().submit(self._send_unsent)
+            return
         for job_id in job_ids:
-            if self.actor is not None:
-                self.actor.send(job_id, request_id)
-            elif self.eager:
+            if self.eager:
                 self.perform(job_id, request_id, reraise=False)
             else:
                 self._local_executor().submit(self.perform, job_id, request_id, reraise=False)
+
+    def _sender_thread(self) -> ThreadPoolExecutor:
+        """One sender thread per process (made afresh in a forked child)."""
+        if self._sender is None or self._sender_pid != os.getpid():
+            self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lms-send")
+            self._sender_pid = os.getpid()
+        return self._sender
+
+    def _send_unsent(self) -> None:
+        """Send every message waiting in this process, oldest first."""
+        while self._unsent:
+            job_id, request_id = self._unsent.popleft()
+            try:
+                self.actor.send(job_id, request_id)
+            except Exception:
+                # The row is committed and stays queued: staff can send it again.
+                log.exception("could not send job %s to the queue", job_id)
+
+    def flush(self) -> None:
+        """Wait until every message queued in this process has reached the broker."""
+        if self._sender is not None and self._sender_pid == os.getpid():
+            self._sender.submit(lambda: None).result()
 
     def perform(self, job_id: int, request_id: str | None = None, *,
                 reraise: bool = True) -> None:
@@ -93,7 +125,9 @@ class Queue:
         return self._executor
 
     def wait_for_local_jobs(self) -> None:
-        """Let the in-process jobs queued so far finish, and those they queue (tests)."""
+        """Let the in-process jobs queued so far finish, and those they queue (tests);
+        with a broker, let the messages queued so far reach it."""
+        self.flush()
         while self._executor is not None:
             executor, self._executor = self._executor, None
             executor.shutdown(wait=True)
@@ -149,7 +183,7 @@ def _send_pending(session: Session) -> None:
         get_queue(pending["app"]).send(pending["ids"])
     except Exception:
         # The rows are committed: staff see them queued and can send them again.
-        log.exception("could not send jobs %s to the queue", pending["ids"])
+        log.exception("could not hand jobs %s over", pending["ids"])
 
 
 def _drop_pending(session: Session, transaction: SessionTransaction) -> None:

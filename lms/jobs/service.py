@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import Insert, func, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import Insert, delete, func, select, update
 
 from lms import metrics
 from lms.database import upsert_insert
@@ -26,30 +25,28 @@ _CURRENT = "lms_jobs_current"
 
 
 def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
-            **arguments: Any) -> Job:
+            parent_id: int | None = None, **arguments: Any) -> Job:
     """Record a job and send it once the current transaction commits.
 
     With ``key``, queuing it again returns the job already recorded under that
     key instead of making another: callers name what must happen only once
     (``"certificate-mail:42"``). A rollback drops the job with everything else.
+    ``parent_id`` makes it a part of that job (:data:`WAIT_FOR_PARTS`).
     """
     task = get_task(name)
     values = {"name": name, "arguments": arguments, "key": key, "status": "queued",
               "attempts": 0, "max_attempts": task.max_attempts, "done_count": 0,
-              "created_by_id": actor_id, "enqueued_at": utcnow()}
+              "created_by_id": actor_id, "parent_id": parent_id, "enqueued_at": utcnow()}
     # ON CONFLICT rather than a savepoint: a concurrent transaction may hold the same key.
     connection = db.session.connection()
     job_id = connection.execute(_insert_job(connection.dialect.name), values).scalar()
     if job_id is None:
         return db.session.scalars(select(Job).where(Job.key == key)).one()
     queue.send_after_commit(job_id)
-    log.info("queued job %s (%s)", job_id, name)
-    # The row as inserted, in the session without reading it back (tests/perf/README.md:
-    # a request that queues a job pays for one statement, not two).
-    job = Job(id=job_id, **values)
-    make_transient_to_detached(job)
-    db.session.add(job)
-    return job
+    log.debug("queued job %s (%s)", job_id, name)
+    # The row as inserted, without reading it back or adding it to the session
+    # (tests/perf/README.md: a request that queues a job pays for one statement).
+    return Job(id=job_id, **values)
 
 
 #: The job row's insert per dialect, built once (a Core statement with its values
@@ -65,6 +62,11 @@ def _insert_job(dialect: str) -> Insert:
     return _INSERTS[dialect]
 
 
+#: What a task returns when it has queued parts of itself (``enqueue(parent_id=…)``):
+#: the job stays running, and is done when every part is (failed when one fails).
+WAIT_FOR_PARTS = "wait for parts"
+
+
 def run(job_id: int, *, may_retry: bool = True) -> None:
     """Run the job ``job_id`` delivered by the queue, and record how it went.
 
@@ -72,25 +74,83 @@ def run(job_id: int, *, may_retry: bool = True) -> None:
     retried (``TransientError`` raised for the queue's backoff) until the task's
     attempts are used up; a ``DomainError`` (bad input) fails at once. Without a
     broker (``may_retry`` False) there is one attempt: staff can retry a failure.
+    A job that already has parts is not run again: its failed parts are.
     """
     job = _claim(job_id)
     if job is None:
         return
+    if _has_parts(job_id):
+        _resume_parts(job_id)
+        return
     task = get_task(job.name)
-    g.setdefault(_CURRENT, job.id)
+    g.setdefault(_CURRENT, (job.id, job.parent_id))
     try:
-        task.function(**job.arguments)
+        outcome = task.function(**job.arguments)
     except Exception as exc:
         db.session.rollback()
         retried = may_retry and not isinstance(exc, DomainError)
-        _record_failure(job_id, exc, last=not retried or job.attempts >= job.max_attempts)
-        if retried and job.attempts < job.max_attempts:
+        last = not retried or job.attempts >= job.max_attempts
+        _record_failure(job_id, exc, last=last)
+        if last and job.parent_id is not None:
+            _fail_parent(job.parent_id, job_id)
+        if not last:
             raise TransientError(f"job {job_id} ({job.name}) will be tried again") from exc
         return
     finally:
         g.pop(_CURRENT, None)
+    if outcome == WAIT_FOR_PARTS:
+        db.session.commit()  # the parts it queued go out
+        _settle(job_id)
+        return
     _finish(job_id, status="done", error=None)
     metrics.job_finished(task.name, "done")
+    log.info("job %s (%s) done", job_id, task.name)
+    if job.parent_id is not None:
+        _settle(job.parent_id)
+
+
+def _has_parts(job_id: int) -> bool:
+    return db.session.scalar(select(select(Job.id).where(Job.parent_id == job_id).exists()))
+
+
+def _settle(parent_id: int) -> None:
+    """Mark the parent done once none of its parts is unfinished.
+
+    One statement, after the part's own commit: of two parts finishing at once,
+    the later statement sees both done.
+    """
+    unfinished = select(Job.id).where(Job.parent_id == parent_id, Job.status != "done").exists()
+    settled = db.session.execute(
+        update(Job).where(Job.id == parent_id, Job.status == "running", ~unfinished)
+        .values(status="done", finished_at=utcnow(), error=None)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if settled.rowcount == 1:
+        metrics.job_finished(db.session.get(Job, parent_id).name, "done")
+
+
+def _fail_parent(parent_id: int, part_id: int) -> None:
+    db.session.execute(
+        update(Job).where(Job.id == parent_id, Job.status == "running")
+        .values(status="failed", finished_at=utcnow(),
+                error=f"Part {part_id} failed; retry this job to run its failed parts again.")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _resume_parts(parent_id: int) -> None:
+    """A parent delivered again, or retried by staff: its failed parts run again."""
+    failed = db.session.scalars(select(Job.id).where(Job.parent_id == parent_id,
+                                                     Job.status == "failed")).all()
+    if failed:
+        db.session.execute(update(Job).where(Job.id.in_(failed))
+                           .values(status="queued", attempts=0, error=None, finished_at=None,
+                                   enqueued_at=utcnow())
+                           .execution_options(synchronize_session=False))
+        for part_id in failed:
+            queue.send_after_commit(part_id)
+    db.session.commit()
+    _settle(parent_id)
 
 
 def _claim(job_id: int) -> Job | None:
@@ -129,9 +189,15 @@ def _finish(job_id: int, *, status: str, error: str | None) -> None:
     db.session.commit()
 
 
+def _current_ids() -> tuple[int | None, int | None]:
+    """(job id, parent job id) of the running task; Nones outside a job."""
+    current = g.get(_CURRENT) if has_app_context() else None
+    return current if current is not None else (None, None)
+
+
 def current_job() -> Job | None:
     """The job the running task works for (None outside a job)."""
-    job_id = g.get(_CURRENT) if has_app_context() else None
+    job_id, _parent = _current_ids()
     return db.session.get(Job, job_id) if job_id is not None else None
 
 
@@ -145,7 +211,7 @@ def latest_job(name: str, **arguments: Any) -> Job | None:
 
 def report_progress(done: int, total: int, *, result: dict[str, Any] | None = None) -> None:
     """From inside a task: record how far its job has come (committed at once)."""
-    job_id = g.get(_CURRENT) if has_app_context() else None
+    job_id, _parent = _current_ids()
     if job_id is None:
         return
     values: dict[str, Any] = {"done_count": done, "total_count": total}
@@ -154,6 +220,17 @@ def report_progress(done: int, total: int, *, result: dict[str, Any] | None = No
     db.session.execute(update(Job).where(Job.id == job_id).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
+
+
+def count_for_parent(done: int) -> None:
+    """From inside a part: add ``done`` to its parent's progress, in the part's own
+    transaction (so work committed once is counted once, whatever reruns)."""
+    _job, parent_id = _current_ids()
+    if parent_id is None or not done:
+        return
+    db.session.execute(update(Job).where(Job.id == parent_id)
+                       .values(done_count=Job.done_count + done)
+                       .execution_options(synchronize_session=False))
 
 
 # --- for staff ----------------------------------------------------------------
@@ -221,7 +298,7 @@ def job_row(job: Job) -> dict[str, Any]:
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "error": job.error, "done": job.done_count, "total": job.total_count,
-        "result": job.result, "can_retry": can_retry(job),
+        "result": job.result, "parent_id": job.parent_id, "can_retry": can_retry(job),
     }
 
 
@@ -229,6 +306,24 @@ def in_flight_counts() -> dict[str, int]:
     """How many jobs have each status (for metrics and the staff page)."""
     counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
     return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def prune_done(days: int, *, now: datetime | None = None) -> int:
+    """Delete jobs done more than ``days`` ago, parts with their whole; commit.
+
+    Failed and unfinished jobs stay: staff still have something to do about them.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    old = select(Job.id).where(Job.status == "done", Job.finished_at < cutoff,
+                               Job.parent_id.is_(None))
+    wholes = db.session.scalars(old).all()
+    deleted = 0
+    for start in range(0, len(wholes), 500):
+        chunk = wholes[start:start + 500]
+        deleted += db.session.execute(delete(Job).where(Job.parent_id.in_(chunk))).rowcount
+        deleted += db.session.execute(delete(Job).where(Job.id.in_(chunk))).rowcount
+        db.session.commit()
+    return deleted
 
 
 def app_has_broker() -> bool:

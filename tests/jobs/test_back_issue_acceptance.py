@@ -8,18 +8,23 @@ import io
 import re
 import time
 import zipfile
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from lms.accounts.models import User
-from lms.catalog.models import Enrollment
 from lms.certificates.backissue import BACK_ISSUE_JOB
 from lms.certificates.models import Certificate
-from lms.extensions import db, utcnow
+from lms.extensions import db
 from lms.jobs.models import Job
-from tests.factories import Auth, api_headers, csrf_from, make_course, make_user
+from tests.factories import (
+    Auth,
+    api_headers,
+    bulk_completions,
+    bulk_members,
+    csrf_from,
+    make_course,
+    make_user,
+)
 from tests.jobs.workers import running_worker, wait_until, worker_environment
 
 #: Timing-sensitive: CI runs these alone, after the parallel run.
@@ -28,24 +33,6 @@ pytestmark = pytest.mark.serial
 MEMBERS = 200
 #: The longest a request that queues the work may take.
 QUEUING_BUDGET = 0.200
-
-
-def finishers(count: int) -> list[int]:
-    """``count`` members (rows inserted in bulk: the test is the job, not the setup)."""
-    now = utcnow()
-    rows = [{"email": f"finisher{n}@example.org", "name": f"Finisher {n}",
-             "certificate_name": f"Finisher {n}", "password_hash": "x", "is_instructor": False,
-             "is_admin": False, "is_active": True, "session_version": 1,
-             "extra_time_percent": 0, "created_at": now} for n in range(count)]
-    return list(db.session.scalars(insert(User).returning(User.id), rows))
-
-
-def completed(course, member_ids: list[int]) -> None:
-    now = utcnow()
-    db.session.execute(insert(Enrollment), [
-        {"user_id": user_id, "course_id": course.id, "enrolled_at": now - timedelta(days=9),
-         "completed_at": now - timedelta(days=1)} for user_id in member_ids])
-    db.session.commit()
 
 
 def timed(send) -> tuple[object, float]:
@@ -74,9 +61,9 @@ def test_back_issue_of_200_answers_at_once_and_a_worker_issues_them(
         admin = make_user(role="admin", email="staff@example.org")
         by_api, by_form = (make_course(certificate_enabled=True, title=title)
                            for title in ("Cataloguing", "Open data"))
-        members = finishers(MEMBERS)
-        completed(by_api, members)
-        completed(by_form, members)
+        members = bulk_members(MEMBERS)
+        bulk_completions(by_api, members)
+        bulk_completions(by_form, members)
         headers = api_headers(admin)
         Auth(client).login(admin.email)
         api_url = f"/api/v1/courses/{by_api.id}/certificates/back-issue"
