@@ -5,6 +5,9 @@ folder and ``/metrics`` adds them up (lms/metrics.py). The folder is emptied
 when the server starts, so counters begin at zero with the server (Prometheus
 expects resets), and a dead worker's live gauges are dropped when it exits.
 Give each gunicorn server a folder of its own.
+
+A worker that exits hands the job messages its last requests queued to the
+broker first (``lms.jobs.queue``: they leave from a sender thread).
 """
 
 import os
@@ -24,3 +27,11 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker) -> None:
+    from lms.jobs.queue import get_queue
+
+    app = getattr(worker, "wsgi", None)
+    if app is not None and "lms.jobs" in getattr(app, "extensions", {}):
+        get_queue(app).flush()
