@@ -16,9 +16,13 @@ from lms.jobs.service import prune_done
 
 def register(group: AppGroup) -> None:
     @group.command("worker")
-    @click.option("--threads", default=4, show_default=True, help="Jobs run at once.")
+    @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+                  help="Jobs run at once.")
+    @click.option("--prefetch", type=click.IntRange(min=1),
+                  help="Messages taken from the queue ahead [default: one a thread, so "
+                       "the parts of a large job spread over the workers].")
     @with_appcontext
-    def worker_command(threads: int) -> None:
+    def worker_command(threads: int, prefetch: int | None) -> None:
         """Run background jobs (needs LMS_BROKER_URL) until SIGTERM or Ctrl-C."""
         queue = get_queue()
         if queue.broker is None:
@@ -26,6 +30,7 @@ def register(group: AppGroup) -> None:
                 "LMS_BROKER_URL is not set: without a broker jobs run inside the app.")
         queue.broker.emit_after("process_boot")
         worker = dramatiq.Worker(queue.broker, worker_threads=threads)
+        worker.queue_prefetch = prefetch or threads
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

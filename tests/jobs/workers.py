@@ -49,12 +49,12 @@ def worker_environment(app, namespace: str, **extra: str) -> dict[str, str]:
 class Worker:
     """One ``flask --app wsgi lms worker`` process."""
 
-    def __init__(self, env: dict[str, str], threads: int = 2) -> None:
+    def __init__(self, env: dict[str, str], threads: int = 2, *extra: str) -> None:
         # A file, not a pipe: a pipe nobody reads fills up and blocks the worker's logging.
         self.log = tempfile.NamedTemporaryFile(prefix="lms-worker-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "lms", "worker",
-             "--threads", str(threads)],
+             "--threads", str(threads), *extra],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
         self._wait_until_started()

@@ -76,8 +76,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=50, help="backissue: members a course")
     parser.add_argument("--threads", type=int, default=4, help="backissue: threads a worker")
     parser.add_argument("--prefetch", type=int, default=0,
-                        help="backissue: messages a worker takes ahead (0: Dramatiq's, "
-                             "twice its threads)")
+                        help="backissue: messages a worker takes ahead (0: the worker's "
+                             "default, one a thread)")
     parser.add_argument("--size", default="small", help="servers: seed-scale size")
     parser.add_argument("--seconds", type=int, default=5, help="servers: wrk run length")
     parser.add_argument("--repeat", type=int, default=3)
@@ -242,7 +242,7 @@ def back_issue_bench(args: argparse.Namespace) -> list[dict]:
     ``back_issue`` called in a loop in this process (no broker; the mails it queues run
     on this process's job thread), then one and two ``flask lms worker`` processes on
     Redis, one back-issue job a course. Last, the same number in ONE course with two
-    workers: one job, which one worker runs batch by batch."""
+    workers: one job in parts of ``PART`` members, which the workers share."""
     from lms import create_app
     from lms.extensions import db
 
@@ -355,10 +355,9 @@ def _with_workers(app, namespace: str, admin_id: int, courses: list[int], total:
 
     _reset(app)
     env = worker_environment(app, namespace, LMS_LOG_LEVEL="WARNING")
-    if args.prefetch:
-        env["dramatiq_queue_prefetch"] = str(args.prefetch)
     with app.app_context():
-        running = [Worker(env, args.threads) for _ in range(workers)]
+        prefetch = ("--prefetch", str(args.prefetch)) if args.prefetch else ()
+        running = [Worker(env, args.threads, *prefetch) for _ in range(workers)]
         try:
             cpu_before = [_process_cpu(w.process.pid) for w in running]
             admin = db.session.get(User, admin_id)
@@ -414,7 +413,7 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
     one_vs_loop = [r["loop"]["seconds"] / r["1 worker"]["seconds"] for r in runs]
     two_vs_one = [r["1 worker"]["seconds"] / r["2 workers"]["seconds"] for r in runs]
     single = [r["1 worker"]["seconds"] / r["2 workers, one course"]["seconds"] for r in runs]
-    prefetch = args.prefetch or 2 * args.threads
+    prefetch = args.prefetch or args.threads
     print(f"\n| {total} certificates ({args.courses} courses × {args.members}; worker "
           f"--threads {args.threads}, prefetch {prefetch}) | all jobs done, s | certificates, s "
           f"| per s | CPU s |")
@@ -429,7 +428,7 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
     print(f"two workers on one course / one worker on {args.courses}: "
           f"{statistics.median(single):.2f}")
     return [{"certificates": total, "courses": args.courses, "members": args.members,
-             "threads": args.threads, "prefetch": args.prefetch or 2 * args.threads,
+             "threads": args.threads, "prefetch": args.prefetch or args.threads,
              "runs": runs,
              "one_worker_vs_loop": one_vs_loop, "two_vs_one_worker": two_vs_one,
              "two_workers_one_course_vs_one_worker": single}]
