@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Response, current_app, request
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
@@ -154,7 +152,7 @@ def verify_credential():
     if "credential" not in data:
         raise ValidationError("Send the credential to check.",
                               errors={"credential": ["Give the VC-JWT (the .jwt file's text)."]})
-    return asdict(verification.verify(data["credential"], utcnow()))
+    return verification.verify(data["credential"], utcnow()).as_json()
 
 
 @bp.get("/me/certificates")

@@ -239,7 +239,7 @@ def linkedin_url(cert: Certificate) -> str:
 
 @dataclass(frozen=True)
 class CredentialLinks:
-    """What the verify page and "my certificates" show about the credential."""
+    """What the verify page shows about the credential (download links on this site)."""
 
     jwt_url: str | None
     json_url: str | None
@@ -251,6 +251,6 @@ def links_for(cert: Certificate) -> CredentialLinks:
     credential = current_credential(cert.id)
     if credential is None:
         return CredentialLinks(None, None, linkedin_url(cert), "pending")
-    return CredentialLinks(credential_url(cert.code, "jwt"), credential_url(cert.code, "json"),
+    return CredentialLinks(f"/credentials/{cert.code}.jwt", f"/credentials/{cert.code}.json",
                            linkedin_url(cert),
                            "revoked" if credential.revoked_at is not None else "active")

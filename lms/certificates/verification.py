@@ -45,6 +45,11 @@ class Outcome:
     achievement: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        return {"verified": self.verified, "revoked": self.revoked, "expired": self.expired,
+                "issuer": self.issuer, "name": self.name, "achievement": self.achievement,
+                "errors": self.errors}
+
     def fail(self, check: str, detail: str) -> Outcome:
         self.errors.append({"check": check, "detail": detail})
         return self
@@ -139,7 +144,9 @@ def _check_status(outcome: Outcome, payload: dict) -> None:
     if position is None:
         outcome.fail("status", "The credential names no status list of this issuer.")
         return
-    row = db.session.get(Credential, (position[0] - 1) * STATUS_LIST_SIZE + position[1] + 1)
+    row = db.session.execute(
+        select(Credential.uid, Credential.revoked_at, Credential.superseded_at)
+        .where(Credential.id == (position[0] - 1) * STATUS_LIST_SIZE + position[1] + 1)).first()
     if row is None or row.uid != payload.get("id") or row.uid != payload.get("jti"):
         outcome.fail("status", "This issuer has no record of the credential.")
     elif row.revoked_at is not None:
