@@ -2,6 +2,7 @@
 
 Served outside /api/v1 at the addresses the credentials themselves name (so a
 wallet or verifier can follow them); nested under the certificates blueprint.
+Lookups by certificate code share the verify page's rate limit.
 The status list is served signed, as a VC-JWT, like the credentials.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from lms.certificates import credentials, verification
+from lms.certificates.api import verify_limit
 from lms.certificates.keys import issuer_keys
-from lms.extensions import utcnow
+from lms.extensions import limiter, utcnow
 
 bp = Blueprint("credentials", __name__)
 
@@ -26,12 +28,14 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/credentials/<code>.jwt")
+@limiter.shared_limit(verify_limit, scope="certificate-verify")
 def credential_jwt(code: str):
     credential = credentials.current_for(code)
     return _download(credential.jwt, VC_JWT, f"credential-{credential.certificate.code}.jwt")
 
 
 @bp.get("/credentials/<code>.json")
+@limiter.shared_limit(verify_limit, scope="certificate-verify")
 def credential_json(code: str):
     credential = credentials.current_for(code)
     body = jsonify(credentials.unsigned(credential.jwt)).get_data(as_text=True)

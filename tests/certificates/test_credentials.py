@@ -339,3 +339,18 @@ def test_production_never_creates_a_key_silently(make_app, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     with app.app_context():
         assert len(issuer_keys().keys) == 1
+
+
+def test_issue_missing_signs_credentials_for_earlier_certificates(issued, client, runner,
+                                                                  app_ctx):
+    from lms.certificates.models import Credential
+
+    kept, revoked = issued(), issued()
+    revoked.revoked_at = datetime(2025, 5, 1, tzinfo=UTC)
+    db.session.execute(db.delete(Credential))  # as before credentials existed
+    db.session.commit()
+    assert client.get(f"/credentials/{kept.code}.jwt").status_code == 404
+    result = runner.invoke(args=["lms", "credentials", "issue-missing"])
+    assert result.exit_code == 0 and "issued 2 credentials" in result.output
+    assert check(client, fetch(client, kept.code)[0])["verified"] is True
+    assert check(client, fetch(client, revoked.code)[0])["revoked"] is True
