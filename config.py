@@ -106,6 +106,14 @@ class Config:
     #: A Bearer token that may read ``/metrics`` from anywhere; unset, only loopback may.
     METRICS_TOKEN = env("METRICS_TOKEN")
 
+    #: The issuer's Ed25519 keys for signed credentials (a JSON key set, lms/certificates/keys.py).
+    #: Unset: credential-keys.json in the instance folder.
+    CREDENTIAL_KEY_FILE = env("CREDENTIAL_KEY_FILE")
+    #: Create the key file on first use when it is missing (production: off, see there).
+    CREDENTIAL_KEY_CREATE = env_bool("CREDENTIAL_KEY_CREATE", True)
+    #: POST /api/v1/credentials/verify per client address.
+    CREDENTIAL_VERIFY_LIMIT = env("CREDENTIAL_VERIFY_LIMIT", "120/minute")
+
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
     #: Reset mails sent to one address at most; further requests are dropped silently.
@@ -145,6 +153,9 @@ class ProductionConfig(Config):
     LOG_MAIL_BODIES = False
     #: Set LMS_ALLOW_SQLITE=1 to run production on one machine with SQLite on purpose.
     ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
+    #: A production signing key is made on purpose (`flask lms credentials rotate-key`),
+    #: never silently by the first completion; LMS_CREDENTIAL_KEY_CREATE=1 allows it.
+    CREDENTIAL_KEY_CREATE = env_bool("CREDENTIAL_KEY_CREATE", False)
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -115,6 +115,10 @@ ACCESS: dict[str, str] = {
     "certificates.admin_settings": ADMIN, "certificates_api.revoke": ADMIN,
     "certificates_api.back_issue": AUTHOR, "certificates_api.my_certificates": MEMBER,
     "certificates_api.transcript_csv": MEMBER, "certificates_api.transcript_pdf": MEMBER,
+    "certificates.credentials.credential_jwt": PUBLIC,
+    "certificates.credentials.credential_json": PUBLIC, "certificates.credentials.jwks": PUBLIC,
+    "certificates.credentials.issuer": PUBLIC, "certificates.credentials.status_list": PUBLIC,
+    "certificates_api.verify_credential": PUBLIC,
     # reports
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
@@ -167,6 +171,7 @@ API_BODIES = {
     "accounts_api.set_roles": {"roles": ["member"]},
     "certificates_api.revoke": {"reason": "test"},
     "accounts_api.update_me": {"name": "Renamed"},
+    "certificates_api.verify_credential": {"credential": "not.a.jwt"},
 }
 #: Run last, so earlier routes still find their objects (and a member who enrols
 #: themselves through an open course's enrol route does so after the learner routes).
@@ -231,7 +236,7 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "token": "not-a-real-reset-token", "token_id": ids["token"], "number": 1,
               "application_id": ids["application"], "topic_id": ids["topic"],
               "request_id": ids.get("name_request", 1), "filename": "css/site.css",
-              "action": "publish", "member_id": ids.get("member_id"),
+              "action": "publish", "member_id": ids.get("member_id"), "list_id": 1,
                   "job_id": ids["job"]}
     if name == "kind":
         return "single" if "quiz" in endpoint else "reading"

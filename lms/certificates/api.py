@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
-from lms.certificates import backissue, lifecycle, service
+from lms.certificates import backissue, lifecycle, service, verification
 from lms.certificates.models import REVOKE_CATEGORIES
 from lms.errors import ValidationError
 from lms.extensions import db, limiter, utcnow
@@ -27,6 +27,9 @@ from lms.openapi import (
 )
 
 bp = api_blueprint("certificates_api", __name__)
+#: The checks a failed verification names.
+CHECKS = ("format", "algorithm", "key", "signature", "issuer", "dates", "expired", "status",
+          "revoked")
 
 PERIOD = [date_query("from", "First completion date, YYYY-MM-DD (not after to)"),
           date_query("to", "Last completion date, YYYY-MM-DD")]
@@ -46,7 +49,12 @@ SCHEMAS = {
     "CertificateRow": obj(code="string", course_id="integer", course_title="string",
                           ce_hours="number", issued_at=TIMESTAMP, completed_on=DATE,
                           expires_on=nullable(DATE), revoked="boolean", pdf_url="string",
-                          verify_url="string"),
+                          verify_url="string", credential_url="string", linkedin_url="string"),
+    "CredentialCheck": obj(
+        verified="boolean", revoked="boolean", expired="boolean", issuer=NULLABLE_TEXT,
+        name=NULLABLE_TEXT, achievement=NULLABLE_TEXT,
+        errors={"type": "array", "items": obj(
+            check={"type": "string", "enum": list(CHECKS)}, detail="string")}),
 }
 
 OPENAPI = {
@@ -60,6 +68,19 @@ OPENAPI = {
         "get": operation("My certificates", returns=items_of(ref("CertificateRow")), responses={
             200: "{items: [{code, course_id, course_title, ce_hours, issued_at, pdf_url, "
                  "verify_url}], total}"}),
+    },
+    "/credentials/verify": {
+        "post": operation("Verify a signed credential (VC-JWT): signature, key, issuer, dates "
+                          "and revocation status (public, rate-limited)", auth=False,
+                          limited=True, body=obj(credential={
+                              "description": "The VC-JWT (compact JWS) as downloaded from "
+                                             "/credentials/{code}.jwt"}),
+                          returns=ref("CredentialCheck"),
+                          responses={200: "{verified, revoked, expired, issuer, name, "
+                                          "achievement, errors: [{check, detail}]}; a "
+                                          "tampered, foreign or malformed credential is "
+                                          "verified: false, with the reasons",
+                                     422: "No credential field"}),
     },
     "/me/transcript.pdf": {
         "get": operation("My CE transcript as PDF (format=csv for CSV)",
@@ -100,6 +121,10 @@ OPENAPI = {
 }
 
 
+def credential_verify_limit() -> str:
+    return current_app.config.get("CREDENTIAL_VERIFY_LIMIT", "120/minute")
+
+
 def verify_limit() -> str:
     return current_app.config.get("CERTIFICATE_VERIFY_LIMIT", "60/minute")
 
@@ -118,6 +143,16 @@ def verification_json(code: str) -> dict:
 @limiter.shared_limit(verify_limit, scope="certificate-verify")
 def verify(code: str):
     return verification_json(code)
+
+
+@bp.post("/credentials/verify")
+@limiter.shared_limit(credential_verify_limit, scope="credential-verify")
+def verify_credential():
+    data = json_body()
+    if "credential" not in data:
+        raise ValidationError("Send the credential to check.",
+                              errors={"credential": ["Give the VC-JWT (the .jwt file's text)."]})
+    return verification.verify(data["credential"], utcnow()).as_json()
 
 
 @bp.get("/me/certificates")

@@ -24,6 +24,7 @@ from lms import jobs
 from lms.accounts.models import User
 from lms.catalog.access import can_edit
 from lms.catalog.models import Course, Enrollment
+from lms.certificates import credentials
 from lms.certificates import evidence as evidence_mod
 from lms.certificates.issuance import (
     certificate_data,
@@ -209,6 +210,15 @@ def _save(storage: Storage, pdf: bytes) -> tuple[str, str]:
     return info.key, info.checksum or hashlib.sha256(pdf).hexdigest()
 
 
+def _issue_credentials(rows: list[dict], inserted: dict[int, int], members: dict[int, User],
+                       now: datetime) -> None:
+    """The signed credentials of the certificates this batch inserted (same transaction)."""
+    new = [(inserted[v["user_id"]], SimpleNamespace(**v), members[v["user_id"]])
+           for v in rows if v["user_id"] in inserted]
+    if new:
+        credentials.issue_many(new, db.session.get(Course, rows[0]["course_id"]), now)
+
+
 def _insert_batch(rows: list[dict], members: dict[int, User], now: datetime) -> int:
     """One multi-row insert of certificates, one of their first versions; mail queued."""
     inserted = insert_ignoring_duplicates(rows)
@@ -218,6 +228,7 @@ def _insert_batch(rows: list[dict], members: dict[int, User], now: datetime) -> 
                 for v in rows if v["user_id"] in inserted and v["pdf_key"]]
     if versions:
         db.session.execute(insert(CertificateVersion), versions)
+    _issue_credentials(rows, inserted, members, now)
     for values in rows:
         if values["user_id"] in inserted:
             queue_ready_mail(members[values["user_id"]].email, values["code"],

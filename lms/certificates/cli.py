@@ -1,4 +1,4 @@
-"""Certificate commands: back-issue, render-missing, remind-expiring."""
+"""Certificate commands: back-issue, render-missing, remind-expiring; credential keys."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _staff(email: str) -> User:
 def register(group: AppGroup) -> None:
     certificates = AppGroup("certificates", help="Certificates: back-issue, PDFs, reminders.")
     group.add_command(certificates)
+    register_credentials(group)
 
     @certificates.command("back-issue")
     @click.argument("course_id", type=int)
@@ -69,3 +70,30 @@ def register(group: AppGroup) -> None:
         count = remind_expiring(now=_parse_now(now))
         db.session.commit()
         click.echo(f"sent {count} reminder{'s' if count != 1 else ''}")
+
+
+def register_credentials(group: AppGroup) -> None:
+    credentials = AppGroup("credentials", help="Signed Open Badges credentials and their keys.")
+    group.add_command(credentials)
+
+    @credentials.command("rotate-key")
+    def rotate_key_command() -> None:
+        """Add a new signing key (creating the key file if needed); new credentials use it.
+
+        Earlier keys stay in the file and in /.well-known/jwks.json, so every
+        credential signed with them still verifies.
+        """
+        from lms.certificates.keys import key_file, rotate
+
+        path = key_file()
+        click.echo(f"new signing key {rotate(path)} in {path}")
+
+    @credentials.command("issue-missing")
+    def issue_missing_command() -> None:
+        """Sign credentials for certificates issued before credentials existed."""
+        from lms.certificates.credentials import issue_missing
+        from lms.extensions import utcnow
+
+        count = issue_missing(now=utcnow())
+        db.session.commit()
+        click.echo(f"issued {count} credential{'s' if count != 1 else ''}")

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from lms import metrics
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment
+from lms.certificates import credentials
 from lms.certificates import evidence as evidence_mod
 from lms.certificates.codes import new_code
 from lms.certificates.models import Certificate, CertificateVersion
@@ -129,6 +130,7 @@ def issue_certificate(member: User, course: Course, enrollment: Enrollment, *,
     inserted = _insert_ignoring_duplicates(values)
     certificate = certificate_of(member.id, course.id)
     if inserted and certificate is not None:
+        credentials.issue_for(certificate, member, now)
         _finish_new(certificate, member, pdf_settings_or_none(), now)
     return certificate
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
+from lms.certificates import credentials
 from lms.certificates.issuance import store_pdf, verify_url
 from lms.certificates.models import (
     REVOKE_CATEGORIES,
@@ -56,6 +57,7 @@ def revoke(actor: User | None, code: str, reason: str, category: str | None = No
         raise Conflict("This certificate is already revoked.")
     cert.revoked_at, cert.revoke_reason = now or utcnow(), reason
     cert.revoke_category, cert.revoked_by_id = category, actor.id
+    credentials.revoke_for(cert, cert.revoked_at)
     db.session.flush()
     return cert
 
@@ -145,6 +147,7 @@ def reissue(actor: User | None, code: str, name: str, *, reason: str,
                   strict=True)
     except StorageError as exc:
         raise Unavailable("The new PDF could not be stored. Nothing changed; try again.") from exc
+    credentials.reissue_for(cert, now or utcnow())
     return cert
 
 

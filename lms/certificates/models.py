@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -83,6 +83,54 @@ class Certificate(db.Model):
 
     def is_valid(self, today: date) -> bool:
         return not self.is_revoked and not self.is_expired(today)
+
+
+#: Bits in one status list: 16 KiB, the W3C Bitstring Status List minimum, so that one
+#: credential's bit hides among many (herd privacy).
+STATUS_LIST_SIZE = 131_072
+
+
+class Credential(db.Model):
+    """One signed Open Badges 3.0 credential of a certificate (``credentials.py``).
+
+    A certificate has one current credential; a reissue (name fix) supersedes it
+    with a new one and revokes the old. The status list position is derived from
+    the row id, so it is unique without any shared counter (and, with SQLite's
+    AUTOINCREMENT, never reused after a row is deleted).
+    """
+
+    __tablename__ = "credential"
+    __table_args__ = (
+        Index("uq_credential_current", "certificate_id", unique=True,
+              sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    #: The credential's ``id`` (and the JWT's ``jti``): ``urn:uuid:…``.
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The signing key's id in ``/.well-known/jwks.json``.
+    kid: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The VC-JWT exactly as issued (stored, so its content never changes).
+    jwt: Mapped[str] = mapped_column(Text, default="")
+    #: Set when a reissue replaced it.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when its certificate was revoked or it was superseded: its status bit is 1.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    certificate: Mapped[Certificate] = relationship()
+
+    @property
+    def status_list(self) -> int:
+        return (self.id - 1) // STATUS_LIST_SIZE + 1
+
+    @property
+    def status_index(self) -> int:
+        return (self.id - 1) % STATUS_LIST_SIZE
 
 
 class CertificateVersion(db.Model):

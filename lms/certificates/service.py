@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
+from lms.certificates import credentials
 from lms.certificates.codes import normalize_code
 from lms.certificates.issuance import pdf_url, verify_url
 from lms.certificates.models import REVOKE_CATEGORIES, Certificate
@@ -91,7 +92,9 @@ def certificate_json(cert: Certificate) -> dict:
             "completed_on": cert.completed_on.isoformat(),
             "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
             "revoked": cert.is_revoked, "pdf_url": pdf_url(cert.code),
-            "verify_url": verify_url(cert.code)}
+            "verify_url": verify_url(cert.code),
+            "credential_url": credentials.credential_url(cert.code),
+            "linkedin_url": credentials.linkedin_url(cert)}
 
 
 NOT_YOURS = "You have no certificate with this code. Anyone can check it at its /verify page."

@@ -17,8 +17,9 @@ from werkzeug.wsgi import wrap_file
 
 from lms.apikit import token_or_login_required
 from lms.catalog.models import Course
-from lms.certificates import backissue, bulkzip, lifecycle, service
+from lms.certificates import backissue, bulkzip, credentials, lifecycle, service
 from lms.certificates.api import verify_limit
+from lms.certificates.credential_views import bp as credentials_bp
 from lms.certificates.forms import (
     BackIssueForm,
     CourseZipForm,
@@ -39,6 +40,7 @@ from lms.storage import content_disposition
 from lms.web import me
 
 bp = Blueprint("certificates", __name__)
+bp.register_blueprint(credentials_bp)
 
 
 # --- public verification -------------------------------------------------------
@@ -59,7 +61,8 @@ def verify(code: str):
         facts = service.verify(code, utcnow().date())
     except NotFound:
         return render_template("certificates/verify_unknown.html", code=code[:64]), 404
-    return render_template("certificates/verify.html", facts=facts)
+    links = credentials.links_for(service.get_certificate(code))
+    return render_template("certificates/verify.html", facts=facts, credential=links)
 
 
 # --- downloads -----------------------------------------------------------------

@@ -40,7 +40,9 @@ def test_the_page_shows_the_facts_and_links_nowhere_private(issued, client):
     assert "lee@example.org" not in html
     main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     links = re.findall(r'href="([^"]+)"', main)
-    assert links == []
+    code = certificate.code
+    assert links[:2] == [f"/credentials/{code}.jwt", f"/credentials/{code}.json"]
+    assert links[2].startswith("https://www.linkedin.com/profile/add?") and len(links) == 3
     assert ".pdf" not in main and "/admin" not in main
 
 

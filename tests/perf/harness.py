@@ -44,6 +44,7 @@ class Server:
         self.env = {**os.environ, "LMS_ENV": "production", "LMS_DATABASE_URL": database_url,
                     "LMS_SECRET_KEY": "perf-" + os.urandom(16).hex(), "LMS_ALLOW_SQLITE": "1",
                     "LMS_SECURE_COOKIES": "0", "LMS_PERF_COUNT_QUERIES": "1",
+                    "LMS_CREDENTIAL_KEY_CREATE": "1",
                     "LMS_INSTANCE_PATH": str(log_path.parent / "instance"), **(env or {})}
         self.process: subprocess.Popen | None = None
 
