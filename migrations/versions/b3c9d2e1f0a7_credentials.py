@@ -1,7 +1,7 @@
 """credential: signed Open Badges 3.0 credentials of certificates
 
 Revision ID: b3c9d2e1f0a7
-Revises: 5225eccaa444
+Revises: b3f1c9d2e7a4
 Create Date: 2026-12-05 13:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3c9d2e1f0a7'
-down_revision = '5225eccaa444'
+down_revision = 'b3f1c9d2e7a4'
 branch_labels = None
 depends_on = None
 
