@@ -22,9 +22,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: the database and the storage backend both answer; 503 names what does not."""
+    """Readiness: the database and the storage backend both answer, and the credential
+    signing key can be read; 503 names what does not."""
     failures = [name for name, probe in (("database", _check_database),
-                                         ("storage", _check_storage)) if not probe()]
+                                         ("storage", _check_storage),
+                                         ("signing key", _check_signing_key)) if not probe()]
     if failures:
         return "not ready: " + ", ".join(failures) + " unavailable", 503, PLAIN
     return "ok", 200, PLAIN
@@ -47,5 +49,17 @@ def _check_storage() -> bool:
         get_storage().check()
     except Exception:  # StorageError, or a misconfiguration found while building the backend
         log.warning("readiness: storage unavailable", exc_info=True)
+        return False
+    return True
+
+
+def _check_signing_key() -> bool:
+    """Without its key a server cannot issue certificates (production never makes one)."""
+    from lms.certificates.keys import issuer_keys
+
+    try:
+        issuer_keys()
+    except Exception:  # missing, unreadable or malformed: each stops issuance alike
+        log.warning("readiness: credential signing key unavailable", exc_info=True)
         return False
     return True

@@ -49,3 +49,14 @@ def test_readyz_names_database_when_it_is_unreachable(make_app):
     body = response.get_data(as_text=True)
     assert "database" in body and "storage" not in body
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_readyz_names_the_signing_key_when_there_is_none(make_app, tmp_path):
+    """Production never makes a key silently: a server without one is not ready."""
+    missing = tmp_path / "no-such-keys.json"
+    app = make_app("test", CREDENTIAL_KEY_FILE=str(missing), CREDENTIAL_KEY_CREATE=False)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "signing key" in body and "database" not in body and "storage" not in body
+    assert not missing.exists()
