@@ -68,6 +68,10 @@ class CourseForm(NewCourseForm):
     certificate_valid_months = IntegerField(
         "Certificate valid for (months)", validators=[Optional()],
         description="Leave empty if certificates never expire.")
+    renewal_window_days = IntegerField(
+        "Retake opens this many days before a certificate expires", default=60,
+        validators=[Optional()],
+        description="Members can retake the course from then, and after it has expired.")
     in_order = BooleanField("Learners take items in order")
     enrol_window_days = IntegerField(
         "Days to complete after enrolling", validators=[Optional()],

@@ -48,12 +48,14 @@ SAVERS = 2
 log = logging.getLogger("lms.certificates")
 
 
-def missing_certificates(course_id: int) -> list[tuple[int, datetime]]:
-    """(member id, completed at) of completed enrolments without a certificate."""
+def missing_certificates(course_id: int) -> list[tuple[int, datetime, int]]:
+    """(member id, completed at, edition) of completed enrolments without a certificate
+    of their edition."""
     has_certificate = select(Certificate.id).where(
-        Certificate.user_id == Enrollment.user_id, Certificate.course_id == course_id).exists()
+        Certificate.user_id == Enrollment.user_id, Certificate.course_id == course_id,
+        Certificate.edition == Enrollment.edition).exists()
     return [tuple(row) for row in db.session.execute(
-        select(Enrollment.user_id, Enrollment.completed_at)
+        select(Enrollment.user_id, Enrollment.completed_at, Enrollment.edition)
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None),
                ~has_certificate).order_by(Enrollment.completed_at, Enrollment.id))]
 
@@ -112,7 +114,8 @@ def run_back_issue(course_id: int, acting_id: int) -> None:
         _issue_many(course, missing, utcnow(), after_batch=committed)
 
 
-def _course_and_missing(actor: User, course_id: int) -> tuple[Course, list[tuple[int, datetime]]]:
+def _course_and_missing(actor: User, course_id: int
+                        ) -> tuple[Course, list[tuple[int, datetime, int]]]:
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound("No such course.")
@@ -121,14 +124,14 @@ def _course_and_missing(actor: User, course_id: int) -> tuple[Course, list[tuple
     return course, missing_certificates(course.id) if course.certificate_enabled else []
 
 
-def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: datetime,
+def _issue_many(course: Course, missing: list[tuple[int, datetime, int]], now: datetime,
                 after_batch: Callable[[int], None] | None = None) -> int:
     members = {user.id: user for user in db.session.execute(
-        select(User).where(User.id.in_([user_id for user_id, _ in missing]))).scalars()}
+        select(User).where(User.id.in_([row[0] for row in missing]))).scalars()}
     evidence = evidence_mod.evidence_for(course, list(members))
     course_part, settings = course_snapshot(course), pdf_settings_or_none()
     rows = [row_values(members[user_id], completed_at, course_part, evidence.get(user_id, {}),
-                       now) for user_id, completed_at in missing]
+                       now, edition) for user_id, completed_at, edition in missing]
     issued = 0
     with ThreadPoolExecutor(max_workers=SAVERS) as savers:
         for start in range(0, len(rows), BATCH):
