@@ -122,7 +122,7 @@ class QuizItemForm(ItemForm):
 
 ITEM_FORMS: dict[str, type[ItemForm]] = {
     "reading": ReadingItemForm, "video": VideoItemForm, "file": FileItemForm,
-    "quiz": QuizItemForm,
+    "quiz": QuizItemForm, "evaluation": ItemForm,
 }
 #: Quiz settings are set when the item is created; the quiz editor changes them later.
 CREATE_ONLY = ("pass_percent", "max_attempts", "time_limit_seconds")
