@@ -94,4 +94,6 @@ def _item(item: Item, names: MediaNames) -> ItemSpec:
     if item.kind == "quiz":
         spec.quiz = quizzes_bridge.quiz_settings(item)
         spec.questions = quizzes_bridge.quiz_questions(item)
+    if item.kind == "evaluation":
+        spec.evaluation = quizzes_bridge.evaluation_questions(item)
     return spec

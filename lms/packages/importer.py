@@ -192,6 +192,9 @@ class Importer:
             changed_names |= set(quizzes_bridge.sync_settings(self.actor, item, spec.quiz))
             if quizzes_bridge.sync_questions(self.actor, item, spec.questions):
                 changed_names.add("questions")
+        if spec.kind == "evaluation" and quizzes_bridge.sync_evaluation(
+                self.actor, item, spec.evaluation):
+            changed_names.add("questions")
         if changed_names and item.id not in self.created:
             self.changes.add(f"The {spec.kind} “{spec.title}”: change "
                              f"{', '.join(sorted(changed_names))}.")
