@@ -13,7 +13,7 @@ from lms.catalog.models import Enrollment, Item, Module
 from lms.certificates.models import Certificate
 from lms.extensions import db, utcnow
 from lms.progress.models import ArchivedProgress, ItemProgress
-from tests.factories import api_headers, make_course, make_user
+from tests.factories import api_headers, enrol, make_course, make_item, make_module, make_user
 
 
 @pytest.fixture
@@ -171,3 +171,70 @@ def test_my_certificates_offers_the_retake_button_only_when_allowed(auth, certif
     response = auth.post(f"/my-certificates/retake/{course.id}", {})
     assert response.status_code == 302 and f"/learn/{course.slug}" in response.location
     assert db.session.get(Enrollment, _enrollment_id(member, course)).edition == 2
+
+
+def test_course_settings_take_the_validity_and_renewal_window(client, app_ctx):
+    instructor = make_user(role="instructor")
+    course = make_course(instructors=[instructor])
+    assert course.renewal_window_days == 60  # the default
+    response = client.patch(f"/api/v1/courses/{course.id}", headers=api_headers(instructor),
+                            json={"certificate_valid_months": 24, "renewal_window_days": 30})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["certificate_valid_months"], body["renewal_window_days"]) == (24, 30)
+    refused = client.patch(f"/api/v1/courses/{course.id}", headers=api_headers(instructor),
+                           json={"renewal_window_days": -1})
+    assert refused.status_code == 422 and "renewal_window_days" in refused.get_json()["errors"]
+
+
+def test_the_studio_form_sets_the_renewal_window(auth, app_ctx):
+    instructor = make_user(role="instructor", email="studio@example.org")
+    course = make_course(instructors=[instructor])
+    auth.login("studio@example.org")
+    page = auth.client.get(f"/studio/courses/{course.id}").get_data(as_text=True)
+    assert "Retake opens this many days before a certificate expires" in page
+    form = {"title": course.title, "slug": course.slug, "summary": course.summary,
+            "format": "course", "ce_hours": "1.5", "access": "open",
+            "certificate_enabled": "y", "certificate_valid_months": "12",
+            "renewal_window_days": "45"}
+    response = auth.post(f"/studio/courses/{course.id}", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    assert db.session.get(type(course), course.id).renewal_window_days == 45
+
+
+def test_a_retake_gives_the_quiz_a_fresh_attempt_limit(client, app_ctx):
+    instructor = make_user(role="instructor")
+    course = make_course(instructors=[instructor], certificate_valid_months=12)
+    module = make_module(course)
+    quiz = make_item(module, kind="quiz", title="Check", body="")
+    editor, member = api_headers(instructor), make_user()
+    assert client.patch(f"/api/v1/items/{quiz.id}/quiz", json={"max_attempts": 1},
+                        headers=editor).status_code == 200
+    assert client.post(f"/api/v1/items/{quiz.id}/questions", headers=editor, json={
+        "kind": "single", "prompt": "Which class holds history?",
+        "choices": [{"text": "900", "correct": True}, {"text": "800"}]}).status_code == 201
+    enrol(member, course)
+
+    def pass_quiz() -> int:
+        started = client.post(f"/api/v1/items/{quiz.id}/attempts", headers=api_headers(member))
+        assert started.status_code == 201, started.get_json()
+        attempt = started.get_json()
+        question = attempt["questions"][0]
+        right = next(c["id"] for c in question["choices"] if c["text"] == "900")
+        answers = {str(question["id"]): [right]}
+        done = client.post(f"/api/v1/attempts/{attempt['id']}/submit", json={"answers": answers},
+                           headers=api_headers(member))
+        assert done.get_json()["passed"] is True, done.get_json()
+        return attempt["number"]
+
+    assert pass_quiz() == 1
+    [first] = certificates_of(member, course)
+    used_up = client.post(f"/api/v1/items/{quiz.id}/attempts", headers=api_headers(member))
+    assert used_up.status_code == 409
+    expire_in(first, -1)
+    assert retake(client, member, course).status_code == 201
+    history = client.get(f"/api/v1/items/{quiz.id}/attempts", headers=api_headers(member))
+    assert history.get_json()["total"] == 0 and history.get_json()["attempts_left"] == 1
+    assert pass_quiz() == 2
+    assert [c.edition for c in certificates_of(member, course)] == [1, 2]
