@@ -28,6 +28,8 @@ from lms.media.models import MediaAsset
 FORMATS = ("course", "webinar")
 STATUSES = ("draft", "published", "archived")
 ACCESS = ("open", "members", "code")
+#: Days before a certificate's expiry from which its member may retake the course.
+RENEWAL_WINDOW_DEFAULT = 60
 ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation")
 
 course_topic = Table(
@@ -91,7 +93,8 @@ class Course(db.Model):
     #: Certificates expire this many months after issue (None: never).
     certificate_valid_months: Mapped[int | None]
     #: A member may retake the course this many days before their certificate expires.
-    renewal_window_days: Mapped[int] = mapped_column(default=60, server_default="60")
+    renewal_window_days: Mapped[int] = mapped_column(default=RENEWAL_WINDOW_DEFAULT,
+                                                     server_default=str(RENEWAL_WINDOW_DEFAULT))
     #: Items unlock one after another when set.
     in_order: Mapped[bool] = mapped_column(default=False)
     #: Members must complete within this many days of enrolling (None: no limit).

@@ -81,10 +81,13 @@ def current_edition(user: User, quiz: Quiz) -> int:
     return enrollment.edition if enrollment is not None else 1
 
 
-def _next_number(user: User, quiz: Quiz) -> int:
-    """One more than any attempt of the member, whatever its edition."""
-    return 1 + (db.session.scalar(select(func.max(Attempt.number)).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)) or 0)
+def _next_number(user: User, quiz: Quiz, attempts: list[Attempt], edition: int) -> int:
+    """The number after the member's ``attempts`` of this edition, counted on from the
+    earlier editions' (which no longer change). Derived from the same list the limit
+    was checked against, so concurrent starts take the same number and collide."""
+    earlier = db.session.scalar(select(func.max(Attempt.number)).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.edition < edition))
+    return (earlier or 0) + len(attempts) + 1
 
 
 def get_attempt(actor: User | None, attempt_id: int) -> Attempt:
@@ -176,8 +179,9 @@ def _create(user: User, quiz: Quiz, attempts: list[Attempt], now: datetime,
             rng: random.Random) -> Attempt:
     seen = {q["id"] for a in attempts for q in a.snapshot["questions"]}
     allowed = time_allowed(quiz, user)
-    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=_next_number(user, quiz),
-                      edition=current_edition(user, quiz),
+    edition = current_edition(user, quiz)
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id,
+                      number=_next_number(user, quiz, attempts, edition), edition=edition,
                       started_at=now, deadline_at=now + allowed if allowed else None,
                       snapshot=freeze(quiz, seen, rng), answers={})
     db.session.add(attempt)

@@ -209,11 +209,15 @@ def test_an_evaluation_item_round_trips_and_reimports_unchanged(admin, runner, t
         (copy / name).write_bytes(data)
     module = sorted(path for path in copy.iterdir() if path.is_dir() and path.name != "media")[-1]
     (module / "03-course-evaluation.evaluation.toml").write_text(EVALUATION_TOML)
+    course_toml = copy / "course.toml"
+    course_toml.write_text(course_toml.read_text().replace(
+        "in_order", "renewal_window_days = 30\nin_order", 1))
 
     course = service.import_course_folder(admin, copy)
     db.session.commit()
     item = db.session.execute(select(Item).where(Item.kind == "evaluation")).scalar_one()
     assert item.module.course_id == course.id and item.body == "Tell us how it went."
+    assert course.renewal_window_days == 30
     prompts = db.session.execute(select(EvaluationQuestion.kind, EvaluationQuestion.prompt,
                                         EvaluationQuestion.is_required)
                                  .order_by(EvaluationQuestion.position)).all()
@@ -227,6 +231,7 @@ def test_an_evaluation_item_round_trips_and_reimports_unchanged(admin, runner, t
     exported = package_files(out)
     name = f"{module.name}/03-course-evaluation.evaluation.toml"
     assert exported[name].decode() == EVALUATION_TOML
+    assert exported["course.toml"] == course_toml.read_bytes()
     counts = row_counts()
     again = service.import_package(admin, service.read_folder(copy))
     db.session.commit()
