@@ -87,7 +87,8 @@ def _seed_quiz(client, world: World) -> None:
 def _seed_evaluation(client, world: World) -> None:
     response = client.post(f"/api/v1/items/{world.ids['evaluation']}/evaluation/questions",
                            headers=world.headers["instructor"],
-                           json={"kind": "likert", "prompt": "The course met its outcomes."})
+                           json={"kind": "likert", "prompt": "The course met its outcomes.",
+                                 "required": False})
     assert response.status_code == 201, response.get_json()
     world.ids["evaluation_question"] = response.get_json()["id"]
 
