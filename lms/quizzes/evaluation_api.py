@@ -12,7 +12,7 @@ from lms.apikit import json_body, require_actor
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.openapi import enum_query, nullable, obj, operation, ref, text
-from lms.quizzes import evaluations
+from lms.quizzes import evaluation_reports, evaluations
 from lms.quizzes.models import EVALUATION_KINDS
 
 EDIT = {403: "Not an editor of this course", 404: "No such evaluation item"}
@@ -22,7 +22,7 @@ SUMMARY = obj(
     item_id="integer", item_title="string", question_id="integer",
     kind={"enum": list(EVALUATION_KINDS)}, prompt="string",
     responses={"type": "integer", "minimum": 0},
-    masked={"type": "boolean", "description": f"Fewer than {evaluations.MIN_GROUP} "
+    masked={"type": "boolean", "description": f"Fewer than {evaluation_reports.MIN_GROUP} "
             "responses: no figures or comments are shown"},
     count=nullable({"type": "integer"}) | {"optional": True},
     mean=nullable({"type": "number"}) | {"optional": True},
@@ -74,7 +74,7 @@ OPENAPI = {
     },
     "/courses/{course_id}/evaluations": {
         "get": operation(f"Evaluation aggregates per question, anonymous; groups under "
-                         f"{evaluations.MIN_GROUP} responses masked (format=csv for CSV)",
+                         f"{evaluation_reports.MIN_GROUP} responses masked (format=csv for CSV)",
                          params=[enum_query("format", ["json", "csv"],
                                             "json (default) or csv")],
                          responses={200: {"description": "{course_id, min_group, questions}, "
@@ -122,11 +122,11 @@ def course_evaluations(course_id: int):
     if kind not in ("json", "csv"):
         raise ValidationError("format is json or csv.", errors={"format": ["json or csv."]})
     if kind == "csv":
-        return Response(evaluations.evaluations_csv(actor, course_id), mimetype="text/csv",
+        return Response(evaluation_reports.evaluations_csv(actor, course_id), mimetype="text/csv",
                         headers={"Content-Disposition":
                                  f'attachment; filename="evaluations-{course_id}.csv"'})
-    _course, summaries = evaluations.course_evaluations(actor, course_id)
-    return {"course_id": course_id, "min_group": evaluations.MIN_GROUP,
+    _course, summaries = evaluation_reports.course_evaluations(actor, course_id)
+    return {"course_id": course_id, "min_group": evaluation_reports.MIN_GROUP,
             "questions": [summary.as_json() for summary in summaries]}
 
 

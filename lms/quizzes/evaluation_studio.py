@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
 from lms.extensions import db
 from lms.forms import save_form
-from lms.quizzes import evaluations
+from lms.quizzes import evaluation_reports, evaluations
 from lms.quizzes.forms import EVALUATION_KIND_LABELS, EvaluationQuestionForm
 from lms.web import me
 
@@ -35,14 +35,14 @@ def delete_evaluation_question(question_id: int):
 
 
 def course_evaluations(course_id: int):
-    course, summaries = evaluations.course_evaluations(me(), course_id)
+    course, summaries = evaluation_reports.course_evaluations(me(), course_id)
     return render_template("quizzes/studio_evaluations.html", course=course,
-                           summaries=summaries, min_group=evaluations.MIN_GROUP,
+                           summaries=summaries, min_group=evaluation_reports.MIN_GROUP,
                            labels=evaluations.LIKERT_LABELS)
 
 
 def course_evaluations_csv(course_id: int):
-    text = evaluations.evaluations_csv(me(), course_id)
+    text = evaluation_reports.evaluations_csv(me(), course_id)
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="course-{course_id}-evaluations.csv"'})
 

@@ -7,16 +7,12 @@ with it the certificate, until it is answered. That is the existing required-ite
 rule: a course "requires an evaluation before the certificate" by having a
 required evaluation item, and needs no setting of its own.
 
-Reports are anonymous: per-question aggregates and comments without names, in
-no submission order, and any question with fewer than ``MIN_GROUP`` responses is
-masked so that a small group's answers cannot be told apart.
+Reports (``evaluation_reports``) are anonymous: per-question aggregates and
+comments without names, and groups under ``evaluation_reports.MIN_GROUP`` masked.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,21 +22,17 @@ from lms import signals
 from lms.accounts.models import User
 from lms.catalog.access import (
     check_unlocked,
-    get_editable_course,
     get_item_for_edit,
     get_item_for_learner,
     is_read_only,
 )
-from lms.catalog.models import Course, Item, Module
+from lms.catalog.models import Item
 from lms.database import upsert_insert
 from lms.errors import Conflict, Forbidden, NotFound, ValidationError
 from lms.extensions import db, utcnow
-from lms.quizzes.insights import safe_cell
 from lms.quizzes.models import EVALUATION_KINDS, EvaluationQuestion, EvaluationResponse
 from lms.text import TextError, clean_text
 
-#: Questions with fewer responses than this show no figures or comments.
-MIN_GROUP = 5
 MAX_PROMPT = 2000
 MAX_COMMENT = 5000
 LIKERT = range(1, 6)
@@ -231,94 +223,6 @@ def has_submitted(user: User, item_id: int, edition: int) -> bool:
 def response_json(response: EvaluationResponse) -> dict[str, Any]:
     return {"id": response.id, "item_id": response.item_id, "edition": response.edition,
             "submitted_at": response.submitted_at.isoformat(), "answers": response.answers}
-
-
-# --- reports -------------------------------------------------------------------------
-
-
-@dataclass
-class QuestionSummary:
-    """One question's anonymous aggregate (figures and comments empty when masked)."""
-
-    item_id: int
-    item_title: str
-    question_id: int
-    kind: str
-    prompt: str
-    responses: int
-    masked: bool
-    mean: float | None = None
-    distribution: dict[str, int] = field(default_factory=dict)
-    comments: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "item_id": self.item_id, "item_title": self.item_title,
-            "question_id": self.question_id, "kind": self.kind, "prompt": self.prompt,
-            "responses": self.responses, "masked": self.masked}
-        if self.kind == "likert":
-            data |= {"count": None if self.masked else self.responses, "mean": self.mean,
-                     "distribution": None if self.masked else self.distribution}
-        else:
-            data["comments"] = None if self.masked else self.comments
-        return data
-
-
-def course_evaluations(actor: User | None, course_id: int) -> tuple[Course, list[QuestionSummary]]:
-    """Every evaluation question of the course with its aggregate, in outline order.
-
-    Its instructors and staff only. Raises NotFound, Unauthorized, Forbidden.
-    """
-    course = get_editable_course(actor, course_id)
-    items = db.session.execute(
-        select(Item).join(Module, Item.module_id == Module.id)
-        .where(Module.course_id == course.id, Item.kind == "evaluation")
-        .order_by(Module.position, Item.position)).scalars().all()
-    summaries: list[QuestionSummary] = []
-    for item in items:
-        answers = list(db.session.execute(select(EvaluationResponse.answers).where(
-            EvaluationResponse.item_id == item.id)).scalars())
-        summaries += [summarise(item, question, answers) for question in questions_of(item.id)]
-    return course, summaries
-
-
-def summarise(item: Item, question: EvaluationQuestion,
-              answers: list[dict[str, Any]]) -> QuestionSummary:
-    """The aggregate of one question over every response's answers (no names in them)."""
-    given = [a[str(question.id)] for a in answers if a.get(str(question.id)) is not None]
-    summary = QuestionSummary(item.id, item.title, question.id, question.kind,
-                              question.prompt, len(given), len(given) < MIN_GROUP)
-    if summary.masked:
-        return summary
-    if question.kind == "likert":
-        summary.mean = round(sum(given) / len(given), 2)
-        summary.distribution = {str(point): given.count(point) for point in LIKERT}
-    else:
-        # Sorted, so the order says nothing about who submitted when.
-        summary.comments = sorted(given, key=str.casefold)
-    return summary
-
-
-def evaluations_csv(actor: User | None, course_id: int) -> str:
-    """The aggregates as CSV: one row per question, comments one per row after it.
-
-    Raises NotFound, Unauthorized, Forbidden.
-    """
-    _course, summaries = course_evaluations(actor, course_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["item", "question_id", "kind", "prompt", "responses", "mean",
-                     *(f"rated_{point}" for point in LIKERT), "comment"])
-    for s in summaries:
-        counts = [s.distribution.get(str(point), "") for point in LIKERT]
-        mean = "" if s.mean is None else s.mean
-        note = "masked: fewer than 5 responses" if s.masked else ""
-        writer.writerow([safe_cell(s.item_title), s.question_id, s.kind, safe_cell(s.prompt),
-                         s.responses, mean, *counts, note])
-        for comment in s.comments:
-            writer.writerow([safe_cell(s.item_title), s.question_id, s.kind, "", "", "",
-                             *([""] * len(LIKERT)), safe_cell(comment)])
-    return out.getvalue()
 
 
 def evaluation_form(item_id: int) -> list[dict[str, Any]]:
