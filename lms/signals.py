@@ -17,6 +17,10 @@ quiz_passed = _signals.signal("quiz-passed")
 #: sender: the Item id; kwargs: ``user``, ``attempt``, ``score_percent``, ``now``.
 quiz_failed = _signals.signal("quiz-failed")
 
+#: Sent by quizzes when a member submits a course evaluation (an ``evaluation`` item).
+#: sender: the Item id (int); kwargs: ``user`` (User), ``now`` (datetime).
+evaluation_submitted = _signals.signal("evaluation-submitted")
+
 #: Sent by catalog when a member enrols. sender: Course id; kwargs: ``user``,
 #: ``enrollment``, ``now``.
 member_enrolled = _signals.signal("member-enrolled")

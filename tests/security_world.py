@@ -52,12 +52,15 @@ def seed(client) -> World:
                           media=make_media(kind="file", content_type="application/pdf",
                                            original_name="slides.pdf", duration_seconds=None))
     quiz = make_item(module, kind="quiz", title="Quiz", body="")
+    evaluation = make_item(module, kind="evaluation", title="Evaluation", body="",
+                           is_required=False)
     enrol(users["enrolled"], course)
     world = World(users, headers)
     world.ids.update(course=course.id, slug=course.slug, draft=draft.id, draft_slug=draft.slug,
                      module=module.id, reading=reading.id, video=video.id, file=file_item.id,
-                     quiz=quiz.id, video_media=video_media.id)
+                     quiz=quiz.id, video_media=video_media.id, evaluation=evaluation.id)
     _seed_quiz(client, world)
+    _seed_evaluation(client, world)
     _seed_upload(client, world)
     _seed_rows(world, course)
     return world
@@ -79,6 +82,15 @@ def _seed_quiz(client, world: World) -> None:
     response = client.post(f"/api/v1/items/{quiz_id}/attempts", headers=world.headers["enrolled"])
     assert response.status_code == 201, response.get_json()
     world.ids["attempt"] = response.get_json()["id"]
+
+
+def _seed_evaluation(client, world: World) -> None:
+    response = client.post(f"/api/v1/items/{world.ids['evaluation']}/evaluation/questions",
+                           headers=world.headers["instructor"],
+                           json={"kind": "likert", "prompt": "The course met its outcomes.",
+                                 "required": False})
+    assert response.status_code == 201, response.get_json()
+    world.ids["evaluation_question"] = response.get_json()["id"]
 
 
 def _seed_upload(client, world: World) -> None:

@@ -46,6 +46,7 @@ def callers(world: World) -> dict[tuple[str, str], Caller]:
     ids = world.ids
     learner = {"course_id": ids["course"], "item_id": ids["reading"]}
     quiz = {"item_id": ids["quiz"]}
+    evaluation = {"item_id": ids["evaluation"]}
     return {
         ("PUT", "/members/{member_id}/roles"): Caller("admin", {"member_id": ids["spare_member"]}),
         ("DELETE", "/tokens/{token_id}"): Caller("enrolled", {"token_id": ids["spare_token"]}),
@@ -94,6 +95,12 @@ def callers(world: World) -> dict[tuple[str, str], Caller]:
         ("PUT", "/uploads/{media_id}/parts/{number}/data"): Caller(
             "instructor", {"media_id": ids["upload"], "number": 1}),
         ("POST", "/uploads/{media_id}/complete"): Caller("instructor", {"media_id": ids["upload"]}),
+        ("GET", "/items/{item_id}/evaluation"): Caller("enrolled", evaluation),
+        ("POST", "/items/{item_id}/evaluation"): Caller("enrolled", evaluation),
+        ("POST", "/items/{item_id}/evaluation/questions"): Caller("instructor", evaluation),
+        ("DELETE", "/evaluation-questions/{question_id}"): Caller(
+            "instructor", {"question_id": ids["spare_evaluation_question"]}),
+        ("POST", "/courses/{course_id}/retake"): Caller("enrolled", {"course_id": ids["course"]}),
     }
 
 
@@ -134,7 +141,31 @@ def seed_world(client) -> World:
     assert captions.status_code == 201, captions.get_json()
     ids.update(spare_question=question.get_json()["id"], spare_upload=upload.get_json()["media_id"],
                captions_media=captions.get_json()["id"])
+    _seed_retake_and_evaluation(client, world)
     return world
+
+
+def _seed_retake_and_evaluation(client, world: World) -> None:
+    """The enrolled member's certificate has expired (a retake is allowed), and the
+    evaluation has an optional question (an empty answer set is a valid submission) and
+    a spare one to delete."""
+    from datetime import timedelta
+
+    from lms.certificates.models import Certificate
+    from lms.extensions import utcnow
+
+    ids, instructor = world.ids, world.headers["instructor"]
+    certificate = db.session.execute(db.select(Certificate).where(
+        Certificate.code == ids["certificate"])).scalar_one()
+    certificate.expires_on = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    for name, question in (("optional_evaluation_question", {"required": False}),
+                           ("spare_evaluation_question", {"required": False})):
+        response = client.post(f"/api/v1/items/{ids['evaluation']}/evaluation/questions",
+                               headers=instructor,
+                               json={"kind": "text", "prompt": "Comments?", **question})
+        assert response.status_code == 201, response.get_json()
+        ids[name] = response.get_json()["id"]
 
 
 def _vtt():
@@ -182,6 +213,7 @@ SEMANTIC_REFUSALS: dict[str, tuple[int, ...]] = {
     "PUT /attempts/{attempt_id}/answers": (422,),  # question ids of the attempt
     "POST /attempts/{attempt_id}/answers": (422,),  # question ids of the attempt
     "POST /attempts/{attempt_id}/submit": (422,),  # question ids of the attempt
+    "POST /items/{item_id}/evaluation": (422,),  # question ids of the evaluation
     "POST /media": (400, 413, 415),  # file contents
     "POST /uploads": (413, 415, 422),  # type by extension; size limits by type; file name
     "POST /uploads/{media_id}/complete": (400,),  # the parts stored

@@ -93,6 +93,13 @@ ACCESS: dict[str, str] = {
     "quiz_studio.import_gift": AUTHOR, "quiz_studio.preview": AUTHOR,
     "quiz_studio.new_question": AUTHOR, "quiz_studio.question": AUTHOR,
     "quiz_studio.delete_question": AUTHOR, "quiz_studio.move_question": AUTHOR,
+    # course evaluations
+    "quizzes.submit_evaluation": LEARNER, "quizzes_api.get_evaluation": LEARNER,
+    "quizzes_api.submit_evaluation": LEARNER, "quizzes_api.add_evaluation_question": AUTHOR,
+    "quizzes_api.delete_evaluation_question": AUTHOR,
+    "quizzes_api.course_evaluations": AUTHOR, "quiz_studio.evaluation": AUTHOR,
+    "quiz_studio.delete_evaluation_question": AUTHOR,
+    "quiz_studio.course_evaluations": AUTHOR, "quiz_studio.course_evaluations_csv": AUTHOR,
     # packages
     "package_studio.upload": INSTRUCTOR, "package_studio.preview": INSTRUCTOR,
     "package_studio.cancel": INSTRUCTOR, "package_studio.confirm": INSTRUCTOR,
@@ -119,6 +126,7 @@ ACCESS: dict[str, str] = {
     "certificates.credentials.credential_json": PUBLIC, "certificates.credentials.jwks": PUBLIC,
     "certificates.credentials.issuer": PUBLIC, "certificates.credentials.status_list": PUBLIC,
     "certificates_api.verify_credential": PUBLIC,
+    "certificates.start_retake": MEMBER, "certificates_api.start_retake": MEMBER,
     # reports
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
@@ -223,7 +231,11 @@ def fill(call: Call, world: World, **chosen: object) -> str:
 
 def _value(name: str, call: Call, ids: dict) -> object:
     endpoint = call.endpoint
+    if name == "question_id" and "evaluation" in endpoint:
+        return ids["evaluation_question"]
     if name == "item_id":
+        if "evaluation" in endpoint:
+            return ids["evaluation"]
         if "quiz" in endpoint or "quiz" in call.rule.rule:
             return ids["quiz"]
         return ids["file"] if "download" in endpoint else ids["video"]

@@ -47,6 +47,7 @@ COURSE_FIELDS = obj(
     access={"enum": list(ACCESS), "optional": True},
     certificate_enabled="boolean?", in_order="boolean?",
     certificate_valid_months=integer(1, 600, optional=True, null=True),
+    renewal_window_days=integer(0, 3650, optional=True),
     enrol_window_days=integer(1, 3650, optional=True, null=True),
     **{name: {"readOnly": True, "optional": True} for name in COURSE_READ_ONLY})
 COURSE_PATCH = COURSE_FIELDS | {"required": []}
@@ -69,7 +70,8 @@ MODULE_PATCH = MODULE_FIELDS | {"required": [], "properties": MODULE_FIELDS["pro
 
 SCHEMAS = {
     "AuthoredCourse": {"allOf": [ref("Course"), obj(
-        version="integer", certificate_valid_months=nullable({"type": "integer"}))]},
+        version="integer", certificate_valid_months=nullable({"type": "integer"}),
+        renewal_window_days="integer")]},
     "Module": obj(id="integer", title="string", position="integer",
                   prerequisite_id=nullable({"type": "integer"})),
     "AuthoredItem": obj(
@@ -164,6 +166,7 @@ def course_json(user: User, course_id: int) -> dict[str, Any]:
     return detail_json(catalog_service.get_course_detail(user, course_id)) | {
         "version": course.version,
         "certificate_valid_months": course.certificate_valid_months,
+        "renewal_window_days": course.renewal_window_days,
     }
 
 

@@ -196,6 +196,7 @@ COURSE_CLEANERS: dict[str, Cleaner] = {
     "topics": string_list, "audience": career_stages, "outcomes": lines,
     "presenters": lines, "recorded_on": recorded_on, "access": choice(ACCESS),
     "certificate_enabled": boolean, "certificate_valid_months": integer(1, 600, optional=True),
+    "renewal_window_days": integer(0, 3650),
     "in_order": boolean, "enrol_window_days": integer(1, 3650, optional=True),
 }
 

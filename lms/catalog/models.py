@@ -28,7 +28,9 @@ from lms.media.models import MediaAsset
 FORMATS = ("course", "webinar")
 STATUSES = ("draft", "published", "archived")
 ACCESS = ("open", "members", "code")
-ITEM_KINDS = ("video", "reading", "file", "quiz")
+#: Days before a certificate's expiry from which its member may retake the course.
+RENEWAL_WINDOW_DEFAULT = 60
+ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation")
 
 course_topic = Table(
     "course_topic", db.metadata,
@@ -90,6 +92,9 @@ class Course(db.Model):
     certificate_enabled: Mapped[bool] = mapped_column(default=True)
     #: Certificates expire this many months after issue (None: never).
     certificate_valid_months: Mapped[int | None]
+    #: A member may retake the course this many days before their certificate expires.
+    renewal_window_days: Mapped[int] = mapped_column(default=RENEWAL_WINDOW_DEFAULT,
+                                                     server_default=str(RENEWAL_WINDOW_DEFAULT))
     #: Items unlock one after another when set.
     in_order: Mapped[bool] = mapped_column(default=False)
     #: Members must complete within this many days of enrolling (None: no limit).
@@ -193,6 +198,8 @@ class Enrollment(db.Model):
     completion_reason: Mapped[str | None] = mapped_column(String(500))
     signup_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("signup_code.id", ondelete="SET NULL"))
+    #: 1, then one more with every retake; the certificate of a completion carries it.
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()

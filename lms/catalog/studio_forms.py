@@ -68,6 +68,10 @@ class CourseForm(NewCourseForm):
     certificate_valid_months = IntegerField(
         "Certificate valid for (months)", validators=[Optional()],
         description="Leave empty if certificates never expire.")
+    renewal_window_days = IntegerField(
+        "Retake opens this many days before a certificate expires", default=60,
+        validators=[Optional()],
+        description="Members can retake the course from then, and after it has expired.")
     in_order = BooleanField("Learners take items in order")
     enrol_window_days = IntegerField(
         "Days to complete after enrolling", validators=[Optional()],
@@ -118,7 +122,7 @@ class QuizItemForm(ItemForm):
 
 ITEM_FORMS: dict[str, type[ItemForm]] = {
     "reading": ReadingItemForm, "video": VideoItemForm, "file": FileItemForm,
-    "quiz": QuizItemForm,
+    "quiz": QuizItemForm, "evaluation": ItemForm,
 }
 #: Quiz settings are set when the item is created; the quiz editor changes them later.
 CREATE_ONLY = ("pass_percent", "max_attempts", "time_limit_seconds")

@@ -25,7 +25,8 @@ from lms.web import maybe_url
 bp = Blueprint("catalog", __name__)
 
 PER_PAGE = 20
-STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz"}
+STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz",
+                "evaluation": "Evaluation"}
 
 
 @bp.app_template_filter("catalog_stage")

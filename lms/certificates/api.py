@@ -1,11 +1,12 @@
-"""Certificates JSON API: verification, my certificates, transcript, revoke, back-issue."""
+"""Certificates JSON API: verification, my certificates, transcript, revoke, back-issue,
+retakes."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
 
 from lms.apikit import api_blueprint, iso, json_body, require_actor
-from lms.certificates import backissue, lifecycle, service, verification
+from lms.certificates import backissue, lifecycle, retake, service, verification
 from lms.certificates.models import REVOKE_CATEGORIES
 from lms.errors import ValidationError
 from lms.extensions import db, limiter, utcnow
@@ -49,7 +50,9 @@ SCHEMAS = {
     "CertificateRow": obj(code="string", course_id="integer", course_title="string",
                           ce_hours="number", issued_at=TIMESTAMP, completed_on=DATE,
                           expires_on=nullable(DATE), revoked="boolean", pdf_url="string",
-                          verify_url="string", credential_url="string", linkedin_url="string"),
+                          verify_url="string", credential_url="string", linkedin_url="string",
+                          edition={"type": "integer", "minimum": 1}),
+    "Retake": obj(course_id="integer", edition={"type": "integer", "minimum": 2}),
     "CredentialCheck": obj(
         verified="boolean", revoked="boolean", expired="boolean", issuer=NULLABLE_TEXT,
         name=NULLABLE_TEXT, achievement=NULLABLE_TEXT,
@@ -104,6 +107,13 @@ OPENAPI = {
                           returns=VERIFICATION,
                           responses={200: "The verification, now revoked", 403: "Not admin",
                                      409: "Already revoked", 422: "No reason or category"}),
+    },
+    "/courses/{course_id}/retake": {
+        "post": operation("Retake a course whose certificate has expired or is within its "
+                          "renewal window: progress starts afresh as a new edition",
+                          returns=ref("Retake"),
+                          responses={201: "{course_id, edition}", 404: "No such course",
+                                     409: "Not allowed now (the detail says why and when)"}),
     },
     "/courses/{course_id}/certificates/back-issue": {
         "post": operation("Back-issue certificates for earlier completions (editors, admin); "
@@ -188,6 +198,13 @@ def revoke(code: str):
     cert = lifecycle.revoke(require_actor(), code, data.get("reason"), data.get("category"))
     db.session.commit()
     return verification_json(cert.code)
+
+
+@bp.post("/courses/<int:course_id>/retake")
+def start_retake(course_id: int):
+    course, edition = retake.start_retake(require_actor(), course_id)
+    db.session.commit()
+    return {"course_id": course.id, "edition": edition}, 201
 
 
 @bp.post("/courses/<int:course_id>/certificates/back-issue")

@@ -52,12 +52,14 @@ SAVERS = 2
 log = logging.getLogger("lms.certificates")
 
 
-def missing_certificates(course_id: int) -> list[tuple[int, datetime]]:
-    """(member id, completed at) of completed enrolments without a certificate."""
+def missing_certificates(course_id: int) -> list[tuple[int, datetime, int]]:
+    """(member id, completed at, edition) of completed enrolments without a certificate
+    of their edition."""
     has_certificate = select(Certificate.id).where(
-        Certificate.user_id == Enrollment.user_id, Certificate.course_id == course_id).exists()
+        Certificate.user_id == Enrollment.user_id, Certificate.course_id == course_id,
+        Certificate.edition == Enrollment.edition).exists()
     return [tuple(row) for row in db.session.execute(
-        select(Enrollment.user_id, Enrollment.completed_at)
+        select(Enrollment.user_id, Enrollment.completed_at, Enrollment.edition)
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None),
                ~has_certificate).order_by(Enrollment.completed_at, Enrollment.id))]
 
@@ -109,7 +111,7 @@ def run_back_issue(course_id: int, acting_id: int) -> str | None:
     for start in range(0, len(missing), PART):
         jobs.enqueue(BACK_ISSUE_PART_JOB, parent_id=job.id, course_id=course_id,
                      acting_id=acting_id,
-                     member_ids=[user_id for user_id, _ in missing[start:start + PART]])
+                     member_ids=[row[0] for row in missing[start:start + PART]])
     return jobs.WAIT_FOR_PARTS
 
 
@@ -119,7 +121,7 @@ def run_back_issue_part(course_id: int, acting_id: int, member_ids: list[int]) -
     issues counts toward the whole back-issue in the same commit."""
     course, missing = _course_and_missing(_acting(acting_id), course_id)
     wanted = set(member_ids)
-    mine = [(user_id, completed_at) for user_id, completed_at in missing if user_id in wanted]
+    mine = [row for row in missing if row[0] in wanted]
 
     counted = 0
 
@@ -140,7 +142,7 @@ def _acting(acting_id: int) -> User:
     return actor
 
 
-def _issue_here(course: Course, missing: list[tuple[int, datetime]]) -> None:
+def _issue_here(course: Course, missing: list[tuple[int, datetime, int]]) -> None:
     """Batch by batch, each committed with its progress, so a rerun issues only the rest."""
     job = jobs.current_job()
     total = (job.total_count if job is not None and job.total_count else None) or len(missing)
@@ -155,7 +157,8 @@ def _issue_here(course: Course, missing: list[tuple[int, datetime]]) -> None:
         _issue_many(course, missing, utcnow(), after_batch=committed)
 
 
-def _course_and_missing(actor: User, course_id: int) -> tuple[Course, list[tuple[int, datetime]]]:
+def _course_and_missing(actor: User, course_id: int
+                        ) -> tuple[Course, list[tuple[int, datetime, int]]]:
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound("No such course.")
@@ -164,14 +167,14 @@ def _course_and_missing(actor: User, course_id: int) -> tuple[Course, list[tuple
     return course, missing_certificates(course.id) if course.certificate_enabled else []
 
 
-def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: datetime,
+def _issue_many(course: Course, missing: list[tuple[int, datetime, int]], now: datetime,
                 after_batch: Callable[[int], None] | None = None) -> int:
     members = {user.id: user for user in db.session.execute(
-        select(User).where(User.id.in_([user_id for user_id, _ in missing]))).scalars()}
+        select(User).where(User.id.in_([row[0] for row in missing]))).scalars()}
     evidence = evidence_mod.evidence_for(course, list(members))
     course_part, settings = course_snapshot(course), pdf_settings_or_none()
     rows = [row_values(members[user_id], completed_at, course_part, evidence.get(user_id, {}),
-                       now) for user_id, completed_at in missing]
+                       now, edition) for user_id, completed_at, edition in missing]
     issued = 0
     with ThreadPoolExecutor(max_workers=SAVERS) as savers:
         for start in range(0, len(rows), BATCH):

@@ -38,6 +38,10 @@ class DecisionForm(Form):
     """Approve or reject: the button pressed carries the decision."""
 
 
+class RetakeForm(Form):
+    """Start a retake of a course (the button on My certificates)."""
+
+
 class BackIssueForm(Form):
     """Confirm a back-issue whose count was shown first."""
 

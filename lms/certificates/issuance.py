@@ -1,8 +1,10 @@
-"""Issuing certificates: exactly once per member and course, with the PDF stored once.
+"""Issuing certificates: exactly once per member, course and edition, with the PDF stored once.
 
 How "exactly once" holds under concurrent completions: the row is written with
-``INSERT … ON CONFLICT (user_id, course_id) DO NOTHING`` (PostgreSQL and SQLite
-both speak it), then read back. Only the caller whose insert took effect
+``INSERT … ON CONFLICT (user_id, course_id, edition) DO NOTHING`` (PostgreSQL and
+SQLite both speak it), then read back. The edition is the enrolment's: 1, and one
+more after each retake (``retake.py``), so a retake's completion issues a new
+certificate while the earlier ones stay. Only the caller whose insert took effect
 renders the PDF and queues the "certificate ready" mail; every other caller
 gets the same certificate.
 
@@ -75,23 +77,25 @@ def course_snapshot(course: Course) -> dict:
 
 
 def row_values(member: User, completed_at: datetime, course_part: dict, evidence: dict,
-               now: datetime) -> dict:
+               now: datetime, edition: int = 1) -> dict:
     values = {key: value for key, value in course_part.items() if key != "valid_months"}
     months = course_part["valid_months"]
     return values | {
-        "code": new_code(), "user_id": member.id, "issued_at": now,
+        "code": new_code(), "user_id": member.id, "edition": edition, "issued_at": now,
         "completed_on": completed_at.date(), "name": member.certificate_name or member.name,
         "evidence": evidence, "pdf_version": 0, "pdf_key": None, "pdf_checksum": None,
         "expires_on": add_months(now.date(), months) if months else None}
 
 
 def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
-    """Insert rows, skipping members who already have this course's certificate.
+    """Insert rows, skipping members who already have this course's certificate of
+    the row's edition.
 
     Returns {user_id: certificate id} of the rows this call inserted.
     """
     statement = upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"]).returning(Certificate.user_id, Certificate.id)
+        index_elements=["user_id", "course_id", "edition"]
+    ).returning(Certificate.user_id, Certificate.id)
     # RETURNING rather than rowcount, which psycopg 3 reports as -1 here.
     inserted = {user_id: row_id for user_id, row_id in db.session.execute(statement)}
     metrics.certificates_issued(len(inserted))
@@ -99,15 +103,19 @@ def insert_ignoring_duplicates(rows: list[dict]) -> dict[int, int]:
 
 
 def _insert_ignoring_duplicates(values: dict) -> bool:
-    """Insert the row unless one exists for the member and course; True if this one did."""
+    """Insert the row unless one exists for the member, course and edition; True if this did."""
     return bool(insert_ignoring_duplicates([values]))
 
 
-def certificate_of(user_id: int, course_id: int) -> Certificate | None:
+def certificate_of(user_id: int, course_id: int, edition: int | None = None
+                   ) -> Certificate | None:
+    """The member's certificate of that edition of the course (None: their latest)."""
+    query = select(Certificate).where(Certificate.user_id == user_id,
+                                      Certificate.course_id == course_id)
+    query = (query.where(Certificate.edition == edition) if edition is not None
+             else query.order_by(Certificate.edition.desc()).limit(1))
     return db.session.execute(
-        select(Certificate).where(Certificate.user_id == user_id,
-                                  Certificate.course_id == course_id)
-        .execution_options(populate_existing=True)).scalar_one_or_none()
+        query.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def issue_certificate(member: User, course: Course, enrollment: Enrollment, *,
@@ -121,14 +129,16 @@ def issue_certificate(member: User, course: Course, enrollment: Enrollment, *,
     """
     if not course.certificate_enabled or enrollment.completed_at is None:
         return None
-    existing = certificate_of(member.id, course.id)
+    edition = enrollment.edition or 1
+    existing = certificate_of(member.id, course.id, edition)
     if existing is not None:
         return existing
     now = now or utcnow()
     evidence = evidence_mod.evidence_for(course, [member.id]).get(member.id, {})
-    values = row_values(member, enrollment.completed_at, course_snapshot(course), evidence, now)
+    values = row_values(member, enrollment.completed_at, course_snapshot(course), evidence, now,
+                        edition)
     inserted = _insert_ignoring_duplicates(values)
-    certificate = certificate_of(member.id, course.id)
+    certificate = certificate_of(member.id, course.id, edition)
     if inserted and certificate is not None:
         credentials.issue_for(certificate, member, now)
         _finish_new(certificate, member, pdf_settings_or_none(), now)

@@ -29,6 +29,11 @@ from lms.web import site_url
 REMIND_DAYS = 30
 
 
+def retake_url(cert: Certificate) -> str:
+    """Where the member starts a retake: the button on My certificates."""
+    return site_url(f"/my-certificates#retake-{cert.course_id}")
+
+
 def require_admin(actor: User | None, what: str) -> User:
     if actor is None or not actor.is_admin:
         raise Forbidden(f"Only site staff can {what}.")
@@ -187,13 +192,16 @@ def remind_expiring(*, now: datetime | None = None) -> int:
 
 
 def _reminder_body(cert: Certificate) -> str:
-    """What the member can do before the date: a member holds one certificate per
-    course, so the mail promises no retake, only what is true today."""
+    """What the member can do before the date, with the link that starts a retake
+    (My certificates has the button; the retake opens within the renewal window)."""
     until = format_date(cert.expires_on or date.today())
     return (f"Your certificate for “{cert.course_title}” is valid until {until}.\n\n"
             f"After {until} its verification page will say that it has expired. The CE "
             f"hours it records stay on your CE transcript.\n\n"
-            f"Before then you may want to:\n"
+            f"To renew it, retake the course: your progress starts afresh and completing "
+            f"it again issues a new certificate.\n"
+            f"Retake the course: {retake_url(cert)}\n\n"
+            f"Before then you may also want to:\n"
             f"- download the certificate and your CE transcript: {site_url('/my-certificates')}\n"
             f"- check with your employer or licensing body what they need once a "
             f"certificate has expired.\n\n"

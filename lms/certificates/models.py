@@ -25,14 +25,15 @@ REQUEST_STATUSES = ("pending", "approved", "rejected")
 
 
 class Certificate(db.Model):
-    """One member's certificate for one course, with a frozen snapshot of what it certifies.
+    """One member's certificate for one edition of a course, with a frozen snapshot of
+    what it certifies (a retake's completion issues the next edition).
 
     Later edits of the course or the member never change these columns; only an
     approved name correction changes ``name`` (and stores a new PDF version).
     """
 
     __tablename__ = "certificate"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "edition"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Canonical dashed Crockford base32 (``codes.new_code``), 100 random bits.
@@ -40,6 +41,8 @@ class Certificate(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
                                            index=True)
+    #: The enrolment's edition it was earned in: 1, then 2, … for retakes.
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_on: Mapped[date]
     #: Snapshot: the member's certificate name, in any script.

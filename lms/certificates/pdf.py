@@ -98,6 +98,8 @@ class TranscriptRow:
     course_title: str
     completed_on: date
     ce_hours: Decimal
+    #: 1, or the retake that earned it (2, 3, …): printed after the title from 2 on.
+    edition: int = 1
 
 
 def format_date(day: date) -> str:
@@ -315,7 +317,8 @@ def _code_column_width(rows: Sequence[TranscriptRow]) -> float:
 def _transcript_row(row: TranscriptRow) -> list[Paragraph]:
     return [
         _cell(format_date(row.completed_on)),
-        _cell(row.course_title),
+        _cell(row.course_title if row.edition <= 1
+              else f"{row.course_title} (edition {row.edition})"),
         _cell(row.code),
         _cell(plain_number(row.ce_hours), _NUMBER),
     ]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
@@ -83,6 +84,7 @@ def my_certificates(member: User) -> list[Certificate]:
     """The member's certificates, newest completion first."""
     return list(db.session.execute(
         select(Certificate).where(Certificate.user_id == member.id)
+        .options(selectinload(Certificate.course))
         .order_by(Certificate.completed_on.desc(), Certificate.id.desc())).scalars())
 
 
@@ -94,7 +96,7 @@ def certificate_json(cert: Certificate) -> dict:
             "revoked": cert.is_revoked, "pdf_url": pdf_url(cert.code),
             "verify_url": verify_url(cert.code),
             "credential_url": credentials.credential_url(cert.code),
-            "linkedin_url": credentials.linkedin_url(cert)}
+            "linkedin_url": credentials.linkedin_url(cert), "edition": cert.edition}
 
 
 NOT_YOURS = "You have no certificate with this code. Anyone can check it at its /verify page."
@@ -161,7 +163,7 @@ def transcript_rows(member: User, period: tuple[date | None, date | None]
         query = query.where(Certificate.completed_on <= period[1])
     rows = db.session.execute(query.order_by(Certificate.completed_on, Certificate.id)).scalars()
     return [TranscriptRow(code=c.code, course_title=c.course_title, completed_on=c.completed_on,
-                          ce_hours=c.ce_hours) for c in rows]
+                          ce_hours=c.ce_hours, edition=c.edition) for c in rows]
 
 
 def transcript_pdf(actor: User | None, period: tuple[date | None, date | None]) -> bytes:
@@ -189,12 +191,12 @@ def transcript_csv(actor: User | None, period: tuple[date | None, date | None]) 
     rows = transcript_rows(actor, period)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["completed_on", "course_title", "code", "ce_hours"])
+    writer.writerow(["completed_on", "course_title", "code", "ce_hours", "edition"])
     for row in rows:
         writer.writerow([row.completed_on.isoformat(), safe_cell(row.course_title),
-                         row.code, plain_number(row.ce_hours)])
+                         row.code, plain_number(row.ce_hours), row.edition])
     total = sum((row.ce_hours for row in rows), Decimal(0))
-    writer.writerow(["", "Total", "", plain_number(total)])
+    writer.writerow(["", "Total", "", plain_number(total), ""])
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ from werkzeug.wsgi import wrap_file
 
 from lms.apikit import token_or_login_required
 from lms.catalog.models import Course
-from lms.certificates import backissue, bulkzip, credentials, lifecycle, service
+from lms.certificates import backissue, bulkzip, credentials, lifecycle, retake, service
 from lms.certificates.api import verify_limit
 from lms.certificates.credential_views import bp as credentials_bp
 from lms.certificates.forms import (
@@ -25,6 +25,7 @@ from lms.certificates.forms import (
     CourseZipForm,
     DecisionForm,
     NameChangeForm,
+    RetakeForm,
     RevokeForm,
     SettingsForm,
     VerifyForm,
@@ -92,8 +93,28 @@ def download(code: str):
 @login_required
 def mine():
     certificates = service.my_certificates(me())
-    return render_template("certificates/mine.html", certificates=certificates,
-                           today=utcnow().date())
+    today = utcnow().date()
+    return render_template("certificates/mine.html", certificates=certificates, today=today,
+                           retakes=retake.retake_checks(me(), certificates, today),
+                           retake_form=RetakeForm())
+
+
+@bp.post("/my-certificates/retake/<int:course_id>")
+@login_required
+def start_retake(course_id: int):
+    form = RetakeForm()
+    if not form.validate_on_submit():
+        flash("The form expired; press the button again.", "error")
+        return redirect(url_for("certificates.mine"))
+    try:
+        course, edition = retake.start_retake(me(), course_id)
+    except Conflict as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("certificates.mine"))
+    db.session.commit()
+    flash(f"Your retake has started (edition {edition}): your progress starts afresh. "
+          "Your earlier certificates stay valid until they expire.", "success")
+    return redirect(url_for("progress.course_home", slug=course.slug))
 
 
 @bp.route("/my-certificates/<code>/name", methods=["GET", "POST"])

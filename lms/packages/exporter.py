@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from lms.catalog.models import Course, Item, Module
+from lms.catalog.models import RENEWAL_WINDOW_DEFAULT, Course, Item, Module
 from lms.media.models import MediaAsset
 from lms.packages import quizzes_bridge
 from lms.packages.format import MEDIA_NAME, CaptionSpec, CoursePackage, ItemSpec, ModuleSpec
@@ -24,6 +24,9 @@ def course_values(course: Course) -> dict[str, Any]:
         "outcomes": course.outcomes.splitlines(), "presenters": course.presenters.splitlines(),
         "recorded_on": course.recorded_on, "certificate_enabled": course.certificate_enabled,
         "certificate_valid_months": course.certificate_valid_months,
+        # Written only when it differs from the default, like the other settings.
+        "renewal_window_days": (None if course.renewal_window_days == RENEWAL_WINDOW_DEFAULT
+                                else course.renewal_window_days),
         "in_order": course.in_order, "enrol_window_days": course.enrol_window_days,
     }
     values = {key: value for key, value in values.items() if value not in ("", [], None)}
@@ -94,4 +97,6 @@ def _item(item: Item, names: MediaNames) -> ItemSpec:
     if item.kind == "quiz":
         spec.quiz = quizzes_bridge.quiz_settings(item)
         spec.questions = quizzes_bridge.quiz_questions(item)
+    if item.kind == "evaluation":
+        spec.evaluation = quizzes_bridge.evaluation_questions(item)
     return spec

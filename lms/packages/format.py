@@ -31,8 +31,8 @@ from lms.quizzes.questions import QuestionSpec
 PACKAGE_VERSION = 1
 COURSE_KEYS = ("package_version", "slug", "title", "summary", "format", "status", "ce_hours",
                "access", "topics", "audience", "outcomes", "presenters", "recorded_on",
-               "certificate_enabled", "certificate_valid_months", "in_order",
-               "enrol_window_days")
+               "certificate_enabled", "certificate_valid_months", "renewal_window_days",
+               "in_order", "enrol_window_days")
 QUIZ_SETTINGS = ("pass_percent", "max_attempts", "time_limit_seconds", "cooldown_seconds",
                  "shuffle_questions", "shuffle_choices", "pool_size", "feedback_policy",
                  "scoring")
@@ -42,13 +42,16 @@ ITEM_KEYS = {
               "intro", "captions"),
     "file": ("title", "required", "media", "intro"),
     "quiz": ("title", "required", "intro", *QUIZ_SETTINGS),
+    "evaluation": ("title", "required", "intro", "questions"),
 }
 SUFFIXES = {".md": "reading", ".video.toml": "video", ".file.toml": "file",
-            ".quiz.toml": "quiz", ".quiz.gift": "quiz"}
+            ".quiz.toml": "quiz", ".quiz.gift": "quiz", ".evaluation.toml": "evaluation"}
+#: Course evaluation questions: ``[[questions]]`` tables of an ``.evaluation.toml``.
+EVALUATION_KINDS = ("likert", "text")
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 MODULE_FOLDER = re.compile(rf"(\d{{2,3}})-({_SLUG})")
 ITEM_FILE = re.compile(rf"(\d{{2,3}})-({_SLUG})(\.md|\.video\.toml|\.file\.toml|\.quiz\.toml"
-                       rf"|\.quiz\.gift)")
+                       rf"|\.quiz\.gift|\.evaluation\.toml)")
 MEDIA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 FRONT_MATTER = "+++\n"
 
@@ -77,6 +80,8 @@ class ItemSpec:
     min_watch_percent: int = 90
     questions: list[QuestionSpec] = field(default_factory=list)
     quiz: dict[str, Any] = field(default_factory=dict)
+    #: Evaluation questions: ``{"kind": "likert"|"text", "prompt", "required"}``.
+    evaluation: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -200,7 +205,26 @@ def _item(files: Files, stem: str, kind: str, media: dict[str, FileRef]) -> Item
     if kind == "quiz":
         item.quiz = {key: values[key] for key in QUIZ_SETTINGS if key in values}
         item.questions = _questions(files, f"{stem}.quiz.gift")
+    if kind == "evaluation":
+        item.evaluation = _evaluation(values.get("questions", []), name)
     return item
+
+
+def _evaluation(entries: Any, name: str) -> list[dict[str, Any]]:
+    """The ``[[questions]]`` of an evaluation, checked as plain data."""
+    if not isinstance(entries, list):
+        raise PackageError(f"{name}: questions are [[questions]] tables.")
+    questions = []
+    for entry in entries:
+        entry = _known(entry, ("kind", "prompt", "required"), f"{name} [[questions]]")
+        if entry.get("kind") not in EVALUATION_KINDS:
+            raise PackageError(f"{name}: a question's kind is likert or text.")
+        prompt = _str(entry.get("prompt", ""), name, "prompt").strip()
+        if not prompt:
+            raise PackageError(f"{name}: every question needs a prompt.")
+        questions.append({"kind": entry["kind"], "prompt": prompt,
+                          "required": _bool(entry.get("required", True), name, "required")})
+    return questions
 
 
 def _reading(files: Files, name: str) -> ItemSpec:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from lms.accounts.models import CAREER_STAGES, User
 from lms.catalog import access, authoring, authoring_outline
 from lms.catalog.authoring_fields import COURSE_CLEANERS, clean_fields
-from lms.catalog.models import Course, Item, Module, Topic
+from lms.catalog.models import RENEWAL_WINDOW_DEFAULT, Course, Item, Module, Topic
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.packages import quizzes_bridge
@@ -28,7 +28,8 @@ from lms.packages.media_sync import MediaSync, course_assets
 COURSE_DEFAULTS: dict[str, Any] = {
     "summary": "", "description": "", "format": "course", "ce_hours": "1", "access": "open",
     "topics": [], "audience": [], "outcomes": [], "presenters": [], "recorded_on": None,
-    "certificate_enabled": True, "certificate_valid_months": None, "in_order": False,
+    "certificate_enabled": True, "certificate_valid_months": None,
+    "renewal_window_days": RENEWAL_WINDOW_DEFAULT, "in_order": False,
     "enrol_window_days": None,
 }
 STATUS_ACTIONS = {"published": "publish", "draft": "unpublish", "archived": "archive"}
@@ -192,6 +193,9 @@ class Importer:
             changed_names |= set(quizzes_bridge.sync_settings(self.actor, item, spec.quiz))
             if quizzes_bridge.sync_questions(self.actor, item, spec.questions):
                 changed_names.add("questions")
+        if spec.kind == "evaluation" and quizzes_bridge.sync_evaluation(
+                self.actor, item, spec.evaluation):
+            changed_names.add("questions")
         if changed_names and item.id not in self.created:
             self.changes.add(f"The {spec.kind} “{spec.title}”: change "
                              f"{', '.join(sorted(changed_names))}.")

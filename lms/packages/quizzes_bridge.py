@@ -13,7 +13,7 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.catalog.models import Item
-from lms.quizzes import builder, gift_export
+from lms.quizzes import builder, evaluations, gift_export
 from lms.quizzes.questions import QuestionSpec
 from lms.quizzes.service import PUBLIC_SETTINGS, default_quiz, find_quiz, update_settings
 from lms.quizzes.specs import spec_of
@@ -77,3 +77,14 @@ def sync_questions(actor: User, item: Item, specs: list[QuestionSpec]) -> bool:
     if specs:
         builder.import_gift(actor, item.id, wanted)
     return True
+
+
+def evaluation_questions(item: Item) -> list[dict[str, Any]]:
+    """An evaluation item's questions as package data, in order."""
+    return [{"kind": q.kind, "prompt": q.prompt, "required": q.is_required}
+            for q in evaluations.questions_of(item.id)]
+
+
+def sync_evaluation(actor: User, item: Item, questions: list[dict[str, Any]]) -> bool:
+    """Make the evaluation ask exactly ``questions``; True when that changed anything."""
+    return evaluations.replace_questions(actor, item.id, questions)

@@ -48,6 +48,9 @@ def _render_item(stem: str, item: ItemSpec) -> dict[str, str]:
         settings = {"intro": item.body or None, **item.quiz}
         return {f"{stem}.quiz.toml": tomlwrite.dumps({**head, **settings}),
                 f"{stem}.quiz.gift": export_gift(item.questions).rstrip("\n") + "\n"}
+    if item.kind == "evaluation":
+        return {f"{stem}.evaluation.toml": tomlwrite.dumps(
+            {**head, "intro": item.body or None}, {"questions": item.evaluation})}
     if item.kind == "file":
         return {f"{stem}.file.toml": tomlwrite.dumps({**head, "media": item.media,
                                                       "intro": item.body or None})}

@@ -68,6 +68,31 @@ class ItemProgress(db.Model):
         return self.status == "completed"
 
 
+class ArchivedProgress(db.Model):
+    """A member's progress on an item in an earlier edition of a course, kept when they
+    retake it (the live ``item_progress`` row starts afresh for the new edition)."""
+
+    __tablename__ = "archived_progress"
+    __table_args__ = (UniqueConstraint("user_id", "item_id", "edition"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    #: The edition this progress belonged to (the one that ended with the retake).
+    edition: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12))
+    percent: Mapped[int]
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    watched_seconds: Mapped[float]
+    last_position: Mapped[float]
+    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    set_reason: Mapped[str | None] = mapped_column(String(500))
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 #: Free room on each page for rows' next versions (PostgreSQL): a progress report that
 #: moves no indexed column (most move only seconds and position) is then a HOT update,
 #: writing no index entries and a quarter of the WAL (tests/perf/README.md).

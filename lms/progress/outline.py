@@ -253,6 +253,8 @@ def _todo(status: ItemStatus, info: ItemInfo) -> str:
         return f"Pass {title}{needed}"
     if info.kind == "file":
         return f"Download {title}"
+    if info.kind == "evaluation":
+        return f"Submit the evaluation {title}"
     return f"Read {title} and mark it as done"
 
 

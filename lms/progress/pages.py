@@ -30,6 +30,7 @@ from lms.progress.kept import kept_progress, progress_stamp, progress_version
 from lms.progress.loading import course_progress
 from lms.progress.outline import NO_FACTS, CourseProgress, ItemStatus
 from lms.progress.service import start_clock
+from lms.quizzes.evaluations import evaluation_form
 
 
 @dataclass
@@ -142,6 +143,8 @@ def _item_data(item: Item) -> dict:
             "file_name": item.media.original_name if item.media else None,
             "slides_url": media_content_url(item.slides_media_id) if item.slides_media_id else None,
             "min_watch_percent": item.min_watch_percent}
+    if item.kind == "evaluation":
+        data["evaluation"] = evaluation_form(item.id)
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]

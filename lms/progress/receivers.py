@@ -18,6 +18,7 @@ def connect() -> None:
     register_progress_source(ProgressSource(progress_stamp, course_page_summary))
     signals.quiz_passed.connect(on_quiz_passed)
     signals.quiz_failed.connect(on_quiz_failed)
+    signals.evaluation_submitted.connect(on_evaluation_submitted)
     signals.member_enrolled.connect(on_member_enrolled)
 
 
@@ -26,6 +27,13 @@ def on_quiz_passed(item_id: int, *, user, score_percent: float, now, **_) -> Non
     from lms.progress.service import complete_quiz_item
 
     complete_quiz_item(user, item_id, score_percent, now=now)
+
+
+def on_evaluation_submitted(item_id: int, *, user, now, **_) -> None:
+    """A submitted evaluation completes its item (and maybe the course)."""
+    from lms.progress.service import complete_evaluation_item
+
+    complete_evaluation_item(user, item_id, now=now)
 
 
 def on_quiz_failed(item_id: int, *, user, score_percent: float, now, **_) -> None:

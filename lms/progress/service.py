@@ -179,6 +179,17 @@ def complete_quiz_item(user: User, item_id: int, score_percent: float, *,
     return complete_item(user, item, course, enrollment, now)
 
 
+def complete_evaluation_item(user: User, item_id: int, *, now: datetime
+                             ) -> ReportResult | None:
+    """Complete an evaluation the member submitted (on ``evaluation_submitted``)."""
+    item = db.session.get(Item, item_id)
+    course = item.module.course if item is not None else None
+    enrollment = enrollment_of(user, course) if course is not None else None
+    if enrollment is None:
+        return None
+    return complete_item(user, item, course, enrollment, now)
+
+
 def _progress_target(user: User, item_id: int, now: datetime
                      ) -> tuple[Item, Enrollment, Course]:
     """The item a member may record progress on, with their enrolment and the course."""

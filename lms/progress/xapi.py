@@ -21,6 +21,7 @@ ACTIVITY_TYPES = {
     "reading": "http://adlnet.gov/expapi/activities/lesson",
     "file": "http://adlnet.gov/expapi/activities/file",
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
+    "evaluation": "http://id.tincanapi.com/activitytype/survey",
 }
 VIDEO_EXT = "https://w3id.org/xapi/video/extensions/"
 

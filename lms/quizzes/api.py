@@ -19,7 +19,7 @@ from lms.openapi import (
     ref,
     text,
 )
-from lms.quizzes import attempts, builder, insights, service, standing
+from lms.quizzes import attempts, builder, evaluation_api, insights, service, standing
 from lms.quizzes.gift import GiftProblem
 from lms.quizzes.models import FEEDBACK_POLICIES, SCORINGS
 from lms.quizzes.presenters import attempt_json, history_row, outcome_json, percent
@@ -378,3 +378,10 @@ def submit(attempt_id: int):
         return problem(409, "Time is up", outcome.pop("detail"), attempt_id=attempt.id,
                        **outcome)
     return {"id": attempt.id, **outcome}
+
+
+# --- course evaluations (``evaluation_api``) -------------------------------------------
+
+evaluation_api.register(bp)
+OPENAPI |= evaluation_api.OPENAPI
+SCHEMAS |= evaluation_api.SCHEMAS

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import signals
@@ -66,11 +66,28 @@ def quiz_for_learner(actor: User | None, item_id: int) -> tuple[Item, Enrollment
 
 
 def own_attempts(user: User, quiz: Quiz) -> list[Attempt]:
+    """The member's attempts in the current edition of their enrolment (a retake
+    starts afresh; earlier editions' attempts stay on record)."""
     if quiz.id is None:
         return []
     return list(db.session.execute(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
+                              Attempt.edition == current_edition(user, quiz))
         .order_by(Attempt.number)).scalars())
+
+
+def current_edition(user: User, quiz: Quiz) -> int:
+    enrollment = enrollment_of(user, quiz.item.module.course)
+    return enrollment.edition if enrollment is not None else 1
+
+
+def _next_number(user: User, quiz: Quiz, attempts: list[Attempt], edition: int) -> int:
+    """The number after the member's ``attempts`` of this edition, counted on from the
+    earlier editions' (which no longer change). Derived from the same list the limit
+    was checked against, so concurrent starts take the same number and collide."""
+    earlier = db.session.scalar(select(func.max(Attempt.number)).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.edition < edition))
+    return (earlier or 0) + len(attempts) + 1
 
 
 def get_attempt(actor: User | None, attempt_id: int) -> Attempt:
@@ -162,7 +179,9 @@ def _create(user: User, quiz: Quiz, attempts: list[Attempt], now: datetime,
             rng: random.Random) -> Attempt:
     seen = {q["id"] for a in attempts for q in a.snapshot["questions"]}
     allowed = time_allowed(quiz, user)
-    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=len(attempts) + 1,
+    edition = current_edition(user, quiz)
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id,
+                      number=_next_number(user, quiz, attempts, edition), edition=edition,
                       started_at=now, deadline_at=now + allowed if allowed else None,
                       snapshot=freeze(quiz, seen, rng), answers={})
     db.session.add(attempt)

@@ -156,3 +156,23 @@ class GiftImportForm(Form):
                          description="Paste questions in Moodle's GIFT format, or upload a "
                                      "file below.")
     upload = FileField("GIFT file (.gift or .txt)")
+
+
+EVALUATION_KIND_LABELS = {"likert": "Rating from 1 (strongly disagree) to 5 (strongly agree)",
+                          "text": "Free-text comment"}
+
+
+class EvaluationQuestionForm(Form):
+    """A new evaluation question (the service checks the prompt's text rules)."""
+
+    kind = SelectField("Kind of answer", choices=[
+        SelectChoice(kind, label) for kind, label in EVALUATION_KIND_LABELS.items()])
+    prompt = TextAreaField("Question", validators=[DataRequired("Write the question.")],
+                           description="For a rating, a statement to agree or disagree with, "
+                                       "e.g. “The course met its stated outcomes.”",
+                           render_kw={"rows": 3})
+    required = BooleanField("Members must answer it", default=True)
+
+    def question(self) -> dict[str, Any]:
+        return {"kind": self.kind.data, "prompt": self.prompt.data,
+                "required": bool(self.required.data)}

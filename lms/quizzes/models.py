@@ -102,6 +102,8 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
+    #: The enrolment's edition it belongs to: a retake starts with a fresh attempt limit.
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -123,3 +125,42 @@ class Attempt(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+
+EVALUATION_KINDS = ("likert", "text")
+
+
+class EvaluationQuestion(db.Model):
+    """A question of a course evaluation (an ``evaluation`` item): never graded."""
+
+    __tablename__ = "evaluation_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    #: likert (a rating 1–5) | text (a free comment)
+    kind: Mapped[str] = mapped_column(String(10))
+    prompt: Mapped[str] = mapped_column(Text)
+    #: Whether a member must answer it to submit the evaluation.
+    is_required: Mapped[bool] = mapped_column(default=True)
+
+    item: Mapped[Item] = relationship()
+
+
+class EvaluationResponse(db.Model):
+    """One member's submitted evaluation, once per edition of their enrolment.
+
+    The member is kept only to hold them to one response; reports never show who
+    answered what.
+    """
+
+    __tablename__ = "evaluation_response"
+    __table_args__ = (UniqueConstraint("item_id", "user_id", "edition"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    edition: Mapped[int] = mapped_column(default=1)
+    #: {"<question id>": 1..5 | "text"}; unanswered optional questions are absent.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

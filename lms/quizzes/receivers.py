@@ -1,7 +1,8 @@
 """Quizzes listen to catalog: a new quiz item gets its Quiz row and settings.
 
-Quiz settings show in course outlines (the pass mark), so a change to them moves
-the course's ``updated_at`` like any other content change (``catalog.freshness``).
+Quiz settings (the pass mark) and evaluation questions show in course pages, so a
+change to them moves the course's ``updated_at`` like any other content change
+(``catalog.freshness``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from lms import signals
 
 def connect() -> None:
     from lms.catalog import freshness
-    from lms.quizzes.models import Quiz
+    from lms.quizzes.models import EvaluationQuestion, Quiz
 
     signals.item_created.connect(on_item_created)
-    freshness.register(Quiz, _courses_of_quiz)
+    freshness.register(Quiz, _course_of_item_row)
+    freshness.register(EvaluationQuestion, _course_of_item_row)
 
 
-def _courses_of_quiz(session, quiz) -> tuple[int, ...]:
+def _course_of_item_row(session, row) -> tuple[int, ...]:
     from lms.catalog.models import Item, Module
 
-    item = quiz.item or (session.get(Item, quiz.item_id) if quiz.item_id else None)
+    item = row.item or (session.get(Item, row.item_id) if row.item_id else None)
     module = item and (item.module or session.get(Module, item.module_id))
     return (module.course_id,) if module is not None else ()
 

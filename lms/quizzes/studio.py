@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from lms.errors import DomainError, ValidationError
 from lms.extensions import db
 from lms.forms import refuse, save_form
-from lms.quizzes import builder, insights, service
+from lms.quizzes import builder, evaluation_studio, insights, service
 from lms.quizzes.forms import (
     CHOICE_ROWS,
     KIND_LABELS,
@@ -276,3 +276,8 @@ def attempts_csv(item_id: int):
     text = insights.attempts_csv(me(), item_id)
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="quiz-{item_id}-attempts.csv"'})
+
+
+# --- course evaluations (``evaluation_studio``) ---------------------------------------
+
+evaluation_studio.register(bp)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from lms.catalog.markdown import render_markdown
-from lms.errors import Conflict, DomainError
+from lms.errors import Conflict, DomainError, ValidationError
 from lms.extensions import db, utcnow
-from lms.quizzes import attempts, standing
+from lms.quizzes import attempts, evaluations, standing
 from lms.quizzes.forms import answers_from_form
 from lms.quizzes.presenters import result_details, status_of
 from lms.quizzes.specs import public_question
@@ -109,3 +109,21 @@ def result(attempt_id: int):
                            details=result_details(found) if visible else None,
                            policy_note=POLICY_NOTES[quiz.feedback_policy],
                            best=standing.best_score(mine))
+
+
+@bp.post("/evaluation/<int:item_id>")
+def submit_evaluation(item_id: int):
+    """The player's evaluation form: fields ``q-<question id>``; back to the player."""
+    item, _ = evaluations.evaluation_for_learner(me(), item_id)
+    answers = {key.removeprefix("q-"): value for key, value in request.form.items()
+               if key.startswith("q-")}
+    try:
+        evaluations.submit(me(), item_id, answers)
+    except (Conflict, ValidationError) as exc:
+        db.session.rollback()
+        details = [message for messages in (exc.errors or {}).values() for message in messages]
+        flash(" ".join([exc.detail, *sorted(set(details))]), "error")
+    else:
+        db.session.commit()
+        flash("Thank you: your evaluation is submitted.", "success")
+    return redirect(url_for("progress.player", slug=item.module.course.slug, item_id=item_id))

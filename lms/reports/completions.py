@@ -185,7 +185,8 @@ def _aggregate(group: str, start: date, end: date) -> list[tuple[str, str, int, 
         .join(User, User.id == Enrollment.user_id)
         .join(Course, Course.id == Enrollment.course_id)
         .outerjoin(Certificate, and_(Certificate.user_id == Enrollment.user_id,
-                                     Certificate.course_id == Enrollment.course_id))
+                                     Certificate.course_id == Enrollment.course_id,
+                                     Certificate.edition == Enrollment.edition))
         .where(Enrollment.completed_at >= _at_midnight(start),
                Enrollment.completed_at < _at_midnight(end + timedelta(days=1)))
         .group_by(*columns))

@@ -143,7 +143,7 @@ def test_transcript_period_and_csv(app_ctx, client, monkeypatch):
                           headers=api_headers(member))
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["completed_on", "course_title", "code", "ce_hours"]
+    assert rows[0] == ["completed_on", "course_title", "code", "ce_hours", "edition"]
     assert [row[0] for row in rows[1:-1]] == ["2020-01-03", "2020-01-04", "2020-01-05"]
     assert rows[-1][1] == "Total" and Decimal(rows[-1][3]) == Decimal("2")
     same = client.get("/api/v1/me/transcript.pdf?format=csv&from=2020-01-03&to=2020-01-05",

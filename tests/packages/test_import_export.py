@@ -181,3 +181,59 @@ def test_a_failed_import_leaves_no_rows_and_no_uploaded_files(admin, app, tmp_pa
     assert "pass_percent" in error.value.errors
     assert row_counts() == counts
     assert stored_objects(app) == objects
+
+
+EVALUATION_TOML = '''title = "Course evaluation"
+required = true
+intro = "Tell us how it went."
+
+[[questions]]
+kind = "likert"
+prompt = "The course met its stated outcomes."
+required = true
+
+[[questions]]
+kind = "text"
+prompt = "What would you change?"
+required = false
+'''
+
+
+def test_an_evaluation_item_round_trips_and_reimports_unchanged(admin, runner, tmp_path):
+    from lms.quizzes.models import EvaluationQuestion
+
+    source = ROOT / "courses" / "plain-language-reference-interviews"
+    copy = tmp_path / "copy"
+    for name, data in package_files(source).items():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes(data)
+    module = sorted(path for path in copy.iterdir() if path.is_dir() and path.name != "media")[-1]
+    (module / "03-course-evaluation.evaluation.toml").write_text(EVALUATION_TOML)
+    course_toml = copy / "course.toml"
+    course_toml.write_text(course_toml.read_text().replace(
+        "in_order", "renewal_window_days = 30\nin_order", 1))
+
+    course = service.import_course_folder(admin, copy)
+    db.session.commit()
+    item = db.session.execute(select(Item).where(Item.kind == "evaluation")).scalar_one()
+    assert item.module.course_id == course.id and item.body == "Tell us how it went."
+    assert course.renewal_window_days == 30
+    prompts = db.session.execute(select(EvaluationQuestion.kind, EvaluationQuestion.prompt,
+                                        EvaluationQuestion.is_required)
+                                 .order_by(EvaluationQuestion.position)).all()
+    assert [tuple(row) for row in prompts] == [
+        ("likert", "The course met its stated outcomes.", True),
+        ("text", "What would you change?", False)]
+
+    out = tmp_path / "export"
+    result = runner.invoke(args=["lms", "export-course", course.slug, str(out)])
+    assert result.exit_code == 0, result.output
+    exported = package_files(out)
+    name = f"{module.name}/03-course-evaluation.evaluation.toml"
+    assert exported[name].decode() == EVALUATION_TOML
+    assert exported["course.toml"] == course_toml.read_bytes()
+    counts = row_counts()
+    again = service.import_package(admin, service.read_folder(copy))
+    db.session.commit()
+    assert not [line for line in again.changes if "evaluation" in line.lower()]
+    assert row_counts() == counts
