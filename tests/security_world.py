@@ -60,7 +60,32 @@ def seed(client) -> World:
     _seed_quiz(client, world)
     _seed_upload(client, world)
     _seed_rows(world, course)
+    _seed_discussion(world, course)
     return world
+
+
+def _seed_discussion(world: World, course) -> None:
+    """A question by the enrolled member (its opening post is ``post``), and a message
+    the enrolled member received through the directory."""
+    from lms.discussions.models import DirectoryMessage
+    from lms.discussions.service import create_thread
+
+    enrolled = world.users["enrolled"]
+    thread = create_thread(enrolled, course.id, title="Which schema?", body="Dublin Core?",
+                           kind="question")
+    message = DirectoryMessage(sender_id=world.users["member"].id, recipient_id=enrolled.id,
+                               body="Hello colleague")
+    db.session.add(message)
+    db.session.commit()
+    first_post = thread_first_post(thread.id)
+    world.ids.update(thread=thread.id, post=first_post, message=message.id)
+
+
+def thread_first_post(thread_id: int) -> int:
+    from lms.discussions.models import Post
+
+    return db.session.execute(select(Post.id).where(Post.thread_id == thread_id)
+                              .order_by(Post.id)).scalars().first()
 
 
 def _factory_role(role: str) -> str:
