@@ -28,7 +28,7 @@ def apply(stmt: Select, q: str | None, dialect: str) -> tuple[Select, ColumnElem
     if dialect == "postgresql":
         query = func.websearch_to_tsquery(text("'english'"), to_websearch(parsed))
         in_title = thread_document().op("@@")(query)
-        in_posts = Post.thread_id.in_(select(Post.thread_id).where(
+        in_posts = Thread.id.in_(select(Post.thread_id).where(
             post_document().op("@@")(query), Post.status == "visible"))
     else:
         match = to_fts5(parsed)

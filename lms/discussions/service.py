@@ -199,7 +199,7 @@ def vote(user: User | None, post_id: int) -> int:
         raise Forbidden("You cannot vote for your own post.")
     inserted = db.session.execute(upsert_insert(PostVote.__table__).values(
         post_id=post.id, user_id=place.user.id, created_at=utcnow())
-        .on_conflict_do_nothing()).rowcount
+        .on_conflict_do_nothing().returning(PostVote.__table__.c.post_id)).first() is not None
     if not inserted:
         db.session.execute(delete(PostVote).where(PostVote.post_id == post.id,
                                                   PostVote.user_id == place.user.id))
