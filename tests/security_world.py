@@ -65,27 +65,23 @@ def seed(client) -> World:
 
 
 def _seed_discussion(world: World, course) -> None:
-    """A question by the enrolled member (its opening post is ``post``), and a message
-    the enrolled member received through the directory."""
-    from lms.discussions.models import DirectoryMessage
-    from lms.discussions.service import create_thread
+    """A question by the enrolled member with the instructor's answer (``post``), a
+    message the enrolled member received through the directory, and the other
+    instructor listed in the directory."""
+    from lms.discussions.models import DirectoryMessage, DirectoryProfile
+    from lms.discussions.service import add_post, create_thread
 
     enrolled = world.users["enrolled"]
     thread = create_thread(enrolled, course.id, title="Which schema?", body="Dublin Core?",
                            kind="question")
+    answer = add_post(world.users["instructor"], thread.id, "Yes, Dublin Core.")
     message = DirectoryMessage(sender_id=world.users["member"].id, recipient_id=enrolled.id,
                                body="Hello colleague")
-    db.session.add(message)
+    listed = DirectoryProfile(user_id=world.users["other_instructor"].id, is_visible=True,
+                              expertise=["Cataloging"], expertise_key="|cataloging|")
+    db.session.add_all([message, listed])
     db.session.commit()
-    first_post = thread_first_post(thread.id)
-    world.ids.update(thread=thread.id, post=first_post, message=message.id)
-
-
-def thread_first_post(thread_id: int) -> int:
-    from lms.discussions.models import Post
-
-    return db.session.execute(select(Post.id).where(Post.thread_id == thread_id)
-                              .order_by(Post.id)).scalars().first()
+    world.ids.update(thread=thread.id, post=answer.id, message=message.id)
 
 
 def _factory_role(role: str) -> str:

@@ -123,7 +123,8 @@ ACCESS: dict[str, str] = {
     "discussions_api.list_threads": LEARNER, "discussions_api.create_thread": LEARNER,
     "discussions_api.get_thread": LEARNER, "discussions_api.add_post": LEARNER,
     "discussions_api.lock": AUTHOR, "discussions_api.hide": AUTHOR,
-    "discussions_api.edit_post": OWNER, "discussions_api.vote": LEARNER,
+    # The seeded post is the instructor's answer: only its author edits it.
+    "discussions_api.edit_post": AUTHOR, "discussions_api.vote": LEARNER,
     "discussions_api.accept": LEARNER, "discussions_api.report": LEARNER,
     "discussions_api.notification_settings": MEMBER,
     "discussions_api.set_notification_settings": MEMBER,
@@ -132,7 +133,7 @@ ACCESS: dict[str, str] = {
     "discussions.course_settings": AUTHOR, "discussions.thread": LEARNER,
     "discussions.reply": LEARNER, "discussions.lock": AUTHOR,
     "discussions.post_action": LEARNER, "discussions.report": LEARNER,
-    "discussions.edit": OWNER, "discussions.moderation_queue": INSTRUCTOR,
+    "discussions.edit": AUTHOR, "discussions.moderation_queue": INSTRUCTOR,
     "discussions.notifications": MEMBER, "discussions.mark_read": MEMBER,
     "discussions.notification_settings": MEMBER, "discussions.unsubscribe": PUBLIC,
     "discussions.unsubscribe_confirm": PUBLIC, "discussions.directory_page": MEMBER,
@@ -205,6 +206,7 @@ CSRF_EXEMPT = {"discussions.unsubscribe_confirm"}
 #: Run last, so earlier routes still find their objects (and a member who enrols
 #: themselves through an open course's enrol route does so after the learner routes).
 DESTRUCTIVE_WORDS = ("enrol", "delete", "remove", "archive", "abort", "revoke", "unpublish",
+                     "hide", "lock", "block",
                      "logout", "change_password", "set_roles", "decide", "cancel", "confirm")
 
 
