@@ -178,7 +178,7 @@ def send_message(sender: User | None, recipient_id: int, body) -> DirectoryMessa
     if _blocked(recipient.id, sender.id):
         raise Conflict("This member does not accept messages from you.")
     if not ratelimit.allow("directory-message", str(sender.id),
-                           current_app.config.get("DIRECTORY_MESSAGE_LIMIT", "5/hour")):
+                           current_app.config["DIRECTORY_MESSAGE_LIMIT"]):
         raise RateLimited("You have sent many messages; try again later.", retry_after=3600)
     message = DirectoryMessage(sender_id=sender.id, recipient_id=recipient.id, body=body,
                                created_at=utcnow())

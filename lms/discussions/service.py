@@ -93,7 +93,7 @@ def _text(value, field: str, max_length: int, *, multiline: bool = False) -> str
 
 def _check_rate(user: User) -> None:
     if not ratelimit.allow("discussion-post", str(user.id),
-                           current_app.config.get("DISCUSSION_POST_LIMIT", "10/minute")):
+                           current_app.config["DISCUSSION_POST_LIMIT"]):
         raise RateLimited("You are posting very quickly; wait a minute and try again.")
 
 

@@ -55,25 +55,22 @@ def test_directory_fields_are_validated(client, app_ctx):
 
 
 def test_messages_are_relayed_without_addresses_rate_limited_and_blockable(
-        app, client, auth, mail_server, app_ctx):
+        app, client, auth, mail_server, app_ctx, monkeypatch):
     listed = make_user(name="Lena Listed", email="lena@library.example")
     sender = make_user(name="Sam Sender", email="sam@library.example")
     opt_in(client, api_headers(listed))
     headers = api_headers(sender)
     url = f"/api/v1/directory/{listed.id}/messages"
-    app.config["DIRECTORY_MESSAGE_LIMIT"] = "2/hour"
+    monkeypatch.setitem(app.config, "DIRECTORY_MESSAGE_LIMIT", "2/hour")
     sent = client.post(url, json={"body": "Could we talk about BIBFRAME?"}, headers=headers)
     assert sent.status_code == 201
     message = mail_server.to("lena@library.example")[0]
     text = message.get_content()
     assert "BIBFRAME" in text and "sam@library.example" not in text
     assert "sam@" not in str(message.get("Reply-To", ""))
-    try:
-        assert client.post(url, json={"body": "Again"}, headers=headers).status_code == 201
-        limited = client.post(url, json={"body": "Third"}, headers=headers)
-        assert limited.status_code == 429 and limited.headers["Retry-After"]
-    finally:
-        app.config.pop("DIRECTORY_MESSAGE_LIMIT")
+    assert client.post(url, json={"body": "Again"}, headers=headers).status_code == 201
+    limited = client.post(url, json={"body": "Third"}, headers=headers)
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
     unlisted = make_user()
     assert client.post(f"/api/v1/directory/{unlisted.id}/messages", json={"body": "Hi"},
                        headers=headers).status_code == 404

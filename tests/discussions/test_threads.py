@@ -206,18 +206,15 @@ def test_reports_reach_the_moderation_queue(client, room, auth):
     assert client.get("/discussions/moderation").status_code == 403
 
 
-def test_posting_is_rate_limited_per_member(app, client, room):
-    app.config["DISCUSSION_POST_LIMIT"] = "3/minute"
-    try:
-        thread = ask(client, room)
-        reply(client, room, thread["id"], "asker")
-        reply(client, room, thread["id"], "asker")
-        limited = client.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": "more"},
-                              headers=room.headers["asker"])
-        assert limited.status_code == 429 and limited.headers["Retry-After"]
-        reply(client, room, thread["id"], "helper")
-    finally:
-        app.config.pop("DISCUSSION_POST_LIMIT")
+def test_posting_is_rate_limited_per_member(app, client, room, monkeypatch):
+    monkeypatch.setitem(app.config, "DISCUSSION_POST_LIMIT", "3/minute")
+    thread = ask(client, room)
+    reply(client, room, thread["id"], "asker")
+    reply(client, room, thread["id"], "asker")
+    limited = client.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": "more"},
+                          headers=room.headers["asker"])
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    reply(client, room, thread["id"], "helper")
 
 
 def test_pages_show_threads_and_the_player_lists_the_items_questions(client, room, auth):
