@@ -95,9 +95,12 @@ def _filtered(place: Seat, item_id: int | None, kind: str | None, sort: str) -> 
 
 
 def _summaries(filtered: Select, place: Seat, sort: str, rank) -> Select:
+    # Counted over this course's threads only (the thread index narrows the posts).
     counts = (select(Post.thread_id, func.count(Post.id).label("posts"),
                      func.coalesce(func.sum(Post.vote_count), 0).label("votes"))
-              .where(_visible_posts(place)).group_by(Post.thread_id).subquery())
+              .join(Thread, Thread.id == Post.thread_id)
+              .where(Thread.course_id == place.course.id, _visible_posts(place))
+              .group_by(Post.thread_id).subquery())
     stmt = (filtered.with_only_columns(
         Thread.id, Thread.title, Thread.kind, User.name.label("author"), Thread.created_at,
         Thread.last_post_at, func.coalesce(counts.c.posts, 0).label("posts"),

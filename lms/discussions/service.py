@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from lms import ratelimit
 from lms.accounts.models import User
 from lms.catalog import access
 from lms.catalog.markdown import render_markdown
-from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.catalog.models import Course, Item, Module
 from lms.database import upsert_insert
 from lms.discussions import notify
 from lms.discussions.models import (
@@ -237,7 +237,3 @@ def hold_first_posts(course_id: int) -> bool:
     setting = db.session.get(DiscussionSetting, course_id)
     return bool(setting and setting.hold_first_posts)
 
-
-def is_enrolled(user_id: int, course_id: int) -> bool:
-    return db.session.execute(select(func.count()).select_from(Enrollment).where(
-        Enrollment.user_id == user_id, Enrollment.course_id == course_id)).scalar_one() > 0
