@@ -50,6 +50,9 @@ class Thread(db.Model):
     accepted_post_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped by every change to the thread or its posts: pages rendered from an older
+    #: version are stale (servers keep rendered threads under it).
+    version: Mapped[int] = mapped_column(default=1)
 
     author: Mapped[User] = relationship()
 

@@ -12,7 +12,7 @@ from lms.catalog.models import Course, CourseInstructor
 from lms.database import upsert_insert
 from lms.discussions import notify
 from lms.discussions.models import Post, PostReport, Thread
-from lms.discussions.service import Seat, post_seat, thread_seat
+from lms.discussions.service import Seat, post_seat, thread_seat, touch
 from lms.errors import Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 from lms.text import TextError, clean_text
@@ -40,6 +40,7 @@ def set_hidden(user: User | None, post_id: int, hidden: bool) -> Post:
     post, thread, place = post_seat(user, post_id)
     _moderator(place)
     post.status = "hidden" if hidden else "visible"
+    touch(thread)
     _follow_opening(post, thread)
     _resolve(post.id)
     db.session.flush()
@@ -52,6 +53,7 @@ def approve(user: User | None, post_id: int) -> Post:
     _moderator(place)
     if post.status == "held":
         post.status = "visible"
+        touch(thread)
         opening = _follow_opening(post, thread)
         thread.last_post_at = max(thread.last_post_at, post.created_at)
         db.session.flush()
@@ -88,6 +90,7 @@ def set_locked(user: User | None, thread_id: int, locked: bool) -> Thread:
     thread, place = thread_seat(user, thread_id)
     _moderator(place)
     thread.is_locked = locked
+    touch(thread)
     db.session.flush()
     return thread
 

@@ -79,6 +79,11 @@ def post_seat(user: User | None, post_id: int) -> tuple[Post, Thread, Seat]:
     return post, thread, place
 
 
+def touch(thread: Thread) -> None:
+    """Mark the thread changed: rendered copies of its page are now stale."""
+    thread.version = Thread.version + 1
+
+
 def can_read(place: Seat, status: str, author_id: int) -> bool:
     return status == "visible" or place.is_moderator or (
         status == "held" and author_id == place.user.id)
@@ -143,6 +148,7 @@ def add_post(user: User | None, thread_id: int, body) -> Post:
         raise Conflict("This thread is locked: it takes no new posts.")
     _check_rate(place.user)
     post = _new_post(place, thread, body)
+    touch(thread)
     if post.status == "visible":
         thread.last_post_at = post.created_at
         notify.reply_posted(post, thread)
@@ -175,9 +181,10 @@ def _held(place: Seat) -> bool:
 
 def edit_post(user: User | None, post_id: int, body) -> Post:
     """The author rewrites a post; the previous text is kept as a revision."""
-    post, _thread, place = post_seat(user, post_id)
+    post, thread, place = post_seat(user, post_id)
     if post.author_id != place.user.id:
         raise Forbidden("Only its author can edit a post.")
+    touch(thread)
     body = _text(body, "body", MAX_BODY, multiline=True)
     if body != post.body:
         db.session.add(PostRevision(post_id=post.id, body=post.body, editor_id=place.user.id))
@@ -194,9 +201,10 @@ def vote(user: User | None, post_id: int) -> int:
     One vote per member whatever the concurrency: the vote row's primary key decides,
     and the count moves in the same transaction as the row.
     """
-    post, _thread, place = post_seat(user, post_id)
+    post, thread, place = post_seat(user, post_id)
     if post.author_id == place.user.id:
         raise Forbidden("You cannot vote for your own post.")
+    touch(thread)
     inserted = db.session.execute(upsert_insert(PostVote.__table__).values(
         post_id=post.id, user_id=place.user.id, created_at=utcnow())
         .on_conflict_do_nothing().returning(PostVote.__table__.c.post_id)).first() is not None
@@ -218,6 +226,7 @@ def accept(user: User | None, post_id: int) -> Thread:
         raise Conflict("Only a visible post can be the answer.")
     if thread.accepted_post_id != post.id:
         thread.accepted_post_id = post.id
+        touch(thread)
         if post.author_id != place.user.id:
             notify.answer_accepted(post, thread)
     db.session.flush()

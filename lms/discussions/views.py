@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from lms import memo
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES
 from lms.catalog.models import Course
 from lms.discussions import directory, moderation, notify, reading, service
 from lms.discussions.models import Post, PostRevision
 from lms.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationError
 from lms.extensions import csrf, db
-from lms.web import me
+from lms.web import csrf_token_value, me
 
 bp = Blueprint("discussions", __name__)
 FORM_ERRORS = (ValidationError, Conflict, Forbidden, RateLimited)
@@ -93,15 +94,29 @@ def course_settings(slug: str):
     return redirect(url_for("discussions.course_threads", slug=slug))
 
 
+#: Rendered post lists by (thread, member), kept under the thread's version and the page's
+#: CSRF token: a long thread is rendered again only after it changed.
+_post_lists: memo.StampedCache[Markup] = memo.StampedCache(size=512)
+
+
 @bp.get("/discussions/<int:thread_id>")
 @login_required
 def thread(thread_id: int):
-    found, posts, place = reading.thread_page(me(), thread_id)
-    # One prefix for every post's action URLs: 200 posts would otherwise cost ~1,000 url_for.
-    actions = url_for("discussions.post_action", post_id=0, action="vote").removesuffix("0/vote")
-    return render_template("discussions/thread.html", thread=found, posts=posts,
-                           course=place.course, is_moderator=place.is_moderator,
-                           user_id=current_user.id, actions=actions)
+    found, place = service.thread_seat(me(), thread_id)
+    token = csrf_token_value()
+
+    def render() -> Markup:
+        _thread, posts, _place = reading.thread_page(me(), thread_id)
+        # One prefix for every post's action URLs (200 posts: ~1,000 url_for otherwise).
+        actions = url_for("discussions.post_action", post_id=0,
+                          action="vote").removesuffix("0/vote")
+        return Markup(render_template(  # noqa: S704 - an autoescaping template's output
+            "discussions/_posts.html", thread=found, posts=posts, token=token,
+            is_moderator=place.is_moderator, user_id=current_user.id, actions=actions))
+
+    posts_html = _post_lists.get((thread_id, current_user.id), (found.version, token), render)
+    return render_template("discussions/thread.html", thread=found, course=place.course,
+                           is_moderator=place.is_moderator, posts_html=posts_html)
 
 
 @bp.post("/discussions/<int:thread_id>/posts")

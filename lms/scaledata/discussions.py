@@ -42,7 +42,7 @@ def discussion_rows(plan: Plan) -> tuple[list[tuple], Iterator[tuple]]:
             threads.append((thread_id, course.id, item if number % 3 else None, author, kind,
                             f"{kind.title()} {number + 1} about {plan.rng.choice(WORDS)}",
                             False, False, "visible", None, opened,
-                            opened + timedelta(hours=count)))
+                            opened + timedelta(hours=count), 1))
             shapes.append((thread_id, author, opened, count))
     return threads, _posts(plan, shapes)
 

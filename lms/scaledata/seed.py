@@ -68,7 +68,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "pdf_checksum", "pdf_version"),
     "discussion_thread": ("id", "course_id", "item_id", "author_id", "kind", "title",
                           "is_announcement", "is_locked", "status", "accepted_post_id",
-                          "created_at", "last_post_at"),
+                          "created_at", "last_post_at", "version"),
     "discussion_post": ("id", "thread_id", "author_id", "body", "body_html", "status",
                         "by_instructor", "vote_count", "created_at", "edited_at"),
 }

@@ -111,6 +111,7 @@ def upgrade():
     sa.Column('accepted_post_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_post_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_discussion_thread_author_id_user'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_discussion_thread_course_id_course'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_discussion_thread_item_id_item'), ondelete='SET NULL'),
