@@ -6,6 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms import memo
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES
@@ -22,9 +23,17 @@ FORM_ERRORS = (ValidationError, Conflict, Forbidden, RateLimited)
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The header's unread count: one statement per page, only for signed-in members."""
+    """The header's unread count: one statement per page, only for signed-in members.
+
+    An error page rendered because the database failed shows no count rather than failing
+    again.
+    """
     if "unread_notifications" not in g:
-        g.unread_notifications = notify.unread_count(current_user.id)
+        try:
+            g.unread_notifications = notify.unread_count(current_user.id)
+        except SQLAlchemyError:
+            db.session.rollback()
+            g.unread_notifications = 0
     return g.unread_notifications
 
 
