@@ -12,7 +12,7 @@ from lms.catalog.models import Course, CourseInstructor
 from lms.database import upsert_insert
 from lms.discussions import notify
 from lms.discussions.models import Post, PostReport, Thread
-from lms.discussions.service import Seat, post_seat, thread_seat, touch
+from lms.discussions.service import Seat, opening_post_id, post_seat, thread_seat, touch
 from lms.errors import Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 from lms.text import TextError, clean_text
@@ -66,9 +66,7 @@ def approve(user: User | None, post_id: int) -> Post:
 
 def _follow_opening(post: Post, thread: Thread) -> bool:
     """A thread shares its opening post's status; True when ``post`` opens ``thread``."""
-    first = db.session.execute(select(func.min(Post.id)).where(
-        Post.thread_id == thread.id)).scalar_one()
-    if first == post.id:
+    if opening_post_id(thread.id) == post.id:
         thread.status = post.status
         return True
     return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms import ratelimit
 from lms.accounts.models import User
@@ -224,6 +224,8 @@ def accept(user: User | None, post_id: int) -> Thread:
         raise Forbidden("Only the asker or an instructor can accept an answer.")
     if post.status != "visible":
         raise Conflict("Only a visible post can be the answer.")
+    if post.id == opening_post_id(thread.id):
+        raise Conflict("The question cannot be its own answer.")
     if thread.accepted_post_id != post.id:
         thread.accepted_post_id = post.id
         touch(thread)
@@ -231,6 +233,11 @@ def accept(user: User | None, post_id: int) -> Thread:
             notify.answer_accepted(post, thread)
     db.session.flush()
     return thread
+
+
+def opening_post_id(thread_id: int) -> int | None:
+    return db.session.execute(select(func.min(Post.id)).where(
+        Post.thread_id == thread_id)).scalar_one()
 
 
 def set_hold_first_posts(user: User | None, course_id: int, hold: bool) -> None:

@@ -110,6 +110,8 @@ def test_accept_by_asker_or_instructor_marks_answered(client, room):
     assert post["by_instructor"] is True and other["by_instructor"] is False
     assert client.post(f"/api/v1/posts/{post['id']}/accept",
                        headers=room.headers["helper"]).status_code == 403
+    assert client.post(f"/api/v1/posts/{thread['posts'][0]['id']}/accept",
+                       headers=room.headers["asker"]).status_code == 409
     unanswered = client.get(f"/api/v1/courses/{room.course.id}/threads?sort=unanswered",
                             headers=room.headers["instructor"]).get_json()
     assert unanswered["total"] == 1
