@@ -54,11 +54,20 @@ class PostView:
     voted: bool
 
 
-def _visible_posts(place: Seat):
+@dataclass(frozen=True)
+class Viewer:
+    """Whose list it is: the course, the member, and whether they moderate it."""
+
+    course_id: int
+    user_id: int
+    is_moderator: bool
+
+
+def _visible_posts(viewer: Viewer):
     """Posts counted in lists: moderators count every post, members the visible ones."""
-    if place.is_moderator:
+    if viewer.is_moderator:
         return True
-    return or_(Post.status == "visible", Post.author_id == place.user.id)
+    return or_(Post.status == "visible", Post.author_id == viewer.user_id)
 
 
 def thread_list(user: User | None, course_id: int, *, item_id: int | None = None,
@@ -70,21 +79,22 @@ def thread_list(user: User | None, course_id: int, *, item_id: int | None = None
         raise ValidationError("Invalid input.", errors={"sort": [", ".join(SORTS)]})
     if kind not in (None, "", "question", "discussion"):
         raise ValidationError("Invalid input.", errors={"kind": ["question or discussion."]})
-    stmt = _filtered(place, item_id, kind or None, sort)
+    viewer = Viewer(place.course.id, place.user.id, place.is_moderator)
+    stmt = _filtered(viewer, item_id, kind or None, sort)
     stmt, rank = search.apply(stmt, q, db.session.get_bind().dialect.name)
     total = db.session.execute(
         select(func.count()).select_from(stmt.with_only_columns(Thread.id).subquery())
     ).scalar_one()
-    rows = db.session.execute(_summaries(stmt, place, sort, rank)
+    rows = db.session.execute(_summaries(stmt, viewer, sort, rank)
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return [ThreadSummary(**row._mapping) for row in rows], total, place
 
 
-def _filtered(place: Seat, item_id: int | None, kind: str | None, sort: str) -> Select:
-    stmt = select(Thread.id).where(Thread.course_id == place.course.id)
-    if not place.is_moderator:
+def _filtered(viewer: Viewer, item_id: int | None, kind: str | None, sort: str) -> Select:
+    stmt = select(Thread.id).where(Thread.course_id == viewer.course_id)
+    if not viewer.is_moderator:
         stmt = stmt.where(or_(Thread.status == "visible", and_(
-            Thread.status == "held", Thread.author_id == place.user.id)))
+            Thread.status == "held", Thread.author_id == viewer.user_id)))
     if item_id is not None:
         stmt = stmt.where(Thread.item_id == item_id)
     if kind:
@@ -94,12 +104,12 @@ def _filtered(place: Seat, item_id: int | None, kind: str | None, sort: str) -> 
     return stmt
 
 
-def _summaries(filtered: Select, place: Seat, sort: str, rank) -> Select:
+def _summaries(filtered: Select, viewer: Viewer, sort: str, rank) -> Select:
     # Counted over this course's threads only (the thread index narrows the posts).
     counts = (select(Post.thread_id, func.count(Post.id).label("posts"),
                      func.coalesce(func.sum(Post.vote_count), 0).label("votes"))
               .join(Thread, Thread.id == Post.thread_id)
-              .where(Thread.course_id == place.course.id, _visible_posts(place))
+              .where(Thread.course_id == viewer.course_id, _visible_posts(viewer))
               .group_by(Post.thread_id).subquery())
     stmt = (filtered.with_only_columns(
         Thread.id, Thread.title, Thread.kind, User.name.label("author"), Thread.created_at,
@@ -126,7 +136,8 @@ def thread_page(user: User | None, thread_id: int) -> tuple[Thread, list[PostVie
                    Post.created_at, Post.edited_at, Post.vote_count.label("votes"),
                    Post.status, Post.by_instructor, mine.label("voted"))
             .join(User, User.id == Post.author_id)
-            .where(Post.thread_id == thread.id, _visible_posts(place))
+            .where(Post.thread_id == thread.id,
+                   _visible_posts(Viewer(thread.course_id, place.user.id, place.is_moderator)))
             .order_by(Post.created_at, Post.id))
     posts = [PostView(id=row.id, author_id=row.author_id, author=row.author,
                       body_html=row.body_html, created_at=row.created_at,
@@ -140,6 +151,11 @@ def thread_page(user: User | None, thread_id: int) -> tuple[Thread, list[PostVie
 
 def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
                  ) -> list[ThreadSummary]:
-    """The threads about one item, for the player (the member is known to be a learner)."""
-    rows, _total, _place = thread_list(user, course_id, item_id=item_id, per_page=limit)
-    return rows
+    """The threads about one item, for the player, in one statement.
+
+    Only for a caller that has already checked the user may open the item (the player
+    has); shows what a member sees (moderators' extras are on the discussion pages).
+    """
+    viewer = Viewer(course_id, user.id, False)
+    stmt = _summaries(_filtered(viewer, item_id, None, "recent"), viewer, "recent", None)
+    return [ThreadSummary(**row._mapping) for row in db.session.execute(stmt.limit(limit))]
