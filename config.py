@@ -118,6 +118,10 @@ class Config:
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
     #: Reset mails sent to one address at most; further requests are dropped silently.
     RESET_MAIL_LIMIT = env("RESET_MAIL_LIMIT", "3/hour")
+    #: Discussion posts (threads and replies) one member may write.
+    DISCUSSION_POST_LIMIT = env("DISCUSSION_POST_LIMIT", "10/minute")
+    #: Directory messages one member may send.
+    DIRECTORY_MESSAGE_LIMIT = env("DIRECTORY_MESSAGE_LIMIT", "5/hour")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     SESSION_COOKIE_HTTPONLY = True

@@ -12,8 +12,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Domains from lowest to highest: a domain imports only from those before it.
-DOMAINS = ("accounts", "media", "catalog", "quizzes", "packages", "progress", "certificates",
-           "reports")
+DOMAINS = ("accounts", "media", "catalog", "quizzes", "discussions", "packages", "progress",
+           "certificates", "reports")
 #: Infrastructure every domain may use; they import no domain.
 LEAVES = ("storage", "jobs")
 #: Tools above every domain: they may import any domain, and no domain imports them.

@@ -90,11 +90,14 @@ def render_item(kind: str, obj, autogen_context):
 
 def include_name(name: str | None, kind: str, parent_names) -> bool:
     """Leave full-text search tables (virtual, made by their own DDL) out of autogenerate."""
-    return not (kind == "table" and name and name.startswith("course_fts"))
+    return not (kind == "table" and name and name.startswith(FTS_TABLES))
 
 
-#: Made by hand in the migrations (an expression index Alembic cannot compare).
-HAND_MADE_INDEXES = {"ix_course_search"}
+#: SQLite FTS5 tables (and their shadow tables), made by their own DDL.
+FTS_TABLES = ("course_fts", "post_fts", "thread_fts")
+#: Made by hand in the migrations (expression indexes Alembic cannot compare).
+HAND_MADE_INDEXES = {"ix_course_search", "ix_discussion_post_search",
+                     "ix_discussion_thread_search"}
 
 
 def include_object(obj, name: str | None, kind: str, reflected: bool, compare_to) -> bool:

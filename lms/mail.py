@@ -18,18 +18,26 @@ from lms.jobs import TransientError, enqueue, task
 log = logging.getLogger("lms.mail")
 
 
-def send_mail(to: str, subject: str, body: str, *, key: str | None = None) -> None:
-    """Queue a plain-text message; ``key`` names a message that must go out only once."""
-    enqueue("mail.send", key=key, to=to, subject=subject, body=body)
+def send_mail(to: str, subject: str, body: str, *, key: str | None = None,
+              headers: dict[str, str] | None = None) -> None:
+    """Queue a plain-text message; ``key`` names a message that must go out only once;
+    ``headers`` adds header lines (``List-Unsubscribe``, say)."""
+    if headers:
+        enqueue("mail.send", key=key, to=to, subject=subject, body=body, headers=headers)
+    else:
+        enqueue("mail.send", key=key, to=to, subject=subject, body=body)
 
 
 @task("mail.send", max_attempts=20)
-def deliver_mail(to: str, subject: str, body: str) -> None:
+def deliver_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None
+                 ) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
         if config.get("LOG_MAIL_BODIES"):

@@ -152,7 +152,8 @@ def header_links() -> dict[str, object]:
         nav = [("Courses", maybe_url("catalog.index"))]
         if role[0]:
             nav += [("My learning", maybe_url("progress.dashboard")),
-                    ("Certificates", maybe_url("certificates.mine"))]
+                    ("Certificates", maybe_url("certificates.mine")),
+                    ("Colleagues", maybe_url("discussions.directory_page"))]
         if role[1]:
             nav.append(("Studio", maybe_url("studio.index")))
         if role[2]:
@@ -162,6 +163,7 @@ def header_links() -> dict[str, object]:
             "css": static_url("css/site.css"), "icon": static_url("favicon.ico"),
             "home": url_for("pages.home"), "staff": url_for("accounts.admin_members"),
             "profile": url_for("accounts.profile"), "logout": url_for("accounts.logout"),
+            "notifications": maybe_url("discussions.notifications"),
             "login": url_for("accounts.login"), "register": url_for("accounts.register")}
     return links
 

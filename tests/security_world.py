@@ -63,7 +63,28 @@ def seed(client) -> World:
     _seed_evaluation(client, world)
     _seed_upload(client, world)
     _seed_rows(world, course)
+    _seed_discussion(world, course)
     return world
+
+
+def _seed_discussion(world: World, course) -> None:
+    """A question by the enrolled member with the instructor's answer (``post``), a
+    message the enrolled member received through the directory, and the other
+    instructor listed in the directory."""
+    from lms.discussions.models import DirectoryMessage, DirectoryProfile
+    from lms.discussions.service import add_post, create_thread
+
+    enrolled = world.users["enrolled"]
+    thread = create_thread(enrolled, course.id, title="Which schema?", body="Dublin Core?",
+                           kind="question")
+    answer = add_post(world.users["instructor"], thread.id, "Yes, Dublin Core.")
+    message = DirectoryMessage(sender_id=world.users["member"].id, recipient_id=enrolled.id,
+                               body="Hello colleague")
+    listed = DirectoryProfile(user_id=world.users["other_instructor"].id, is_visible=True,
+                              expertise=["Cataloging"], expertise_key="|cataloging|")
+    db.session.add_all([message, listed])
+    db.session.commit()
+    world.ids.update(thread=thread.id, post=answer.id, message=message.id)
 
 
 def _factory_role(role: str) -> str:

@@ -22,9 +22,10 @@ def test_each_role_sees_its_own_links_whoever_came_first(client, auth, app_ctx):
     member_links = nav_labels(client.get("/").get_data(as_text=True))
     auth.logout()
     anonymous = nav_labels(client.get("/").get_data(as_text=True))
-    assert admin_links == ["Courses", "My learning", "Certificates", "Studio", "Reports",
-                           "Staff", "Profile", "Log out"]
-    assert member_links == ["Courses", "My learning", "Certificates", "Profile", "Log out"]
+    assert admin_links == ["Courses", "My learning", "Certificates", "Colleagues", "Studio",
+                           "Reports", "Staff", "Notifications", "Profile", "Log out"]
+    assert member_links == ["Courses", "My learning", "Certificates", "Colleagues",
+                            "Notifications", "Profile", "Log out"]
     assert anonymous == ["Courses", "Log in", "Register"]
 
 

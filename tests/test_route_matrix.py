@@ -131,6 +131,26 @@ ACCESS: dict[str, str] = {
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
     "reports_api.completion_report": ADMIN,
+    # discussions
+    "discussions_api.list_threads": LEARNER, "discussions_api.create_thread": LEARNER,
+    "discussions_api.get_thread": LEARNER, "discussions_api.add_post": LEARNER,
+    "discussions_api.lock": AUTHOR, "discussions_api.hide": AUTHOR,
+    # The seeded post is the instructor's answer: only its author edits it.
+    "discussions_api.edit_post": AUTHOR, "discussions_api.vote": LEARNER,
+    "discussions_api.accept": LEARNER, "discussions_api.report": LEARNER,
+    "discussions_api.notification_settings": MEMBER,
+    "discussions_api.set_notification_settings": MEMBER,
+    "discussions_api.list_directory": MEMBER, "discussions_api.send_message": MEMBER,
+    "discussions.course_threads": LEARNER, "discussions.new_thread": LEARNER,
+    "discussions.course_settings": AUTHOR, "discussions.thread": LEARNER,
+    "discussions.reply": LEARNER, "discussions.lock": AUTHOR,
+    "discussions.post_action": LEARNER, "discussions.report": LEARNER,
+    "discussions.edit": AUTHOR, "discussions.moderation_queue": INSTRUCTOR,
+    "discussions.notifications": MEMBER, "discussions.mark_read": MEMBER,
+    "discussions.notification_settings": MEMBER, "discussions.unsubscribe": PUBLIC,
+    "discussions.unsubscribe_confirm": PUBLIC, "discussions.directory_page": MEMBER,
+    "discussions.directory_profile": MEMBER, "discussions.member": MEMBER,
+    "discussions.block": MEMBER, "discussions.message": OWNER,
 }
 
 #: Roles that may get a 2xx from each class (beyond which a 2xx is a violation).
@@ -156,7 +176,13 @@ HIDDEN: dict[str, frozenset[str]] = {
                      "quizzes_api.get_attempt", "quizzes_api.save_answers", "quizzes_api.submit",
                      "certificates.download", "certificates.request_name",
                      "accounts_api.revoke_token", "accounts.revoke_token",
-                     "media_api.content"), _OTHERS),
+                     "media_api.content", "discussions_api.list_threads",
+                     "discussions_api.get_thread", "discussions_api.add_post",
+                     "discussions_api.create_thread", "discussions_api.edit_post",
+                     "discussions_api.vote", "discussions_api.accept",
+                     "discussions_api.report", "discussions.thread",
+                     "discussions.course_threads", "discussions.message",
+                     "discussions.edit"), _OTHERS),
     **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
                      "media_api.complete_upload", "media_api.part_target", "media_api.put_part"),
                     frozenset({"other_instructor"})),
@@ -180,10 +206,20 @@ API_BODIES = {
     "certificates_api.revoke": {"reason": "test"},
     "accounts_api.update_me": {"name": "Renamed"},
     "certificates_api.verify_credential": {"credential": "not.a.jwt"},
+    "discussions_api.create_thread": {"title": "T", "body": "B", "kind": "question"},
+    "discussions_api.add_post": {"body": "A reply"},
+    "discussions_api.edit_post": {"body": "Edited"},
+    "discussions_api.report": {"reason": "Spam"},
+    "discussions_api.set_notification_settings": {"replies": "daily", "announcements": True},
+    "discussions_api.send_message": {"body": "Hello"},
 }
+#: Writes authorised by a signed token in the URL rather than the session, so they take no
+#: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one).
+CSRF_EXEMPT = {"discussions.unsubscribe_confirm"}
 #: Run last, so earlier routes still find their objects (and a member who enrols
 #: themselves through an open course's enrol route does so after the learner routes).
 DESTRUCTIVE_WORDS = ("enrol", "delete", "remove", "archive", "abort", "revoke", "unpublish",
+                     "hide", "lock", "block",
                      "logout", "change_password", "set_roles", "decide", "cancel", "confirm")
 
 
@@ -249,7 +285,10 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "application_id": ids["application"], "topic_id": ids["topic"],
               "request_id": ids.get("name_request", 1), "filename": "css/site.css",
               "action": "publish", "member_id": ids.get("member_id"), "list_id": 1,
-                  "job_id": ids["job"]}
+                  "job_id": ids["job"], "thread_id": ids["thread"], "post_id": ids["post"],
+              "message_id": ids["message"]}
+    if name == "action" and endpoint == "discussions.post_action":
+        return "vote"
     if name == "kind":
         return "single" if "quiz" in endpoint else "reading"
     return simple[name]
@@ -437,7 +476,7 @@ def test_writes_without_csrf_are_refused(app, client, world: World) -> None:
     Actor(client, world, "admin")
     problems = []
     for call in calls(app):
-        if not call.is_write or call.endpoint == "accounts.logout":
+        if not call.is_write or call.endpoint in ("accounts.logout", *CSRF_EXEMPT):
             continue
         url = fill(call, world)
         before = snapshot()

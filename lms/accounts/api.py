@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from lms.accounts import service, staff, tokens
+from lms.accounts import profile_fields, service, staff, tokens
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES, ROLES, User
 from lms.accounts.passwords import MIN_PASSWORD_LENGTH
 from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
@@ -30,15 +30,24 @@ MEMBER_FIELDS = obj(email={"type": "string", "format": "email", "maxLength": 254
                         "email": "ada.reyes@library.org", "password": "violet lantern harbour",
                         "name": "Ada Reyes", "career_stage": "early_career",
                         "org_type": "public"}]}
+#: Fields registered by the directory (lms.discussions) through lms.accounts.profile_fields.
+DIRECTORY_FIELDS = {
+    "directory_visible": {"type": "boolean", "optional": True,
+                          "description": "List me in the directory of expertise"},
+    "expertise": {"type": ["array", "null"], "optional": True, "maxItems": 12,
+                  "items": text(80, required=True),
+                  "description": "Areas of expertise: catalog topic names and free text"},
+}
 PROFILE_PATCH = obj(**{name: schema | {"optional": True} for name, schema in PROFILE.items()},
                     password=PASSWORD | {"optional": True},
-                    current_password=text(optional=True))
+                    current_password=text(optional=True), **DIRECTORY_FIELDS)
 
 SCHEMAS = {
     "Member": obj(id="integer", email="string", name="string", certificate_name="string",
                   roles={"type": "array", "items": {"enum": list(ROLES)}},
                   career_stage=nullable({"type": "string"}), org_type=nullable({"type": "string"}),
-                  created_at=TIMESTAMP),
+                  created_at=TIMESTAMP, directory_visible="boolean?",
+                  expertise={"type": "array", "items": {"type": "string"}, "optional": True}),
     "Token": obj(token="string", expires_at=TIMESTAMP, id="integer"),
 }
 MEMBER = ref("Member")
@@ -159,7 +168,8 @@ def revoke_token(token_id: int):
 
 @bp.get("/me")
 def me():
-    return member_json(require_actor())
+    user = require_actor()
+    return member_json(user) | profile_fields.describe_all(user)
 
 
 @bp.patch("/me")
@@ -172,5 +182,6 @@ def update_me():
     service.update_profile(user, {key: text_field(data, key) for key in
                                   ("name", "certificate_name", "career_stage", "org_type")
                                   if key in data})
+    profile_fields.update_all(user, data)
     db.session.commit()
-    return member_json(user)
+    return member_json(user) | profile_fields.describe_all(user)

@@ -17,9 +17,12 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
                       "abbr": {"title"}, "th": {"scope"}, "td": set()}
 
 
-def render_markdown(text: str) -> Markup:
-    """Render Markdown and keep only safe tags: no script, no handlers, no ``javascript:``."""
+def render_markdown(text: str, *, link_rel: str = "noopener noreferrer") -> Markup:
+    """Render Markdown and keep only safe tags: no script, no handlers, no ``javascript:``.
+
+    ``link_rel`` is set on every link (members' posts: ``nofollow ugc noopener``).
+    """
     html = _md.render(text or "")
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+                      url_schemes={"http", "https", "mailto"}, link_rel=link_rel)
     return Markup(clean)  # noqa: S704 - sanitised by nh3 on the line above

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from lms import memo
+from lms.discussions.reading import item_threads
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
 from lms.forms import refuse
@@ -31,7 +32,8 @@ def player(slug: str, item_id: int):
     item_url = player_urls(slug)
     html = render_template("progress/player.html", page=page,
                            outline=outline_html(page, item_url),
-                           article=item_html(page, item_url))
+                           article=item_html(page, item_url),
+                           threads=item_threads(current_user, page.course["id"], item_id))
     if page.opened_now:
         # The first open started the item's credit clock. Committed after rendering: a
         # commit expires the member's row, which the page header would then read again.

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Engine, Table, func, insert, select, text
 
 from lms import import_models
 from lms.extensions import db
-from lms.scaledata import learning
+from lms.scaledata import discussions, learning
 from lms.scaledata.plan import Plan, Size
 
 BATCH = 5_000
@@ -66,9 +66,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "evidence", "course_version", "expires_on", "reminded_at", "revoked_at",
                     "revoke_reason", "revoke_category", "revoked_by_id", "pdf_key",
                     "pdf_checksum", "pdf_version"),
+    "discussion_thread": ("id", "course_id", "item_id", "author_id", "kind", "title",
+                          "is_announcement", "is_locked", "status", "accepted_post_id",
+                          "created_at", "last_post_at", "version"),
+    "discussion_post": ("id", "thread_id", "author_id", "body", "body_html", "status",
+                        "by_instructor", "vote_count", "created_at", "edited_at"),
 }
 #: Optional domains: their tables are seeded only when their models exist.
-OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate"}
+OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate",
+            "discussion_thread", "discussion_post"}
 
 #: ``progress(label, length)`` returns a context manager with ``update(n)``, like click's bar.
 ProgressFactory = Callable[[str, int], AbstractContextManager[Any]]
@@ -126,6 +132,9 @@ def plan_tables(size: Size, seed_value: int) -> Iterator[tuple[str, Iterable[tup
         len(enrolments) * size.modules * size.items
     yield "quiz_attempt", learning.attempt_rows(plan, enrolments), size.attempts
     yield "certificate", learning.certificate_rows(plan, enrolments), size.certificates
+    threads, posts = discussions.discussion_rows(plan)
+    yield "discussion_thread", threads, len(threads)
+    yield "discussion_post", posts, discussions.post_count(plan)
 
 
 def table(name: str) -> Table:

@@ -90,6 +90,11 @@ def scenarios(t: Targets) -> list[Scenario]:
         Scenario("instructor report by percent (2 connections)",
                  f"/api/v1/courses/{t.course_id}/report?sort=percent&dir=desc", "staff token",
                  target="p99<300", connections=2),
+        # Discussions (issue 19): seed-scale's thread 1 is course 1's long thread (200 posts),
+        # asked by member 1; the list is course 1's 20 threads.
+        Scenario("discussion thread (200 posts)", "/discussions/1", "cookie", target="25%"),
+        Scenario("discussion list", f"/courses/{t.slug}/discussions", "cookie",
+                 target="25%"),
         Scenario("verify page", f"/verify/{t.certificate_code}"),
         Scenario("static file (site.css)", "/static/css/site.css"),
     ]

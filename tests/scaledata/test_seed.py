@@ -63,6 +63,13 @@ def test_tiny_loads_what_it_says(seeded):
         big = conn.scalar(select(func.count()).where(
             db.metadata.tables["enrollment"].c.course_id == 1))
     assert big >= TINY.big_course_members
+    threads, posts = db.metadata.tables["discussion_thread"], db.metadata.tables["discussion_post"]
+    with engine.connect() as conn:
+        per_course = conn.execute(select(threads.c.course_id, func.count()).group_by(
+            threads.c.course_id)).all()
+        long_thread = conn.scalar(select(func.count()).where(posts.c.thread_id == 1))
+    assert per_course and all(n == 20 for _course, n in per_course)
+    assert long_thread == 200
 
 
 def test_every_video_has_ready_media_with_a_duration(seeded):

@@ -1,0 +1,1 @@
+"""Discussions beside every course, notifications about them, and the directory of colleagues."""
