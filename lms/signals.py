@@ -35,3 +35,13 @@ certificates_enabled = _signals.signal("certificates-enabled")
 #: ``item`` (Item), ``settings`` (dict of the request's extra fields, e.g.
 #: pass_percent, max_attempts, time_limit_seconds), ``actor`` (User).
 item_created = _signals.signal("item-created")
+
+#: Sent by certificates in the transaction that inserted new certificates (one member's
+#: completion, or a back-issue batch). sender: Course id; kwargs: ``issued`` (list of
+#: dicts ``{"certificate_id", "user_id", "completed_at"}``), ``now`` (datetime).
+#: The ledger adds the credits the course awards from it, in one statement per batch.
+certificates_issued = _signals.signal("certificates-issued")
+
+#: Sent by certificates when staff revoke a certificate, in the same transaction.
+#: sender: the Certificate id (int); kwargs: ``now`` (datetime).
+certificate_revoked = _signals.signal("certificate-revoked")

@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     #: Extra time on timed quizzes, in percent (an accommodation set by staff).
     extra_time_percent: Mapped[int] = mapped_column(default=0)
+    #: IANA time zone name (``zoneinfo``): the member's local date for CE credits and cycles.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

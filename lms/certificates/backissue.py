@@ -26,6 +26,7 @@ from lms.catalog.access import can_edit
 from lms.catalog.models import Course, Enrollment
 from lms.certificates import evidence as evidence_mod
 from lms.certificates.issuance import (
+    announce_issued,
     certificate_data,
     course_snapshot,
     insert_ignoring_duplicates,
@@ -129,13 +130,13 @@ def _issue_many(course: Course, missing: list[tuple[int, datetime]], now: dateti
     course_part, settings = course_snapshot(course), pdf_settings_or_none()
     rows = [row_values(members[user_id], completed_at, course_part, evidence.get(user_id, {}),
                        now) for user_id, completed_at in missing]
-    issued = 0
+    issued, completed = 0, dict(missing)
     with ThreadPoolExecutor(max_workers=SAVERS) as savers:
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             if settings is not None:
                 _store_pdfs(batch, settings, savers)
-            issued += _insert_batch(batch, members, now)
+            issued += _insert_batch(course.id, batch, members, completed, now)
             if after_batch is not None:
                 after_batch(issued)
     return issued
@@ -167,9 +168,16 @@ def _save(storage: Storage, pdf: bytes) -> tuple[str, str]:
     return info.key, info.checksum or hashlib.sha256(pdf).hexdigest()
 
 
-def _insert_batch(rows: list[dict], members: dict[int, User], now: datetime) -> int:
-    """One multi-row insert of certificates, one of their first versions; mail queued."""
+def _insert_batch(course_id: int, rows: list[dict], members: dict[int, User],
+                  completed: dict[int, datetime], now: datetime) -> int:
+    """One multi-row insert of certificates, one of their first versions; mail queued.
+
+    The ledger hears of the whole batch at once (``certificates_issued``).
+    """
     inserted = insert_ignoring_duplicates(rows)
+    announce_issued(course_id, [{"certificate_id": certificate_id, "user_id": user_id,
+                                 "completed_at": completed[user_id]}
+                                for user_id, certificate_id in inserted.items()], now)
     versions = [{"certificate_id": inserted[v["user_id"]], "version": 1, "name": v["name"],
                  "pdf_key": v["pdf_key"], "checksum": v["pdf_checksum"], "created_at": now,
                  "reason": "issued"}

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms import signals
 from lms.accounts.models import User
 from lms.certificates.issuance import store_pdf, verify_url
 from lms.certificates.models import (
@@ -57,6 +58,7 @@ def revoke(actor: User | None, code: str, reason: str, category: str | None = No
     cert.revoked_at, cert.revoke_reason = now or utcnow(), reason
     cert.revoke_category, cert.revoked_by_id = category, actor.id
     db.session.flush()
+    signals.certificate_revoked.send(cert.id, now=cert.revoked_at)
     return cert
 
 
