@@ -45,3 +45,9 @@ certificates_issued = _signals.signal("certificates-issued")
 #: Sent by certificates when staff revoke a certificate, in the same transaction.
 #: sender: the Certificate id (int); kwargs: ``now`` (datetime).
 certificate_revoked = _signals.signal("certificate-revoked")
+
+#: Sent by certificates while it builds a member's CE transcript, so the ledger can add
+#: the member's other credits. sender: the member's User id; kwargs: ``period``
+#: ((from, to) dates, either None). A receiver returns a list of
+#: ``lms.certificates.transcript_credits.CreditGroup``; it only reads.
+transcript_requested = _signals.signal("transcript-requested")

@@ -13,6 +13,7 @@ def connect() -> None:
 
     signals.certificates_issued.connect(on_certificates_issued)
     signals.certificate_revoked.connect(on_certificate_revoked)
+    signals.transcript_requested.connect(on_transcript_requested)
     register_dashboard_section(my_learning_section)
 
 
@@ -28,3 +29,10 @@ def on_certificate_revoked(certificate_id: int, *, now: datetime, **_) -> None:
     from lms.ledger.service import revoke_certificate_credits
 
     revoke_certificate_credits(certificate_id, now)
+
+
+def on_transcript_requested(member_id: int, *, period, **_):
+    """The member's other credits by type, for the CE transcript (PDF and CSV)."""
+    from lms.ledger.service import transcript_groups
+
+    return transcript_groups(member_id, period)

@@ -16,12 +16,13 @@ from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certificates.models import Certificate
 from lms.certificates.service import parse_period
+from lms.certificates.transcript_credits import CreditGroup, CreditLine
 from lms.database import upsert_insert
 from lms.dates import parse_date
 from lms.errors import BadRequest, NotFound, ValidationError
 from lms.extensions import db, utcnow
 from lms.ledger import cycles
-from lms.ledger.models import Credit, CreditCycle, CreditType
+from lms.ledger.models import DEFAULT_TYPE, Credit, CreditCycle, CreditType
 from lms.ledger.types import awards_of, default_type, parse_amount, require_staff, type_by_slug
 
 #: Most a cycle may require.
@@ -255,3 +256,27 @@ def cycle_view(member: User, entries: list[Entry] | None = None, *,
                                  counted)
     return CycleView(cycle, status, cycles.chart(cycle.required_amount, cycle.starts_on,
                                                  cycle.ends_on, today, counted), today)
+
+
+# --- the CE transcript's other credits ----------------------------------------------------
+
+
+def transcript_groups(member_id: int, period: tuple[date | None, date | None]
+                      ) -> list[CreditGroup]:
+    """Approved credits in the period, by credit type: every line but the CE hours of
+    certificates (the transcript lists those certificates already), and each type's
+    total over all sources. One statement."""
+    rows = db.session.execute(_filtered(
+        _entries_query_all().where(Credit.user_id == member_id, Credit.status == "approved"),
+        Filters(period[0], period[1]), False).order_by(CreditType.slug != DEFAULT_TYPE,
+                                                       CreditType.name, Credit.earned_on,
+                                                       Credit.id)).all()
+    groups: dict[str, tuple[str, str, list[CreditLine], list[Decimal]]] = {}
+    for credit, slug, name, unit, _code in rows:
+        _name, _unit, lines, total = groups.setdefault(slug, (name, unit, [], []))
+        total.append(credit.amount)
+        if not (credit.source == "certificate" and slug == DEFAULT_TYPE):
+            lines.append(CreditLine(credit.earned_on, credit.title, credit.provider,
+                                    credit.source, credit.amount))
+    return [CreditGroup(name, unit, tuple(lines), sum(total, Decimal(0)))
+            for name, unit, lines, total in groups.values()]
