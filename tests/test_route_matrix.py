@@ -115,6 +115,15 @@ ACCESS: dict[str, str] = {
     "certificates.admin_settings": ADMIN, "certificates_api.revoke": ADMIN,
     "certificates_api.back_issue": AUTHOR, "certificates_api.my_certificates": MEMBER,
     "certificates_api.transcript_csv": MEMBER, "certificates_api.transcript_pdf": MEMBER,
+    # ledger
+    "ledger.mine": MEMBER, "ledger.set_cycle": MEMBER, "ledger.admin_credits": ADMIN,
+    "ledger.bulk_approve": ADMIN, "ledger.review": ADMIN, "ledger.admin_types": ADMIN,
+    "ledger.admin_type": ADMIN, "ledger.delete_type": ADMIN, "ledger.course_credits": AUTHOR,
+    "ledger_api.credit_types": PUBLIC, "ledger_api.my_credits": MEMBER,
+    "ledger_api.add_credit": MEMBER, "ledger_api.upload_credit_evidence": MEMBER,
+    "ledger_api.review": ADMIN, "ledger_api.set_cycle": MEMBER,
+    "ledger_api.member_credits": ADMIN, "ledger_api.evidence_pack": AUTHOR,
+    "ledger_api.build_evidence_pack": AUTHOR,
     # reports
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
@@ -232,7 +241,8 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "application_id": ids["application"], "topic_id": ids["topic"],
               "request_id": ids.get("name_request", 1), "filename": "css/site.css",
               "action": "publish", "member_id": ids.get("member_id"),
-                  "job_id": ids["job"]}
+                  "job_id": ids["job"], "credit_id": ids.get("credit"),
+              "type_id": ids.get("credit_type")}
     if name == "kind":
         return "single" if "quiz" in endpoint else "reading"
     return simple[name]

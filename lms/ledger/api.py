@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, redirect, request
 from werkzeug.wsgi import wrap_file
 
-from lms.apikit import actor, api_blueprint, iso, json_body, listing, page_args, require_actor
+from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.errors import BadRequest
 from lms.extensions import db
 from lms.jobs.service import job_row
@@ -172,7 +172,7 @@ def upload_credit_evidence():
 @bp.post("/credits/<int:credit_id>/review")
 def review(credit_id: int):
     data = json_body()
-    credit = external.review(actor(), credit_id, data.get("decision"), data.get("note"))
+    credit = external.review(require_actor(), credit_id, data.get("decision"), data.get("note"))
     db.session.commit()
     return _one(credit)
 
@@ -198,8 +198,8 @@ def member_credits(member_id: int):
     filters = service.parse_filters(request.args.get("from"), request.args.get("to"),
                                     request.args.get("credit_type"),
                                     request.args.get("updated_since"))
-    entries, total, approved = service.member_credits(actor(), member_id, filters, page=page,
-                                                      per_page=per_page)
+    entries, total, approved = service.member_credits(require_actor(), member_id, filters,
+                                                      page=page, per_page=per_page)
     return listing([credit_json(e) for e in entries], total, page, per_page) | {
         "totals": _totals(approved)}
 
