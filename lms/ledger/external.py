@@ -114,7 +114,7 @@ def review(actor: User | None, credit_id: int, decision: object, note: object = 
     if credit is None:
         raise NotFound("No such credit.")
     errors: dict[str, list[str]] = {}
-    if decision not in DECISIONS:
+    if not isinstance(decision, str) or decision not in DECISIONS:
         errors["decision"] = ["Use approve or reject."]
     text = _text({"note": note}, "note", 2000, errors, required=False)
     if errors:
