@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Engine, Table, func, insert, select, text
 
 from lms import import_models
 from lms.extensions import db
-from lms.scaledata import learning
+from lms.scaledata import credits, learning
 from lms.scaledata.plan import Plan, Size
 
 BATCH = 5_000
@@ -66,9 +66,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "evidence", "course_version", "expires_on", "reminded_at", "revoked_at",
                     "revoke_reason", "revoke_category", "revoked_by_id", "pdf_key",
                     "pdf_checksum", "pdf_version"),
+    "credit_type": ("id", "slug", "name", "unit", "created_at"),
+    "credit": ("id", "user_id", "source", "title", "provider", "credit_type_id", "amount",
+               "earned_on", "status", "certificate_id", "evidence_media_id", "review_note",
+               "reviewed_by_id", "reviewed_at", "created_at", "updated_at"),
 }
 #: Optional domains: their tables are seeded only when their models exist.
-OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate"}
+OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate", "credit_type",
+            "credit"}
 
 #: ``progress(label, length)`` returns a context manager with ``update(n)``, like click's bar.
 ProgressFactory = Callable[[str, int], AbstractContextManager[Any]]
@@ -126,6 +131,8 @@ def plan_tables(size: Size, seed_value: int) -> Iterator[tuple[str, Iterable[tup
         len(enrolments) * size.modules * size.items
     yield "quiz_attempt", learning.attempt_rows(plan, enrolments), size.attempts
     yield "certificate", learning.certificate_rows(plan, enrolments), size.certificates
+    yield "credit_type", credits.credit_type_rows(), 0
+    yield "credit", credits.credit_rows(plan), 0
 
 
 def table(name: str) -> Table:
