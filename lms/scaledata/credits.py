@@ -1,5 +1,6 @@
 """Synthetic CE ledger rows: credit types, a credit per certificate, and three
-self-reported credits per member (most approved, some pending or rejected).
+self-reported credits per member (most approved, some pending or rejected), and a
+renewal cycle for each benchmark member.
 
 Continues the plan's random stream after the certificates, whose facts
 ``learning.certificate_rows`` keeps in ``plan.issued`` as it yields them.
@@ -8,7 +9,7 @@ Continues the plan's random stream after the certificates, whose facts
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from lms.scaledata.plan import EPOCH, HORIZON, Plan
@@ -28,6 +29,12 @@ STATUSES = (("approved", 70), ("pending", 20), ("rejected", 10))
 
 def credit_type_rows() -> list[tuple]:
     return list(TYPES)
+
+
+def cycle_rows(plan: Plan) -> Iterator[tuple]:
+    """A three-year renewal cycle of 60 CE hours for the benchmark members."""
+    for user_id in range(1, plan.size.bench_members + 1):
+        yield (user_id, user_id, 1, Decimal(60), date(2024, 1, 1), date(2026, 12, 31), EPOCH)
 
 
 def credit_rows(plan: Plan) -> Iterator[tuple]:

@@ -70,10 +70,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "credit": ("id", "user_id", "source", "title", "provider", "credit_type_id", "amount",
                "earned_on", "status", "certificate_id", "evidence_media_id", "review_note",
                "reviewed_by_id", "reviewed_at", "created_at", "updated_at"),
+    "credit_cycle": ("id", "user_id", "credit_type_id", "required_amount", "starts_on",
+                     "ends_on", "updated_at"),
 }
 #: Optional domains: their tables are seeded only when their models exist.
 OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate", "credit_type",
-            "credit"}
+            "credit", "credit_cycle"}
 
 #: ``progress(label, length)`` returns a context manager with ``update(n)``, like click's bar.
 ProgressFactory = Callable[[str, int], AbstractContextManager[Any]]
@@ -133,6 +135,7 @@ def plan_tables(size: Size, seed_value: int) -> Iterator[tuple[str, Iterable[tup
     yield "certificate", learning.certificate_rows(plan, enrolments), size.certificates
     yield "credit_type", credits.credit_type_rows(), 0
     yield "credit", credits.credit_rows(plan), 0
+    yield "credit_cycle", credits.cycle_rows(plan), size.bench_members
 
 
 def table(name: str) -> Table:
