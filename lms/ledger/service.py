@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
@@ -237,21 +237,26 @@ class CycleView:
     today: date
 
 
-def cycle_view(member: User, entries: list[Entry] | None = None, *,
-               now: datetime | None = None) -> CycleView | None:
+def cycle_view(member: User, *, now: datetime | None = None) -> CycleView | None:
     """The member's cycle on their local today, or None when they set none.
 
-    ``entries`` (all their credits) saves a query when the caller has them.
+    One statement: the cycle, its credit type and the approved credits of that
+    type dated within it (My learning shows this on every visit).
     """
-    cycle = db.session.execute(select(CreditCycle).where(CreditCycle.user_id == member.id)
-                               ).scalar_one_or_none()
-    if cycle is None:
+    rows = db.session.execute(
+        select(CreditCycle, CreditType, Credit.earned_on, Credit.amount)
+        .join(CreditType, CreditType.id == CreditCycle.credit_type_id)
+        .outerjoin(Credit, and_(Credit.user_id == CreditCycle.user_id,
+                                Credit.credit_type_id == CreditCycle.credit_type_id,
+                                Credit.status == "approved",
+                                Credit.earned_on >= CreditCycle.starts_on,
+                                Credit.earned_on <= CreditCycle.ends_on))
+        .where(CreditCycle.user_id == member.id)).all()
+    if not rows:
         return None
+    cycle = rows[0][0]
     today = cycles.local_today(now or utcnow(), member.time_zone)
-    if entries is None:
-        entries = my_credits(member, Filters(cycle.starts_on, cycle.ends_on))
-    counted = [(e.earned_on, e.amount) for e in entries
-               if e.status == "approved" and e.credit_type == cycle.credit_type.slug]
+    counted = [(day, amount) for _cycle, _type, day, amount in rows if day is not None]
     status = cycles.cycle_status(cycle.required_amount, cycle.starts_on, cycle.ends_on, today,
                                  counted)
     return CycleView(cycle, status, cycles.chart(cycle.required_amount, cycle.starts_on,

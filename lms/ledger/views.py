@@ -64,7 +64,7 @@ def _add_external(form: ExternalCreditForm) -> None:
 
 def _render_mine(form: ExternalCreditForm, cycle_form: CycleForm):
     entries = service.my_credits(me(), service.Filters())
-    view = service.cycle_view(me(), entries)
+    view = service.cycle_view(me())
     if view is not None and not cycle_form.is_submitted():
         cycle_form.credit_type.data = view.cycle.credit_type.slug
         cycle_form.required_amount.data = view.cycle.required_amount
