@@ -184,7 +184,7 @@ def set_cycle():
     db.session.commit()
     view = service.cycle_view(user)
     assert view is not None
-    return {"credit_type": cycle.credit_type.slug,
+    return {"credit_type": view.credit_type,
             "required_amount": float(cycle.required_amount),
             "starts_on": cycle.starts_on.isoformat(), "ends_on": cycle.ends_on.isoformat(),
             "earned": float(view.status.earned), "remaining": float(view.status.remaining),

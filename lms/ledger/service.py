@@ -232,9 +232,18 @@ def set_cycle(actor: User, data: dict, *, now: datetime | None = None) -> Credit
 @dataclass(frozen=True)
 class CycleView:
     cycle: CreditCycle
+    #: The cycle's credit type (read in the same statement, so pages never load it lazily).
+    credit_type: str
+    type_name: str
     status: cycles.CycleStatus
     chart: cycles.Chart
     today: date
+
+    @property
+    def stamp(self) -> tuple:
+        """What the rendered cycle shows depends on only this."""
+        return (self.cycle.id, self.credit_type, self.type_name, self.status, self.chart,
+                self.cycle.starts_on, self.cycle.ends_on, self.today)
 
 
 def cycle_view(member: User, *, now: datetime | None = None) -> CycleView | None:
@@ -254,13 +263,13 @@ def cycle_view(member: User, *, now: datetime | None = None) -> CycleView | None
         .where(CreditCycle.user_id == member.id)).all()
     if not rows:
         return None
-    cycle = rows[0][0]
+    cycle, credit_type = rows[0][0], rows[0][1]
     today = cycles.local_today(now or utcnow(), member.time_zone)
     counted = [(day, amount) for _cycle, _type, day, amount in rows if day is not None]
     status = cycles.cycle_status(cycle.required_amount, cycle.starts_on, cycle.ends_on, today,
                                  counted)
-    return CycleView(cycle, status, cycles.chart(cycle.required_amount, cycle.starts_on,
-                                                 cycle.ends_on, today, counted), today)
+    drawn = cycles.chart(cycle.required_amount, cycle.starts_on, cycle.ends_on, today, counted)
+    return CycleView(cycle, credit_type.slug, credit_type.name, status, drawn, today)
 
 
 # --- the CE transcript's other credits ----------------------------------------------------

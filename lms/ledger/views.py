@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from markupsafe import Markup
 
+from lms import memo
 from lms.accounts.models import User
 from lms.catalog.access import can_edit
 from lms.catalog.models import Course
@@ -28,10 +29,15 @@ def _type_choices() -> list[tuple[str, str]]:
 # --- the member's ledger --------------------------------------------------------------
 
 
+#: The cycle section of My learning by member id, kept under what it shows.
+_sections: memo.StampedCache[Markup] = memo.StampedCache()
+
+
 def my_learning_section(user: User) -> Markup | None:
     """The renewal cycle on My learning (or an invitation to set one)."""
     view = service.cycle_view(user)
-    return Markup(render_template("ledger/_cycle.html", view=view, compact=True))  # noqa: S704
+    return _sections.get(user.id, view.stamp if view else None, lambda: Markup(  # noqa: S704
+        render_template("ledger/_cycle.html", view=view, compact=True)))
 
 
 @bp.route("/my-learning/credits", methods=["GET", "POST"])
@@ -66,7 +72,7 @@ def _render_mine(form: ExternalCreditForm, cycle_form: CycleForm):
     entries = service.my_credits(me(), service.Filters())
     view = service.cycle_view(me())
     if view is not None and not cycle_form.is_submitted():
-        cycle_form.credit_type.data = view.cycle.credit_type.slug
+        cycle_form.credit_type.data = view.credit_type
         cycle_form.required_amount.data = view.cycle.required_amount
         cycle_form.starts_on.data, cycle_form.ends_on.data = view.cycle.starts_on, \
             view.cycle.ends_on
