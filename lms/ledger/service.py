@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
@@ -118,10 +118,9 @@ def _filtered(query, filters: Filters, with_removed: bool):
 
 
 def _entry(row) -> Entry:
-    credit, slug, name, unit, code = row
-    return Entry(credit.id, credit.source, credit.title, credit.provider, slug, name, unit,
-                 credit.amount, credit.earned_on, credit.status, code,
-                 credit.evidence_media_id, credit.review_note, credit.updated_at)
+    return Entry(row.id, row.source, row.title, row.provider, row.slug, row.name, row.unit,
+                 row.amount, row.earned_on, row.status, row.code, row.evidence_media_id,
+                 row.review_note, row.updated_at)
 
 
 def entry(credit_id: int) -> Entry:
@@ -133,9 +132,19 @@ def entry(credit_id: int) -> Entry:
 
 
 def _entries_query_all():
-    return (select(Credit, CreditType.slug, CreditType.name, CreditType.unit, Certificate.code)
+    """Plain columns, no ORM objects: a member's list is read on every visit."""
+    return (select(Credit.id, Credit.source, Credit.title, Credit.provider, Credit.amount,
+                   Credit.earned_on, Credit.status, Credit.evidence_media_id,
+                   Credit.review_note, Credit.updated_at, CreditType.slug, CreditType.name,
+                   CreditType.unit, Certificate.code)
             .join(CreditType, CreditType.id == Credit.credit_type_id)
             .outerjoin(Certificate, Certificate.id == Credit.certificate_id))
+
+
+#: A member's credits, newest first, without filters: built once (the common request).
+_MY_CREDITS = (_entries_query_all()
+               .where(Credit.user_id == bindparam("user_id"), Credit.status != "revoked")
+               .order_by(Credit.earned_on.desc(), Credit.id.desc()))
 
 
 def totals(entries: list[Entry]) -> dict[str, Decimal]:
@@ -149,8 +158,12 @@ def totals(entries: list[Entry]) -> dict[str, Decimal]:
 
 def my_credits(actor: User, filters: Filters) -> list[Entry]:
     """The member's credits (revoked ones left out), newest first: one statement."""
-    query = _entries_query(actor.id, filters).order_by(Credit.earned_on.desc(), Credit.id.desc())
-    return [_entry(row) for row in db.session.execute(query)]
+    if filters == Filters():
+        rows = db.session.execute(_MY_CREDITS, {"user_id": actor.id})
+    else:
+        rows = db.session.execute(_entries_query(actor.id, filters).order_by(
+            Credit.earned_on.desc(), Credit.id.desc()))
+    return [_entry(row) for row in rows]
 
 
 def member_credits(actor: User | None, member_id: int, filters: Filters, *, page: int,
@@ -229,6 +242,17 @@ def set_cycle(actor: User, data: dict, *, now: datetime | None = None) -> Credit
     return cycle
 
 
+#: The cycle, its credit type and the approved credits of that type dated within it.
+_CYCLE = (select(CreditCycle, CreditType, Credit.earned_on, Credit.amount)
+          .join(CreditType, CreditType.id == CreditCycle.credit_type_id)
+          .outerjoin(Credit, and_(Credit.user_id == CreditCycle.user_id,
+                                  Credit.credit_type_id == CreditCycle.credit_type_id,
+                                  Credit.status == "approved",
+                                  Credit.earned_on >= CreditCycle.starts_on,
+                                  Credit.earned_on <= CreditCycle.ends_on))
+          .where(CreditCycle.user_id == bindparam("user_id")))
+
+
 @dataclass(frozen=True)
 class CycleView:
     cycle: CreditCycle
@@ -252,15 +276,7 @@ def cycle_view(member: User, *, now: datetime | None = None) -> CycleView | None
     One statement: the cycle, its credit type and the approved credits of that
     type dated within it (My learning shows this on every visit).
     """
-    rows = db.session.execute(
-        select(CreditCycle, CreditType, Credit.earned_on, Credit.amount)
-        .join(CreditType, CreditType.id == CreditCycle.credit_type_id)
-        .outerjoin(Credit, and_(Credit.user_id == CreditCycle.user_id,
-                                Credit.credit_type_id == CreditCycle.credit_type_id,
-                                Credit.status == "approved",
-                                Credit.earned_on >= CreditCycle.starts_on,
-                                Credit.earned_on <= CreditCycle.ends_on))
-        .where(CreditCycle.user_id == member.id)).all()
+    rows = db.session.execute(_CYCLE, {"user_id": member.id}).all()
     if not rows:
         return None
     cycle, credit_type = rows[0][0], rows[0][1]
@@ -286,11 +302,11 @@ def transcript_groups(member_id: int, period: tuple[date | None, date | None]
                                                        CreditType.name, Credit.earned_on,
                                                        Credit.id)).all()
     groups: dict[str, tuple[str, str, list[CreditLine], list[Decimal]]] = {}
-    for credit, slug, name, unit, _code in rows:
-        _name, _unit, lines, total = groups.setdefault(slug, (name, unit, [], []))
-        total.append(credit.amount)
-        if not (credit.source == "certificate" and slug == DEFAULT_TYPE):
-            lines.append(CreditLine(credit.earned_on, credit.title, credit.provider,
-                                    credit.source, credit.amount))
+    for row in rows:
+        _name, _unit, lines, total = groups.setdefault(row.slug, (row.name, row.unit, [], []))
+        total.append(row.amount)
+        if not (row.source == "certificate" and row.slug == DEFAULT_TYPE):
+            lines.append(CreditLine(row.earned_on, row.title, row.provider, row.source,
+                                    row.amount))
     return [CreditGroup(name, unit, tuple(lines), sum(total, Decimal(0)))
             for name, unit, lines, total in groups.values()]

@@ -40,11 +40,26 @@ def my_learning_section(user: User) -> Markup | None:
         render_template("ledger/_cycle.html", view=view, compact=True)))
 
 
-@bp.route("/my-learning/credits", methods=["GET", "POST"])
+@bp.get("/my-learning/credits")
 @login_required
 def mine():
-    form, cycle_form = ExternalCreditForm(), CycleForm(prefix="cycle")
-    form.credit_type.choices = cycle_form.credit_type.choices = _type_choices()
+    entries = service.my_credits(me(), service.Filters())
+    view = service.cycle_view(me())
+    stamp = (tuple(entries), view.stamp if view else None)
+    body = _ledgers.get(me().id, stamp, lambda: Markup(render_template(  # noqa: S704
+        "ledger/_mine_main.html", entries=entries, totals=service.totals(entries), view=view)))
+    return render_template("ledger/mine.html", main=body)
+
+
+#: The body of the ledger page by member id, kept under what it shows.
+_ledgers: memo.StampedCache[Markup] = memo.StampedCache()
+
+
+@bp.route("/my-learning/credits/new", methods=["GET", "POST"])
+@login_required
+def add_credit():
+    form = ExternalCreditForm()
+    form.credit_type.choices = _type_choices()
     if form.validate_on_submit():
         try:
             _add_external(form)
@@ -54,7 +69,8 @@ def mine():
             db.session.commit()
             flash("Credit added. Staff will review it; you will get an email.", "success")
             return redirect(url_for("ledger.mine"), code=303)
-    return _render_mine(form, cycle_form)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("ledger/add_credit.html", form=form), status
 
 
 def _add_external(form: ExternalCreditForm) -> None:
@@ -68,40 +84,35 @@ def _add_external(form: ExternalCreditForm) -> None:
         "earned_on": form.earned_on.data.isoformat(), "evidence_media_id": media_id})
 
 
-def _render_mine(form: ExternalCreditForm, cycle_form: CycleForm):
-    entries = service.my_credits(me(), service.Filters())
-    view = service.cycle_view(me())
-    if view is not None and not cycle_form.is_submitted():
-        cycle_form.credit_type.data = view.credit_type
-        cycle_form.required_amount.data = view.cycle.required_amount
-        cycle_form.starts_on.data, cycle_form.ends_on.data = view.cycle.starts_on, \
-            view.cycle.ends_on
-    status = 422 if form.errors or form.form_errors or cycle_form.errors else 200
-    return render_template("ledger/mine.html", entries=entries, totals=service.totals(entries),
-                           view=view, form=form, cycle_form=cycle_form), status
-
-
-@bp.post("/my-learning/credits/cycle")
+@bp.route("/my-learning/credits/cycle", methods=["GET", "POST"])
 @login_required
 def set_cycle():
-    form, cycle_form = ExternalCreditForm(formdata=None), CycleForm(prefix="cycle")
-    form.credit_type.choices = cycle_form.credit_type.choices = _type_choices()
-    if cycle_form.validate_on_submit():
+    form = CycleForm()
+    form.credit_type.choices = _type_choices()
+    if form.validate_on_submit():
         try:
             service.set_cycle(me(), {
-                "credit_type": cycle_form.credit_type.data,
-                "required_amount": cycle_form.required_amount.data,
-                "starts_on": cycle_form.starts_on.data.isoformat(),
-                "ends_on": cycle_form.ends_on.data.isoformat()})
+                "credit_type": form.credit_type.data,
+                "required_amount": form.required_amount.data,
+                "starts_on": form.starts_on.data.isoformat(),
+                "ends_on": form.ends_on.data.isoformat()})
         except DomainError as exc:
-            refuse(cycle_form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash("Renewal cycle saved.", "success")
             return redirect(url_for("ledger.mine"), code=303)
-    if not cycle_form.errors:
-        cycle_form.form_errors.append("Please correct the cycle's fields.")
-    return _render_mine(form, cycle_form)
+    elif not form.is_submitted():
+        _fill_cycle(form, service.cycle_view(me()))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("ledger/cycle.html", form=form), status
+
+
+def _fill_cycle(form: CycleForm, view: service.CycleView | None) -> None:
+    if view is not None:
+        form.credit_type.data, form.required_amount.data = view.credit_type, \
+            view.cycle.required_amount
+        form.starts_on.data, form.ends_on.data = view.cycle.starts_on, view.cycle.ends_on
 
 
 # --- staff: review queue and credit types -------------------------------------------

@@ -182,18 +182,20 @@ def test_the_review_queue_is_for_staff(client, auth, member) -> None:
 
 def test_a_member_adds_a_credit_from_the_ledger_page(client, auth, member) -> None:
     auth.login(member.email)
-    page = client.get("/my-learning/credits")
+    ledger = client.get("/my-learning/credits").get_data(as_text=True)
+    assert 'href="/my-learning/credits/new"' in ledger
+    page = client.get("/my-learning/credits/new")
     assert page.status_code == 200 and "Add a credit from another provider" in page.get_data(
         as_text=True)
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    response = auth.post("/my-learning/credits", {
+    response = auth.post("/my-learning/credits/new", {
         "title": "Webinar elsewhere", "provider": "ALA", "credit_type": "ce-hours",
         "amount": "1.25", "earned_on": yesterday,
         "evidence": (io.BytesIO(PDF), "proof.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     [credit] = credits_of(member.id)
     assert credit.amount == Decimal("1.25") and credit.evidence_media_id is not None
-    refused = auth.post("/my-learning/credits", {
+    refused = auth.post("/my-learning/credits/new", {
         "title": "Too much", "provider": "ALA", "credit_type": "ce-hours", "amount": "500",
         "earned_on": yesterday})
     assert refused.status_code == 422 and "at most 100" in refused.get_data(as_text=True)

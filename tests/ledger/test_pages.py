@@ -85,8 +85,8 @@ def test_my_learning_shows_the_cycle_chart_and_its_text_alternative(
     before = client.get("/my-learning").get_data(as_text=True)
     assert "Set your renewal cycle" in before
     response = auth.post("/my-learning/credits/cycle", {
-        "cycle-credit_type": "ce-hours", "cycle-required_amount": "60",
-        "cycle-starts_on": "2026-01-01", "cycle-ends_on": "2028-12-31"})
+        "credit_type": "ce-hours", "required_amount": "60",
+        "starts_on": "2026-01-01", "ends_on": "2028-12-31"})
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     html = client.get("/my-learning").get_data(as_text=True)
     assert 'role="img"' in html and "<title id=\"cycle-chart-title\">" in html
@@ -94,3 +94,9 @@ def test_my_learning_shows_the_cycle_chart_and_its_text_alternative(
     assert "On track" in html and "12 of 60 CE hours" in html and "48 left" in html
     ledger = client.get("/my-learning/credits").get_data(as_text=True)
     assert "Conference" in ledger and "Other provider" in ledger and 'role="img"' in ledger
+    form = client.get("/my-learning/credits/cycle").get_data(as_text=True)
+    assert 'value="60"' in form and 'value="2028-12-31"' in form
+    bad = auth.post("/my-learning/credits/cycle", {
+        "credit_type": "ce-hours", "required_amount": "60",
+        "starts_on": "2026-01-01", "ends_on": "2025-12-31"})
+    assert bad.status_code == 422 and "on or after its first day" in bad.get_data(as_text=True)
