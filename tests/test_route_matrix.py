@@ -116,7 +116,8 @@ ACCESS: dict[str, str] = {
     "certificates_api.back_issue": AUTHOR, "certificates_api.my_certificates": MEMBER,
     "certificates_api.transcript_csv": MEMBER, "certificates_api.transcript_pdf": MEMBER,
     # ledger
-    "ledger.mine": MEMBER, "ledger.add_credit": MEMBER, "ledger.set_cycle": MEMBER, "ledger.admin_credits": ADMIN,
+    "ledger.mine": MEMBER, "ledger.add_credit": MEMBER, "ledger.set_cycle": MEMBER,
+    "ledger.admin_credits": ADMIN,
     "ledger.bulk_approve": ADMIN, "ledger.review": ADMIN, "ledger.admin_types": ADMIN,
     "ledger.admin_type": ADMIN, "ledger.delete_type": ADMIN, "ledger.course_credits": AUTHOR,
     "ledger_api.credit_types": PUBLIC, "ledger_api.my_credits": MEMBER,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, redirect, request
 from werkzeug.wsgi import wrap_file
 
+from lms import memo
 from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.errors import BadRequest
 from lms.extensions import db
@@ -144,9 +145,20 @@ def credit_types():
 
 @bp.get("/me/credits")
 def my_credits():
+    user = require_actor()
     filters = service.parse_filters(request.args.get("from"), request.args.get("to"),
                                     request.args.get("credit_type"))
-    entries = service.my_credits(require_actor(), filters)
+    if filters == service.Filters():  # the common request: kept under the member's revision
+        return _mine.get(user.id, service.ledger_stamp(user)[:2],
+                         lambda: _credits_body(service.my_credits(user, filters)))
+    return _credits_body(service.my_credits(user, filters))
+
+
+#: Unfiltered ``/me/credits`` bodies by member id, kept under their ``ledger_revision``.
+_mine: memo.StampedCache[dict] = memo.StampedCache()
+
+
+def _credits_body(entries: list[service.Entry]) -> dict:
     return {"items": [credit_json(e) for e in entries], "total": len(entries),
             "totals": _totals(service.totals(entries))}
 

@@ -18,7 +18,7 @@ from lms.errors import Conflict, NotFound, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 from lms.ledger import cycles
 from lms.ledger.models import Credit, CreditType
-from lms.ledger.types import parse_amount, require_staff, type_by_slug
+from lms.ledger.types import bump, parse_amount, require_staff, type_by_slug
 from lms.mail import send_mail
 from lms.media.models import MediaAsset
 from lms.text import TextError, clean_text
@@ -76,6 +76,7 @@ def add_external(actor: User | None, data: dict, *, now: datetime | None = None)
                     created_at=now, updated_at=now)
     db.session.add(credit)
     db.session.flush()
+    bump([actor.id])
     return credit
 
 
@@ -129,6 +130,7 @@ def _decide(actor: User, credit: Credit, status: str, note: str, now: datetime) 
     credit.status, credit.review_note = status, note
     credit.reviewed_by_id, credit.reviewed_at, credit.updated_at = actor.id, now, now
     db.session.flush()
+    bump([credit.user_id])
     _tell_member(credit, now)
 
 

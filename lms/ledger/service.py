@@ -23,7 +23,14 @@ from lms.errors import BadRequest, NotFound, ValidationError
 from lms.extensions import db, utcnow
 from lms.ledger import cycles
 from lms.ledger.models import DEFAULT_TYPE, Credit, CreditCycle, CreditType
-from lms.ledger.types import awards_of, default_type, parse_amount, require_staff, type_by_slug
+from lms.ledger.types import (
+    awards_of,
+    bump,
+    default_type,
+    parse_amount,
+    require_staff,
+    type_by_slug,
+)
 
 #: Most a cycle may require.
 MAX_REQUIRED = Decimal(10000)
@@ -75,8 +82,10 @@ def add_certificate_credits(course_id: int, issued: list[dict], now: datetime) -
     if not rows:
         return 0
     statement = upsert_insert(Credit).values(rows).on_conflict_do_nothing(
-        index_elements=["certificate_id", "credit_type_id"]).returning(Credit.id)
-    return len(db.session.execute(statement).all())
+        index_elements=["certificate_id", "credit_type_id"]).returning(Credit.user_id)
+    added = db.session.execute(statement).scalars().all()
+    bump(set(added))
+    return len(added)
 
 
 def revoke_certificate_credits(certificate_id: int, now: datetime) -> None:
@@ -85,9 +94,17 @@ def revoke_certificate_credits(certificate_id: int, now: datetime) -> None:
                                             Credit.status != "revoked")
                        .values(status="revoked", updated_at=now)
                        .execution_options(synchronize_session=False))
+    bump(select(Certificate.user_id).where(Certificate.id == certificate_id))
 
 
 # --- reading credits -----------------------------------------------------------------
+
+
+def ledger_stamp(member: User, *, now: datetime | None = None) -> tuple[int, int, date]:
+    """What a page of the member's credits and cycle depends on: their revision (moved by
+    every change, :func:`lms.ledger.types.bump`) and their local date (the cycle's pace)."""
+    return member.id, member.ledger_revision or 0, cycles.local_today(now or utcnow(),
+                                                                     member.time_zone)
 
 
 @dataclass(frozen=True)
@@ -239,6 +256,7 @@ def set_cycle(actor: User, data: dict, *, now: datetime | None = None) -> Credit
         now or utcnow()
     db.session.add(cycle)
     db.session.flush()
+    bump([actor.id])
     return cycle
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union, update
 
 from lms.accounts.models import User
 from lms.catalog.access import can_edit
@@ -24,6 +24,16 @@ def require_staff(actor: User | None, what: str) -> User:
     if actor is None or not actor.is_admin:
         raise Forbidden(f"Only site staff can {what}.")
     return actor
+
+
+def bump(user_ids) -> None:
+    """Move the members' ``ledger_revision`` (ids, or a select of ids): what pages keep of
+    their credits and cycle is then rebuilt on their next visit."""
+    if isinstance(user_ids, (list, set, tuple)) and not user_ids:
+        return
+    db.session.execute(update(User).where(User.id.in_(user_ids))
+                       .values(ledger_revision=User.ledger_revision + 1)
+                       .execution_options(synchronize_session="fetch"))
 
 
 def credit_types() -> list[CreditType]:
@@ -93,6 +103,8 @@ def update_type(actor: User | None, type_id: int, name: object, unit: object) ->
     values = _clean_type(credit_type.slug, name, unit)
     credit_type.name, credit_type.unit = values["name"], values["unit"]
     db.session.flush()
+    bump(union(select(Credit.user_id).where(Credit.credit_type_id == type_id),
+               select(CreditCycle.user_id).where(CreditCycle.credit_type_id == type_id)))
     return credit_type
 
 

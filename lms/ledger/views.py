@@ -34,21 +34,24 @@ _sections: memo.StampedCache[Markup] = memo.StampedCache()
 
 
 def my_learning_section(user: User) -> Markup | None:
-    """The renewal cycle on My learning (or an invitation to set one)."""
-    view = service.cycle_view(user)
-    return _sections.get(user.id, view.stamp if view else None, lambda: Markup(  # noqa: S704
-        render_template("ledger/_cycle.html", view=view, compact=True)))
+    """The renewal cycle on My learning (or an invitation to set one); no statement while
+    the member's ``ledger_revision`` and local date are those it was kept under."""
+    return _sections.get(user.id, service.ledger_stamp(user), lambda: Markup(  # noqa: S704
+        render_template("ledger/_cycle.html", view=service.cycle_view(user), compact=True)))
 
 
 @bp.get("/my-learning/credits")
 @login_required
 def mine():
-    entries = service.my_credits(me(), service.Filters())
-    view = service.cycle_view(me())
-    stamp = (tuple(entries), view.stamp if view else None)
-    body = _ledgers.get(me().id, stamp, lambda: Markup(render_template(  # noqa: S704
-        "ledger/_mine_main.html", entries=entries, totals=service.totals(entries), view=view)))
+    body = _ledgers.get(me().id, service.ledger_stamp(me()), _mine_main)
     return render_template("ledger/mine.html", main=body)
+
+
+def _mine_main() -> Markup:
+    entries = service.my_credits(me(), service.Filters())
+    return Markup(render_template(  # noqa: S704
+        "ledger/_mine_main.html", entries=entries, totals=service.totals(entries),
+        view=service.cycle_view(me())))
 
 
 #: The body of the ledger page by member id, kept under what it shows.

@@ -1,4 +1,4 @@
-"""credit ledger: credit types (ce-hours), course awards, credits, cycles; user.time_zone
+"""credit ledger: credit types (ce-hours), course awards, credits, cycles; user.time_zone and user.ledger_revision
 
 Existing certificates become approved ce-hours credits (revoked ones revoked), dated
 their completion day.
@@ -87,6 +87,7 @@ def upgrade():
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('time_zone', sa.String(length=64), server_default='UTC', nullable=False))
+        batch_op.add_column(sa.Column('ledger_revision', sa.Integer(), server_default='0', nullable=False))
 
     _seed()
 
@@ -105,6 +106,7 @@ def _seed():
 
 def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('ledger_revision')
         batch_op.drop_column('time_zone')
 
     with op.batch_alter_table('credit', schema=None) as batch_op:
