@@ -45,7 +45,9 @@ FILTERS = [date_query("from", "First earned_on date, YYYY-MM-DD"),
            date_query("to", "Last earned_on date, YYYY-MM-DD"),
            query("credit_type", description="A credit type slug")]
 CYCLE_BODY = obj(credit_type="string", required_amount={"type": ["number", "string"]},
-                 starts_on=DATE, ends_on=DATE)
+                 starts_on=DATE, ends_on=DATE) | {"examples": [{
+                     "credit_type": "ce-hours", "required_amount": 60,
+                     "starts_on": "2026-01-01", "ends_on": "2028-12-31"}]}
 
 SCHEMAS = {
     "CreditType": obj(slug="string", name="string", unit="string"),
@@ -71,11 +73,17 @@ OPENAPI = {
                          returns=items_of(CREDIT, totals=TOTALS),
                          responses={200: "{items, total, totals}",
                                     400: "Bad dates, or from after to"}),
-        "post": operation("Report a credit earned elsewhere (pending until staff review it)",
+        "post": operation("Report a credit earned elsewhere (pending until staff review it); "
+                          "amount more than 0 and at most 100, earned_on not after the "
+                          "member's local today",
                           body=obj(title=text(200, required=True),
                                    provider=text(200, required=True), credit_type="string",
                                    amount={"type": ["number", "string"]}, earned_on=DATE,
-                                   evidence_media_id=identifier(optional=True, null=True)),
+                                   evidence_media_id=identifier(optional=True, null=True))
+                          | {"examples": [{"title": "State library association conference",
+                                           "provider": "State Library Association",
+                                           "credit_type": "ce-hours", "amount": 3,
+                                           "earned_on": "2026-01-15"}]},
                           returns=CREDIT, creates="credit_id",
                           responses={201: "The credit, status pending"}),
     },
