@@ -39,3 +39,19 @@ certificates_enabled = _signals.signal("certificates-enabled")
 #: ``item`` (Item), ``settings`` (dict of the request's extra fields, e.g.
 #: pass_percent, max_attempts, time_limit_seconds), ``actor`` (User).
 item_created = _signals.signal("item-created")
+
+#: Sent by certificates in the transaction that inserted new certificates (one member's
+#: completion, or a back-issue batch). sender: Course id; kwargs: ``issued`` (list of
+#: dicts ``{"certificate_id", "user_id", "completed_at"}``), ``now`` (datetime).
+#: The ledger adds the credits the course awards from it, in one statement per batch.
+certificates_issued = _signals.signal("certificates-issued")
+
+#: Sent by certificates when staff revoke a certificate, in the same transaction.
+#: sender: the Certificate id (int); kwargs: ``now`` (datetime).
+certificate_revoked = _signals.signal("certificate-revoked")
+
+#: Sent by certificates while it builds a member's CE transcript, so the ledger can add
+#: the member's other credits. sender: the member's User id; kwargs: ``period``
+#: ((from, to) dates, either None). A receiver returns a list of
+#: ``lms.certificates.transcript_credits.CreditGroup``; it only reads.
+transcript_requested = _signals.signal("transcript-requested")

@@ -140,6 +140,26 @@ def _seed_rows(world: World, course) -> None:
     world.ids.update(application=application.id, topic=topic.id, signup_code=code.code,
                      token=token.id, job=job.id)
     _seed_certificate(world, course)
+    _seed_credit(world)
+
+
+def _seed_credit(world: World) -> None:
+    """A credit type and a pending self-reported credit of the enrolled member."""
+    try:
+        from lms.ledger.models import Credit, CreditType
+    except ImportError:  # pragma: no cover - the ledger still being built
+        return
+    from datetime import date
+    from decimal import Decimal
+
+    credit_type = CreditType(slug="state-hours", name="State hours", unit="hours")
+    credit = Credit(user_id=world.users["enrolled"].id, source="external", title="Conference",
+                    provider="State library association", credit_type=credit_type,
+                    amount=Decimal("2"), earned_on=date(2026, 1, 3), status="pending",
+                    review_note="")
+    db.session.add_all([credit_type, credit])
+    db.session.commit()
+    world.ids.update(credit=credit.id, credit_type=credit_type.id)
 
 
 def _seed_certificate(world: World, course) -> None:

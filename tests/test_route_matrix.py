@@ -127,6 +127,16 @@ ACCESS: dict[str, str] = {
     "certificates.credentials.issuer": PUBLIC, "certificates.credentials.status_list": PUBLIC,
     "certificates_api.verify_credential": PUBLIC,
     "certificates.start_retake": MEMBER, "certificates_api.start_retake": MEMBER,
+    # ledger
+    "ledger.mine": MEMBER, "ledger.add_credit": MEMBER, "ledger.set_cycle": MEMBER,
+    "ledger.admin_credits": ADMIN,
+    "ledger.bulk_approve": ADMIN, "ledger.review": ADMIN, "ledger.admin_types": ADMIN,
+    "ledger.admin_type": ADMIN, "ledger.delete_type": ADMIN, "ledger.course_credits": AUTHOR,
+    "ledger_api.credit_types": PUBLIC, "ledger_api.my_credits": MEMBER,
+    "ledger_api.add_credit": MEMBER, "ledger_api.upload_credit_evidence": MEMBER,
+    "ledger_api.review": ADMIN, "ledger_api.set_cycle": MEMBER,
+    "ledger_api.member_credits": ADMIN, "ledger_api.evidence_pack": AUTHOR,
+    "ledger_api.build_evidence_pack": AUTHOR,
     # reports
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
@@ -286,7 +296,8 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "request_id": ids.get("name_request", 1), "filename": "css/site.css",
               "action": "publish", "member_id": ids.get("member_id"), "list_id": 1,
                   "job_id": ids["job"], "thread_id": ids["thread"], "post_id": ids["post"],
-              "message_id": ids["message"]}
+              "message_id": ids["message"], "credit_id": ids.get("credit"),
+              "type_id": ids.get("credit_type")}
     if name == "action" and endpoint == "discussions.post_action":
         return "vote"
     if name == "kind":

@@ -22,6 +22,8 @@ def _choice(options) -> dict:
 PROFILE = {"name": text(120, required=True),
            "certificate_name": nullable(text(200)) | {"optional": True},
            "career_stage": _choice(CAREER_STAGES), "org_type": _choice(ORG_TYPES)}
+TIME_ZONE = text(64, description="IANA time zone name (e.g. America/Chicago): the member's "
+                                 "local dates for CE credits; default UTC")
 PASSWORD = text(minLength=MIN_PASSWORD_LENGTH, description=(
     f"At least {MIN_PASSWORD_LENGTH} characters, at least 4 different ones, not a common "
     "password, not the email address"))
@@ -39,6 +41,7 @@ DIRECTORY_FIELDS = {
                   "description": "Areas of expertise: catalog topic names and free text"},
 }
 PROFILE_PATCH = obj(**{name: schema | {"optional": True} for name, schema in PROFILE.items()},
+                    time_zone=TIME_ZONE | {"optional": True},
                     password=PASSWORD | {"optional": True},
                     current_password=text(optional=True), **DIRECTORY_FIELDS)
 
@@ -46,7 +49,7 @@ SCHEMAS = {
     "Member": obj(id="integer", email="string", name="string", certificate_name="string",
                   roles={"type": "array", "items": {"enum": list(ROLES)}},
                   career_stage=nullable({"type": "string"}), org_type=nullable({"type": "string"}),
-                  created_at=TIMESTAMP, directory_visible="boolean?",
+                  time_zone="string", created_at=TIMESTAMP, directory_visible="boolean?",
                   expertise={"type": "array", "items": {"type": "string"}, "optional": True}),
     "Token": obj(token="string", expires_at=TIMESTAMP, id="integer"),
 }
@@ -97,7 +100,7 @@ def member_json(user: User) -> dict:
         "id": user.id, "email": user.email, "name": user.name,
         "certificate_name": user.certificate_name, "roles": user.roles,
         "career_stage": user.career_stage, "org_type": user.org_type,
-        "created_at": iso(user.created_at),
+        "time_zone": user.time_zone or "UTC", "created_at": iso(user.created_at),
     }
 
 
@@ -180,7 +183,8 @@ def update_me():
         service.change_password(user, text_field(data, "current_password") or "",
                                 text_field(data, "password", True))
     service.update_profile(user, {key: text_field(data, key) for key in
-                                  ("name", "certificate_name", "career_stage", "org_type")
+                                  ("name", "certificate_name", "career_stage", "org_type",
+                                   "time_zone")
                                   if key in data})
     profile_fields.update_all(user, data)
     db.session.commit()

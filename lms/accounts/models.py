@@ -51,6 +51,11 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     #: Extra time on timed quizzes, in percent (an accommodation set by staff).
     extra_time_percent: Mapped[int] = mapped_column(default=0)
+    #: IANA time zone name (``zoneinfo``): the member's local date for CE credits and cycles.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    #: Bumped whenever the member's CE credits or renewal cycle change: pages showing them
+    #: are kept rendered under it (read with the member, so the check costs no statement).
+    ledger_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -70,7 +71,20 @@ def _clean_profile(fields: dict) -> tuple[dict, dict[str, list[str]]]:
         errors["career_stage"] = ["Choose one of the listed career stages."]
     if fields.get("org_type") not in (None, "", *ORG_TYPES):
         errors["org_type"] = ["Choose one of the listed organisation types."]
+    if "time_zone" in fields and not is_time_zone(fields["time_zone"]):
+        errors["time_zone"] = ["Use an IANA time zone name, such as America/Chicago or UTC."]
     return clean, errors
+
+
+def is_time_zone(name: object) -> bool:
+    """True for a time zone name ``zoneinfo`` knows (``Europe/Lisbon``, ``UTC``)."""
+    if not isinstance(name, str) or not name or len(name) > 64 or name.startswith(("/", ".")):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _name_message(message: str, limit: int) -> str:
@@ -186,8 +200,8 @@ def revoke_credentials(user: User, now: datetime | None = None) -> None:
 
 
 def update_profile(user: User, fields: dict) -> User:
-    """Change name, certificate name, career stage or organisation type."""
-    allowed = {"name", "certificate_name", "career_stage", "org_type"}
+    """Change name, certificate name, career stage, organisation type or time zone."""
+    allowed = {"name", "certificate_name", "career_stage", "org_type", "time_zone"}
     changes, errors = _clean_profile({key: value for key, value in fields.items()
                                       if key in allowed})
     if errors:

@@ -27,6 +27,7 @@ from lms.catalog.models import Course, Enrollment
 from lms.certificates import credentials
 from lms.certificates import evidence as evidence_mod
 from lms.certificates.issuance import (
+    announce_issued,
     certificate_data,
     course_snapshot,
     insert_ignoring_duplicates,
@@ -176,12 +177,13 @@ def _issue_many(course: Course, missing: list[tuple[int, datetime, int]], now: d
     rows = [row_values(members[user_id], completed_at, course_part, evidence.get(user_id, {}),
                        now, edition) for user_id, completed_at, edition in missing]
     issued = 0
+    completed = {user_id: completed_at for user_id, completed_at, _edition in missing}
     with ThreadPoolExecutor(max_workers=SAVERS) as savers:
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             if settings is not None:
                 _store_pdfs(batch, settings, savers)
-            issued += _insert_batch(batch, members, now)
+            issued += _insert_batch(course.id, batch, members, completed, now)
             if after_batch is not None:
                 after_batch(issued)
     return issued
@@ -222,9 +224,16 @@ def _issue_credentials(rows: list[dict], inserted: dict[int, int], members: dict
         credentials.issue_many(new, db.session.get(Course, rows[0]["course_id"]), now)
 
 
-def _insert_batch(rows: list[dict], members: dict[int, User], now: datetime) -> int:
-    """One multi-row insert of certificates, one of their first versions; mail queued."""
+def _insert_batch(course_id: int, rows: list[dict], members: dict[int, User],
+                  completed: dict[int, datetime], now: datetime) -> int:
+    """One multi-row insert of certificates, one of their first versions; mail queued.
+
+    The ledger hears of the whole batch at once (``certificates_issued``).
+    """
     inserted = insert_ignoring_duplicates(rows)
+    announce_issued(course_id, [{"certificate_id": certificate_id, "user_id": user_id,
+                                 "completed_at": completed[user_id]}
+                                for user_id, certificate_id in inserted.items()], now)
     versions = [{"certificate_id": inserted[v["user_id"]], "version": 1, "name": v["name"],
                  "pdf_key": v["pdf_key"], "checksum": v["pdf_checksum"], "created_at": now,
                  "reason": "issued"}

@@ -30,12 +30,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from joserfc import jws
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certificates.keys import ALG, REGISTRY, issuer_keys
-from lms.certificates.models import Certificate, Credential
+from lms.certificates.models import Certificate, Credential, status_position
 from lms.certificates.settings import current_settings
 from lms.extensions import db
 from lms.web import site_url
@@ -140,32 +140,36 @@ def _epoch(value: str) -> int:
 # --- rows ------------------------------------------------------------------------
 
 
-def issue_for(cert: Certificate, member: User, now: datetime) -> Credential:
-    """Make and sign the certificate's credential (flushes, inside the caller's transaction)."""
+def issue_for(cert: Certificate, member: User, now: datetime) -> int:
+    """Make and sign the certificate's credential, inside the caller's transaction; its id."""
     return issue_many([(cert.id, cert, member)], db.session.get(Course, cert.course_id), now)[0]
 
 
 def issue_many(certificates: list[tuple[int, Any, User]], course: Course | None,
-               now: datetime) -> list[Credential]:
-    """Credentials for ``(certificate id, row or values, member)`` of one course.
+               now: datetime) -> list[int]:
+    """Credentials for ``(certificate id, row or values, member)`` of one course; their ids.
 
-    Rows first (their ids give the status positions), then one signed JWT each.
+    Rows first, in one multi-row insert (their ids give the status positions), then
+    their signed JWTs in one bulk update: statements a batch, not a certificate.
     """
-    if course is None:
+    if course is None or not certificates:
         return []
     kid, key = issuer_keys().signing_key()
-    rows = [Credential(certificate_id=cert_id, uid=f"urn:uuid:{uuid.uuid4()}", kid=kid,
-                       issued_at=now, jwt="") for cert_id, _cert, _member in certificates]
-    db.session.add_all(rows)
-    db.session.flush()
+    uids = [f"urn:uuid:{uuid.uuid4()}" for _ in certificates]
+    table = Credential.__table__
+    inserted = dict(db.session.execute(
+        insert(table).returning(table.c.uid, table.c.id),
+        [{"certificate_id": cert_id, "uid": uid, "kid": kid, "issued_at": now, "jwt": ""}
+         for (cert_id, _cert, _member), uid in zip(certificates, uids, strict=True)]).all())
     issuer = issuer_profile()
-    for row, (_cert_id, cert, member) in zip(rows, certificates, strict=True):
-        credential = build(cert, course, uid=row.uid, email=member.email,
+    signed = []
+    for uid, (_cert_id, cert, member) in zip(uids, certificates, strict=True):
+        credential = build(cert, course, uid=uid, email=member.email,
                            salt=secrets.token_hex(16), issued_at=now,
-                           status=(row.status_list, row.status_index), issuer=issuer)
-        row.jwt = sign(credential, kid=kid, key=key)
-    db.session.flush()
-    return rows
+                           status=status_position(inserted[uid]), issuer=issuer)
+        signed.append({"id": inserted[uid], "jwt": sign(credential, kid=kid, key=key)})
+    db.session.execute(update(Credential), signed)
+    return [values["id"] for values in signed]
 
 
 def current_credential(certificate_id: int) -> Credential | None:
@@ -181,7 +185,7 @@ def revoke_for(cert: Certificate, now: datetime) -> None:
         .values(revoked_at=now))
 
 
-def reissue_for(cert: Certificate, now: datetime) -> Credential:
+def reissue_for(cert: Certificate, now: datetime) -> int:
     """Supersede and revoke the current credential; issue a new one (a name fix)."""
     db.session.execute(update(Credential).where(
         Credential.certificate_id == cert.id, Credential.superseded_at.is_(None))

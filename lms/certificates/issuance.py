@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from lms import metrics
+from lms import metrics, signals
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment
 from lms.certificates import credentials
@@ -141,8 +141,16 @@ def issue_certificate(member: User, course: Course, enrollment: Enrollment, *,
     certificate = certificate_of(member.id, course.id, edition)
     if inserted and certificate is not None:
         credentials.issue_for(certificate, member, now)
+        announce_issued(course.id, [{"certificate_id": certificate.id, "user_id": member.id,
+                                     "completed_at": enrollment.completed_at}], now)
         _finish_new(certificate, member, pdf_settings_or_none(), now)
     return certificate
+
+
+def announce_issued(course_id: int, issued: list[dict], now: datetime) -> None:
+    """Tell higher domains (the CE ledger) about certificates inserted in this transaction."""
+    if issued:
+        signals.certificates_issued.send(course_id, issued=issued, now=now)
 
 
 def _finish_new(certificate: Certificate, member: User, settings: PdfSettings | None,

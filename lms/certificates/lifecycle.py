@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms import signals
 from lms.accounts.models import User
 from lms.certificates import credentials
 from lms.certificates.issuance import store_pdf, verify_url
@@ -64,6 +65,7 @@ def revoke(actor: User | None, code: str, reason: str, category: str | None = No
     cert.revoke_category, cert.revoked_by_id = category, actor.id
     credentials.revoke_for(cert, cert.revoked_at)
     db.session.flush()
+    signals.certificate_revoked.send(cert.id, now=cert.revoked_at)
     return cert
 
 

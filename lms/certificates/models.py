@@ -129,11 +129,16 @@ class Credential(db.Model):
 
     @property
     def status_list(self) -> int:
-        return (self.id - 1) // STATUS_LIST_SIZE + 1
+        return status_position(self.id)[0]
 
     @property
     def status_index(self) -> int:
-        return (self.id - 1) % STATUS_LIST_SIZE
+        return status_position(self.id)[1]
+
+
+def status_position(credential_id: int) -> tuple[int, int]:
+    """(status list number, index in it) of the credential with that row id."""
+    return (credential_id - 1) // STATUS_LIST_SIZE + 1, (credential_id - 1) % STATUS_LIST_SIZE
 
 
 class CertificateVersion(db.Model):

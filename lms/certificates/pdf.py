@@ -37,7 +37,7 @@ from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.qr import draw_qr
 from lms.certificates.text import (
@@ -227,12 +227,14 @@ Period = tuple[date | None, date | None]
 
 
 def render_transcript(
-    rows: Sequence[TranscriptRow], member_name: str, period: Period, settings: PdfSettings
+    rows: Sequence[TranscriptRow], member_name: str, period: Period, settings: PdfSettings,
+    extra: Sequence[Flowable] = (),
 ) -> bytes:
     """List certificates with their CE hours and the total, over as many pages as needed.
 
     ``period`` is (from, to), either end open (None); rows are printed in the
-    order given.
+    order given. ``extra`` follows the certificates (the other credits, by type:
+    ``transcript_credits``).
     """
     buffer = io.BytesIO()
     page = PAGE_SIZES[settings.page_size]
@@ -246,7 +248,8 @@ def render_transcript(
         initialFontName=load_font(REGULAR).fontName,
     )
     header = _transcript_header(settings.org_name, member_name, format_period(period))
-    story = [_transcript_table(rows, page[0] - 108), Spacer(1, 8), _cell(CEU_EXPLAINED)]
+    story = [_transcript_table(rows, page[0] - 108), Spacer(1, 8), _cell(CEU_EXPLAINED),
+             *extra]
     doc.build(story, onFirstPage=header, onLaterPages=header)
     return buffer.getvalue()
 

@@ -15,13 +15,14 @@ from typing import BinaryIO
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from lms import signals
 from lms.accounts.models import User
 from lms.catalog.models import Course
-from lms.certificates import credentials
+from lms.certificates import credentials, transcript_credits
 from lms.certificates.codes import normalize_code
 from lms.certificates.issuance import pdf_url, verify_url
 from lms.certificates.models import REVOKE_CATEGORIES, Certificate
-from lms.certificates.pdf import TranscriptRow, render_transcript
+from lms.certificates.pdf import PAGE_SIZES, TranscriptRow, render_transcript
 from lms.certificates.settings import pdf_settings
 from lms.dates import parse_date
 from lms.errors import BadRequest, Forbidden, NotFound, Unauthorized, Unavailable
@@ -174,8 +175,17 @@ def transcript_pdf(actor: User | None, period: tuple[date | None, date | None]) 
         settings = pdf_settings()
     except StorageError as exc:
         raise Unavailable("Transcripts cannot be made right now. Try again soon.") from exc
+    page_width = PAGE_SIZES[settings.page_size][0]
+    extra = transcript_credits.flowables(credit_groups(actor, period), page_width - 108)
     return render_transcript(transcript_rows(actor, period), actor.certificate_name or actor.name,
-                             period, settings)
+                             period, settings, extra)
+
+
+def credit_groups(member: User, period: tuple[date | None, date | None]
+                  ) -> list[transcript_credits.CreditGroup]:
+    """The member's other credits by type, from whichever domain answers (the ledger)."""
+    answers = signals.transcript_requested.send(member.id, period=period)
+    return [group for _receiver, groups in answers for group in groups or ()]
 
 
 def safe_cell(value: object) -> str:
@@ -197,6 +207,8 @@ def transcript_csv(actor: User | None, period: tuple[date | None, date | None]) 
                          row.code, plain_number(row.ce_hours), row.edition])
     total = sum((row.ce_hours for row in rows), Decimal(0))
     writer.writerow(["", "Total", "", plain_number(total), ""])
+    for line in transcript_credits.csv_rows(credit_groups(actor, period)):
+        writer.writerow([safe_cell(value) for value in line])
     return buffer.getvalue()
 
 

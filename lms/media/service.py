@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.accounts.service import require_instructor
-from lms.errors import BadRequest, TooLarge, UnsupportedType
+from lms.errors import BadRequest, TooLarge, Unauthorized, UnsupportedType
 from lms.extensions import db
 from lms.media import probe
 from lms.media.access import can_view, register_access_check, unregister_access_check
@@ -58,7 +58,33 @@ def upload_file(
     (empty), TooLarge, UploadFailed (duration unreadable; asset kept as failed),
     Unavailable (the store does not answer).
     """
-    uploader = require_instructor(actor)
+    return _store_upload(require_instructor(actor), filename, claimed_type, stream)
+
+
+#: What a member may upload as evidence of credit earned elsewhere.
+EVIDENCE_KINDS = frozenset({"pdf", "image"})
+
+
+def upload_evidence(
+    actor: User | None, filename: str, claimed_type: str | None, stream: BinaryIO
+) -> MediaAsset:
+    """Any member's PDF or image (evidence of a credit): stored like any upload and
+    readable only by its uploader and staff (no course uses it, so no access hook
+    lets anyone else in).
+
+    Raises Unauthorized, UnsupportedType (not a PDF, PNG or JPEG) and what
+    :func:`upload_file` raises.
+    """
+    if actor is None:
+        raise Unauthorized("Log in to upload evidence.")
+    if allowed_type(clean_filename(filename), claimed_type).kind not in EVIDENCE_KINDS:
+        raise UnsupportedType("Evidence must be a PDF, PNG or JPEG file.")
+    return _store_upload(actor, filename, claimed_type, stream)
+
+
+def _store_upload(
+    uploader: User, filename: str, claimed_type: str | None, stream: BinaryIO
+) -> MediaAsset:
     name = clean_filename(filename)
     kind = allowed_type(name, claimed_type)
     head = stream.read(probe.HEAD_BYTES)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from lms import memo
+from lms.accounts.models import User
 from lms.discussions.reading import item_threads
 from lms.errors import DomainError, Forbidden
 from lms.extensions import db
@@ -108,11 +111,25 @@ def download(slug: str, item_id: int):
     return redirect(page.item["media_url"] or back, code=303)
 
 
+#: Sections higher domains add below My learning (the CE ledger: the renewal cycle).
+#: Each takes the member and returns HTML, or None to show nothing; registered from
+#: the domain's ``receivers.connect()``, as media access checks are.
+DashboardSection = Callable[[User], Markup | None]
+_sections: list[DashboardSection] = []
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    """Add ``section`` below My learning (once, however often apps are created)."""
+    if section not in _sections:
+        _sections.append(section)
+
+
 @bp.get("/my-learning")
 @login_required
 def dashboard():
     board = pages.dashboard(current_user)
-    return render_template("progress/dashboard.html", main=dashboard_html(board))
+    extra = [html for section in _sections if (html := section(current_user)) is not None]
+    return render_template("progress/dashboard.html", main=dashboard_html(board), extra=extra)
 
 
 #: The body of My learning by member id, kept under what it shows (``Dashboard.version``).

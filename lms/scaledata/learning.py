@@ -178,7 +178,10 @@ def certificate_rows(plan: Plan, enrolments: list[EnrolmentInfo]) -> Iterator[tu
         count += 1
         if count > plan.size.certificates:
             return
-        yield _certificate(plan, count, e, course)
+        row = _certificate(plan, count, e, course)
+        plan.issued.append((count, e.user_id, course.title, course.ce_hours, row[5], row[4],
+                            row[16]))
+        yield row
 
 
 def _certificate(plan: Plan, cert_id: int, e: EnrolmentInfo, course: CourseInfo) -> tuple:

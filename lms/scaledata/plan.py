@@ -127,6 +127,9 @@ class Plan:
         self.cert_names: list[str] = [""]
         self.names: list[str] = [""]
         self.courses: list[CourseInfo] = []
+        #: Issued certificates as ``learning.certificate_rows`` yields them, for the ledger:
+        #: (id, user id, course title, CE hours, completed on, issued at, revoked at).
+        self.issued: list[tuple] = []
 
     def at(self, low: datetime, high: datetime) -> datetime:
         """A whole second between ``low`` and ``high``."""

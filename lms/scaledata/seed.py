@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Engine, Table, func, insert, select, text
 
 from lms import import_models
 from lms.extensions import db
-from lms.scaledata import discussions, learning
+from lms.scaledata import credits, discussions, learning
 from lms.scaledata.plan import Plan, Size
 
 BATCH = 5_000
@@ -71,10 +71,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                           "created_at", "last_post_at", "version"),
     "discussion_post": ("id", "thread_id", "author_id", "body", "body_html", "status",
                         "by_instructor", "vote_count", "created_at", "edited_at"),
+    "credit_type": ("id", "slug", "name", "unit", "created_at"),
+    "credit": ("id", "user_id", "source", "title", "provider", "credit_type_id", "amount",
+               "earned_on", "status", "certificate_id", "evidence_media_id", "review_note",
+               "reviewed_by_id", "reviewed_at", "created_at", "updated_at"),
+    "credit_cycle": ("id", "user_id", "credit_type_id", "required_amount", "starts_on",
+                     "ends_on", "updated_at"),
 }
 #: Optional domains: their tables are seeded only when their models exist.
 OPTIONAL = {"quiz", "quiz_question", "quiz_choice", "quiz_attempt", "certificate",
-            "discussion_thread", "discussion_post"}
+            "discussion_thread", "discussion_post", "credit_type", "credit", "credit_cycle"}
 
 #: ``progress(label, length)`` returns a context manager with ``update(n)``, like click's bar.
 ProgressFactory = Callable[[str, int], AbstractContextManager[Any]]
@@ -135,6 +141,9 @@ def plan_tables(size: Size, seed_value: int) -> Iterator[tuple[str, Iterable[tup
     threads, posts = discussions.discussion_rows(plan)
     yield "discussion_thread", threads, len(threads)
     yield "discussion_post", posts, discussions.post_count(plan)
+    yield "credit_type", credits.credit_type_rows(), 0
+    yield "credit", credits.credit_rows(plan), 0
+    yield "credit_cycle", credits.cycle_rows(plan), size.bench_members
 
 
 def table(name: str) -> Table:

@@ -413,6 +413,11 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
     one_vs_loop = [r["loop"]["seconds"] / r["1 worker"]["seconds"] for r in runs]
     two_vs_one = [r["1 worker"]["seconds"] / r["2 workers"]["seconds"] for r in runs]
     single = [r["1 worker"]["seconds"] / r["2 workers, one course"]["seconds"] for r in runs]
+    # On cores shared with other work, wall time cannot show two workers running side by
+    # side; how evenly they split the CPU can: one worker's CPU over the busier of two is
+    # the speedup they reach on two free cores.
+    split = {label: [r["1 worker"]["cpu_s"] / max(r[label]["cpu_s_per_worker"]) for r in runs]
+             for label in ("2 workers", "2 workers, one course")}
     prefetch = args.prefetch or args.threads
     print(f"\n| {total} certificates ({args.courses} courses × {args.members}; worker "
           f"--threads {args.threads}, prefetch {prefetch}) | all jobs done, s | certificates, s "
@@ -427,11 +432,14 @@ def _back_issue_report(runs: list[dict[str, dict]], total: int,
           f"({min(two_vs_one):.2f}–{max(two_vs_one):.2f}), goal ≥ {SPEEDUP_GOAL}")
     print(f"two workers on one course / one worker on {args.courses}: "
           f"{statistics.median(single):.2f}")
+    for label, ratios in split.items():
+        print(f"CPU of one worker / of the busier of {label}: {statistics.median(ratios):.2f} "
+              f"({min(ratios):.2f}–{max(ratios):.2f})")
     return [{"certificates": total, "courses": args.courses, "members": args.members,
              "threads": args.threads, "prefetch": args.prefetch or args.threads,
              "runs": runs,
              "one_worker_vs_loop": one_vs_loop, "two_vs_one_worker": two_vs_one,
-             "two_workers_one_course_vs_one_worker": single}]
+             "two_workers_one_course_vs_one_worker": single, "cpu_split_speedup": split}]
 
 
 # --- 3. two app servers against one -------------------------------------------------------

@@ -79,6 +79,8 @@ def scenarios(t: Targets) -> list[Scenario]:
         Scenario("player (video)", f"/learn/{t.slug}/items/{t.video_item_id}", "cookie",
                  target="25%"),
         Scenario("my learning", "/my-learning", "cookie", target="25%"),
+        Scenario("my credits (API)", "/api/v1/me/credits", "member tokens", target="25%"),
+        Scenario("ledger page", "/my-learning/credits", "cookie", target="25%"),
         Scenario("progress report POST", f"/api/v1/items/{t.video_item_id}/progress",
                  "member tokens", "POST", PROGRESS_BODY, target="30%"),
         # A latency target: one request per worker (8 connections would measure how long

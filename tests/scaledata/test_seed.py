@@ -96,3 +96,18 @@ def test_the_command_seeds_the_database_it_is_given_and_says_how_to_log_in(runne
     assert "Seeded tiny (seed 1)" in result.output and "password: " in result.output
     again = runner.invoke(args=["lms", "seed-scale", "--size", "tiny", "--database-url", url])
     assert again.exit_code == 1 and "already has members" in again.output
+
+
+def test_the_ledger_gets_three_external_credits_per_member_and_one_per_certificate(seeded):
+    engine = seeded(1)
+    credit = db.metadata.tables["credit"]
+    with engine.connect() as conn:
+        external = conn.execute(select(credit.c.user_id, func.count()).where(
+            credit.c.source == "external").group_by(credit.c.user_id)).all()
+        from_certificates = conn.scalar(select(func.count()).where(
+            credit.c.source == "certificate"))
+        statuses = set(conn.scalars(select(credit.c.status).distinct()))
+    assert len(external) == TINY.members and {n for _user, n in external} == {3}
+    assert from_certificates == count(engine, "certificate")
+    assert {"approved", "pending"} <= statuses
+    assert count(engine, "credit_type") == 2

@@ -1,0 +1,1 @@
+"""CE credit ledger: every credit a member earns, toward their renewal cycle."""
