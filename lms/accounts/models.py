@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     #: Extra time on timed quizzes, in percent (an accommodation set by staff).
     extra_time_percent: Mapped[int] = mapped_column(default=0)
+    #: Unread discussion notifications, moved in the transaction that adds or reads them:
+    #: the page header shows it from the row every request loads anyway.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -70,11 +70,16 @@ def _visible_posts(viewer: Viewer):
     return or_(Post.status == "visible", Post.author_id == viewer.user_id)
 
 
-def thread_list(user: User | None, course_id: int, *, item_id: int | None = None,
-                kind: str | None = None, sort: str = "recent", q: str | None = None,
-                page: int = 1, per_page: int = 20) -> tuple[list[ThreadSummary], int, Seat]:
-    """A page of the course's threads and the total. Raises NotFound, ValidationError."""
-    place = seat(user, course_id)
+def thread_list(user: User | None, course_id: int | None = None, *, slug: str | None = None,
+                item_id: int | None = None, kind: str | None = None, sort: str = "recent",
+                q: str | None = None, page: int = 1, per_page: int = 20
+                ) -> tuple[list[ThreadSummary], int, Seat]:
+    """A page of the course's threads (by id or slug) and the total.
+
+    Raises NotFound, ValidationError. The total comes with the page's rows (a window
+    count); only a page past the end counts in a statement of its own.
+    """
+    place = seat(user, course_id, slug=slug)
     if sort not in SORTS:
         raise ValidationError("Invalid input.", errors={"sort": [", ".join(SORTS)]})
     if kind not in (None, "", "question", "discussion"):
@@ -82,12 +87,24 @@ def thread_list(user: User | None, course_id: int, *, item_id: int | None = None
     viewer = Viewer(place.course.id, place.user.id, place.is_moderator)
     stmt = _filtered(viewer, item_id, kind or None, sort)
     stmt, rank = search.apply(stmt, q, db.session.get_bind().dialect.name)
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.with_only_columns(Thread.id).subquery())
-    ).scalar_one()
     rows = db.session.execute(_summaries(stmt, viewer, sort, rank)
+                              .add_columns(func.count().over().label("total"))
                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return [ThreadSummary(**row._mapping) for row in rows], total, place
+    total = rows[0].total if rows else (count_threads(stmt) if page > 1 else 0)
+    return [_summary(row) for row in rows], total, place
+
+
+def count_threads(filtered: Select) -> int:
+    """How many threads a filtered statement finds (the general count)."""
+    return db.session.execute(
+        select(func.count()).select_from(filtered.with_only_columns(Thread.id).subquery())
+    ).scalar_one()
+
+
+def _summary(row) -> ThreadSummary:
+    values = dict(row._mapping)
+    values.pop("total", None)
+    return ThreadSummary(**values)
 
 
 def _filtered(viewer: Viewer, item_id: int | None, kind: str | None, sort: str) -> Select:
@@ -158,4 +175,4 @@ def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
     """
     viewer = Viewer(course_id, user.id, False)
     stmt = _summaries(_filtered(viewer, item_id, None, "recent"), viewer, "recent", None)
-    return [ThreadSummary(**row._mapping) for row in db.session.execute(stmt.limit(limit))]
+    return [_summary(row) for row in db.session.execute(stmt.limit(limit))]

@@ -23,14 +23,14 @@ FORM_ERRORS = (ValidationError, Conflict, Forbidden, RateLimited)
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The header's unread count: one statement per page, only for signed-in members.
+    """The header's unread count, kept on the user row the request loaded: no statement.
 
-    An error page rendered because the database failed shows no count rather than failing
-    again.
+    An error page rendered because the database failed (the row expired by the rollback
+    would be loaded again) shows no count rather than failing again.
     """
     if "unread_notifications" not in g:
         try:
-            g.unread_notifications = notify.unread_count(current_user.id)
+            g.unread_notifications = current_user.unread_notifications
         except SQLAlchemyError:
             db.session.rollback()
             g.unread_notifications = 0
@@ -60,6 +60,10 @@ def _flash_error(exc) -> None:
 
 # --- threads ---------------------------------------------------------------------------
 
+#: Rendered thread lists keyed by the rows they show: equal rows render equal HTML, so a
+#: list is rendered again only when something in it changed (no stamp needed).
+_thread_lists: memo.StampedCache[Markup] = memo.StampedCache(size=256)
+
 @bp.get("/courses/<slug>/discussions")
 @login_required
 def course_threads(slug: str):
@@ -67,12 +71,14 @@ def course_threads(slug: str):
     page = max(1, args.get("page", 1, type=int) or 1)
     sort = args.get("sort") if args.get("sort") in reading.SORTS else "recent"
     kind = args.get("kind") if args.get("kind") in ("question", "discussion") else None
-    threads, total, place = reading.thread_list(me(), _course_id(slug), kind=kind, sort=sort,
+    threads, total, place = reading.thread_list(me(), slug=slug, kind=kind, sort=sort,
                                                 q=args.get("q"), page=page, per_page=20)
-    return render_template("discussions/course.html", course=place.course, threads=threads,
+    listing = _thread_lists.get(tuple(threads), None, lambda: Markup(render_template(  # noqa: S704
+        "discussions/_thread_list.html", threads=threads)))
+    return render_template("discussions/course.html", course=place.course, listing=listing,
                            total=total, page=page, sort=sort, kind=kind or "",
                            q=args.get("q", ""), is_moderator=place.is_moderator,
-                           hold=service.hold_first_posts(place.course.id))
+                           hold=place.hold_first_posts)
 
 
 @bp.post("/courses/<slug>/discussions")
