@@ -12,6 +12,7 @@ from functools import cache
 
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, delete, func, select, update
+from sqlalchemy.orm import load_only
 
 from lms import ratelimit
 from lms.accounts.models import User
@@ -92,7 +93,9 @@ def _seat_statement(by: str):
                    DiscussionSetting.hold_first_posts)
             .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
                        & (Enrollment.user_id == user_id))
-            .outerjoin(DiscussionSetting, DiscussionSetting.course_id == Course.id))
+            .outerjoin(DiscussionSetting, DiscussionSetting.course_id == Course.id)
+            # Discussion pages show the course's title; its long texts load only if asked.
+            .options(load_only(Course.id, Course.slug, Course.title, Course.status)))
     if by == "slug":
         return stmt.where(Course.slug == bindparam("key", type_=String))
     if by == "thread":
