@@ -100,11 +100,9 @@ def thread_list(user: User | None, course_id: int | None = None, *, slug: str | 
     filtered = _filtered(viewer.is_moderator, item_id is not None, kind or None, sort)
     searched, rank = search.apply(filtered, q, db.session.get_bind().dialect.name)
     listing = (_list_statement(viewer.is_moderator, item_id is not None, kind or None, sort)
-               if rank is None else
-               _summaries(searched, viewer.is_moderator, sort, rank)
-               .add_columns(func.count().over().label("total")))
-    rows = db.session.execute(listing.limit(per_page).offset((page - 1) * per_page),
-                              params).all()
+               if rank is None else _paged(_summaries(searched, viewer.is_moderator, sort, rank)))
+    rows = db.session.execute(listing, {**params, "limit": per_page,
+                                        "offset": (page - 1) * per_page}).all()
     total = rows[0].total if rows else (count_threads(searched, params) if page > 1 else 0)
     return [_summary(row) for row in rows], total, place
 
@@ -117,16 +115,26 @@ def count_threads(filtered: Select, params: dict) -> int:
 
 
 def _summary(row) -> ThreadSummary:
-    values = dict(row._mapping)
-    values.pop("total", None)
-    return ThreadSummary(**values)
+    """A row of :func:`_paged` (the summary's fields in order, then the total)."""
+    return ThreadSummary(*row[:-1])
+
+
+def _paged(summaries: Select) -> Select:
+    """The statement with the total of its rows and a page (``limit``, ``offset``) of them.
+
+    Limit and offset as parameters keep the statement object the same from one request
+    to the next, so SQLAlchemy's cache key for it is worked out once.
+    """
+    return (summaries.add_columns(func.count().over().label("total"))
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer)))
 
 
 @cache
 def _list_statement(is_moderator: bool, by_item: bool, kind: str | None, sort: str) -> Select:
     """A list without search, built once per shape: construction is most of its cost."""
-    return (_summaries(_filtered(is_moderator, by_item, kind, sort), is_moderator, sort, None)
-            .add_columns(func.count().over().label("total")))
+    return _paged(_summaries(_filtered(is_moderator, by_item, kind, sort), is_moderator, sort,
+                             None))
 
 
 @cache
@@ -223,5 +231,6 @@ def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
     has); shows what a member sees (moderators' extras are on the discussion pages).
     """
     params = _params(Viewer(course_id, user.id, False), item_id)
-    stmt = _list_statement(False, True, None, "recent").limit(limit)
-    return [_summary(row) for row in db.session.execute(stmt, params)]
+    stmt = _list_statement(False, True, None, "recent")
+    return [_summary(row) for row in db.session.execute(stmt, {**params, "limit": limit,
+                                                               "offset": 0})]
