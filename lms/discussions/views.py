@@ -109,8 +109,9 @@ def course_settings(slug: str):
     return redirect(url_for("discussions.course_threads", slug=slug))
 
 
-#: Rendered pages of posts by (thread, member, page), kept under the thread's version and
-#: the page's CSRF token: a long thread is rendered again only after it changed.
+#: Rendered pages of posts by (thread, member, page), kept under the thread's version, the
+#: page's CSRF token and the member's role: a long thread is rendered again only after it
+#: changed.
 _post_lists: memo.StampedCache[Markup] = memo.StampedCache(size=512)
 #: Posts on each page of a thread's HTML page (the API lists them all).
 POSTS_PER_PAGE = 50
@@ -143,8 +144,8 @@ def thread(thread_id: int):
             is_moderator=place.is_moderator, user_id=current_user.id, actions=actions,
             page=page, pages=-(-total // POSTS_PER_PAGE)))
 
-    posts_html = _post_lists.get((thread_id, current_user.id, page), (found.version, token),
-                                 render)
+    posts_html = _post_lists.get((thread_id, current_user.id, page),
+                                 (found.version, token, place.is_moderator), render)
     return render_template("discussions/thread.html", thread=found, course=place.course,
                            is_moderator=place.is_moderator, posts_html=posts_html)
 
