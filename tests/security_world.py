@@ -84,7 +84,8 @@ def _seed_discussion(world: World, course) -> None:
                               expertise=["Cataloging"], expertise_key="|cataloging|")
     db.session.add_all([message, listed])
     db.session.commit()
-    world.ids.update(thread=thread.id, post=answer.id, message=message.id)
+    world.ids.update(thread=thread.id, post=answer.id, message=message.id,
+                     listed=listed.user_id)
 
 
 def _factory_role(role: str) -> str:

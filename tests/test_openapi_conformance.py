@@ -101,6 +101,10 @@ def callers(world: World) -> dict[tuple[str, str], Caller]:
         ("DELETE", "/evaluation-questions/{question_id}"): Caller(
             "instructor", {"question_id": ids["spare_evaluation_question"]}),
         ("POST", "/courses/{course_id}/retake"): Caller("enrolled", {"course_id": ids["course"]}),
+        ("PATCH", "/posts/{post_id}"): Caller("instructor", {"post_id": ids["post"]}),
+        ("POST", "/posts/{post_id}/accept"): Caller("instructor", {"post_id": ids["post"]}),
+        ("POST", "/directory/{member_id}/messages"): Caller(
+            "enrolled", {"member_id": ids["listed"]}),
         ("GET", "/me/credits"): Caller("enrolled", {}),
         ("POST", "/me/credits"): Caller("enrolled", {}),
         ("POST", "/me/credit-evidence"): Caller("enrolled", {}),
@@ -219,6 +223,7 @@ SEMANTIC_REFUSALS: dict[str, tuple[int, ...]] = {
     "POST /attempts/{attempt_id}/answers": (422,),  # question ids of the attempt
     "POST /attempts/{attempt_id}/submit": (422,),  # question ids of the attempt
     "POST /items/{item_id}/evaluation": (422,),  # question ids of the evaluation
+    "POST /courses/{course_id}/threads": (422,),  # item_id names no item of the course
     "POST /media": (400, 413, 415),  # file contents
     "POST /uploads": (413, 415, 422),  # type by extension; size limits by type; file name
     "POST /uploads/{media_id}/complete": (400,),  # the parts stored

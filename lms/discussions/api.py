@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from lms.accounts.models import CAREER_STAGES, ORG_TYPES
 from lms.apikit import api_blueprint, iso, json_body, listing, page_args, require_actor
 from lms.discussions import directory, moderation, notify, reading, service
 from lms.discussions.models import REPLY_MODES, THREAD_KINDS
@@ -60,7 +61,8 @@ OPENAPI = {
                                                             "unanswered (open questions)"),
                     query("q", {"type": "string", "maxLength": 200},
                           "Full-text search of titles and posts")],
-            responses={200: "List of threads", 404: MEMBERS_ONLY, 422: "Bad kind or sort"}),
+            responses={200: "List of threads", 404: MEMBERS_ONLY,
+                       422: "Bad kind or sort, or a search too long"}),
         "post": operation(
             "Start a thread (announce: instructors tell every member)", returns=ref("Thread"),
             body=obj(title=text(200, required=True), body=text(20000, required=True),
@@ -114,8 +116,11 @@ OPENAPI = {
     "/me/notifications": {
         "get": operation("My notification settings and unread count",
                          returns=ref("NotificationSettings"), responses={200: "Settings"}),
-        "put": operation("Set how I hear about discussions", returns=ref("NotificationSettings"),
-                         body=obj(replies={"enum": list(REPLY_MODES)}, announcements="boolean"),
+        "put": operation("Set how I hear about discussions (a setting left out or null "
+                         "stays as it was)", returns=ref("NotificationSettings"),
+                         body=obj(replies={"enum": [*REPLY_MODES, None], "optional": True},
+                                  announcements={"type": ["boolean", "null"],
+                                                 "optional": True}),
                          responses={200: "Settings"}),
     },
     "/directory": {
@@ -124,10 +129,11 @@ OPENAPI = {
             returns=listing_of(ref("Colleague")),
             params=[query("q", {"type": "string", "maxLength": 200}, "Name or expertise"),
                     query("expertise", {"type": "string", "maxLength": 80}, "One area"),
-                    query("career_stage", description="A career stage"),
-                    query("org_type", description="An organisation type")],
+                    enum_query("career_stage", [*CAREER_STAGES, ""], "A career stage"),
+                    enum_query("org_type", [*ORG_TYPES, ""], "An organisation type")],
             responses={200: "List of colleagues (never an email address)",
-                       422: "Unknown career stage or organisation type"}),
+                       422: "Unknown career stage or organisation type, or a search too "
+                            "long"}),
     },
     "/directory/{member_id}/messages": {
         "post": operation("Send a colleague a message, relayed by email (addresses stay "
@@ -178,10 +184,20 @@ def one_post_json(post_id: int) -> dict:
     return post_json(next(view for view in posts if view.id == post_id))
 
 
+def _positive_query_int(name: str) -> int | None:
+    """The query parameter as a whole number from 1, or None when absent (else 400)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(f"{name} must be a whole number from 1.")
+    return int(raw)
+
+
 @bp.get("/courses/<int:course_id>/threads")
 def list_threads(course_id: int):
     page, per_page = page_args()
-    item_id = request.args.get("item_id", type=int)
+    item_id = _positive_query_int("item_id")
     rows, total, _place = reading.thread_list(
         require_actor(), course_id, item_id=item_id, kind=request.args.get("kind") or None,
         sort=request.args.get("sort") or "recent", q=request.args.get("q"), page=page,

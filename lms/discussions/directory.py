@@ -99,6 +99,10 @@ def search(user: User | None, *, q: str = "", expertise: str = "", career_stage:
         raise ValidationError("Invalid input.", errors={"career_stage": ["Unknown stage."]})
     if org_type and org_type not in ORG_TYPES:
         raise ValidationError("Invalid input.", errors={"org_type": ["Unknown type."]})
+    for name, value, longest in (("q", q, 200), ("expertise", expertise, 80)):
+        if len(value) > longest:
+            raise ValidationError("Invalid input.",
+                                  errors={name: [f"At most {longest} characters."]})
     stmt = (select(User.id, User.name, User.career_stage, User.org_type,
                    DirectoryProfile.expertise)
             .join(DirectoryProfile, DirectoryProfile.user_id == User.id)

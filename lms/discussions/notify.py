@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from lms import jobs
 from lms.accounts.models import User
@@ -132,7 +132,17 @@ def _add(user_id: int, kind: str, thread: Thread, post: Post | None, summary: st
                         post_id=post.id if post else None, summary=summary, created_at=utcnow())
     db.session.add(note)
     db.session.flush()
+    _move_unread(user_id, 1)
     return note
+
+
+def _move_unread(user_id: int, step: int) -> None:
+    """Keep the member's ``unread_notifications`` in step: an atomic increment, so
+    notifications added by concurrent transactions are all counted."""
+    counter = User.unread_notifications
+    db.session.execute(update(User).where(User.id == user_id).values(
+        unread_notifications=case((counter + step > 0, counter + step), else_=0))
+        .execution_options(synchronize_session=False))
 
 
 def _mail_now(note: Notification, key: str, topic: str = "replies") -> None:
@@ -243,7 +253,7 @@ def unsubscribe(token: str) -> tuple[User, str]:
 # --- in-app list -----------------------------------------------------------------------
 
 def unread_count(user_id: int) -> int:
-    """One statement: the header's badge."""
+    """Counted from the rows (the API's figure); pages show the user row's counter."""
     return db.session.execute(select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None))).scalar_one()
 
@@ -262,8 +272,10 @@ def mark_read(user: User, notification_id: int | None = None) -> None:
                 Notification, notification_id).user_id != user.id:
             raise NotFound("No such notification.")
         stmt = stmt.where(Notification.id == notification_id)
-    db.session.execute(stmt.values(read_at=utcnow()).execution_options(
-        synchronize_session=False))
+    read = len(db.session.execute(stmt.values(read_at=utcnow()).returning(Notification.id)
+                                  .execution_options(synchronize_session=False)).all())
+    if read:
+        _move_unread(user.id, -read)
 
 
 def purge_old(days: int = 180) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select, true
 
 from lms.accounts.models import User
 from lms.discussions import search
@@ -63,40 +64,94 @@ class Viewer:
     is_moderator: bool
 
 
-def _visible_posts(viewer: Viewer):
-    """Posts counted in lists: moderators count every post, members the visible ones."""
-    if viewer.is_moderator:
-        return True
-    return or_(Post.status == "visible", Post.author_id == viewer.user_id)
+_COURSE = bindparam("course_id", type_=Integer)
+_USER = bindparam("user_id", type_=Integer)
+_ITEM = bindparam("item_id", type_=Integer)
 
 
-def thread_list(user: User | None, course_id: int, *, item_id: int | None = None,
-                kind: str | None = None, sort: str = "recent", q: str | None = None,
-                page: int = 1, per_page: int = 20) -> tuple[list[ThreadSummary], int, Seat]:
-    """A page of the course's threads and the total. Raises NotFound, ValidationError."""
-    place = seat(user, course_id)
+def _visible_posts(is_moderator: bool):
+    """Posts counted in lists: moderators count every post, members the visible ones
+    (and their own, held or hidden); ``user_id`` is a parameter of the statement."""
+    if is_moderator:
+        return true()
+    return or_(Post.status == "visible", Post.author_id == _USER)
+
+
+def _params(viewer: Viewer, item_id: int | None = None) -> dict:
+    return {"course_id": viewer.course_id, "user_id": viewer.user_id, "item_id": item_id}
+
+
+#: The longest search a member may type.
+MAX_QUERY = 200
+
+
+def thread_list(user: User | None, course_id: int | None = None, *, slug: str | None = None,
+                item_id: int | None = None, kind: str | None = None, sort: str = "recent",
+                q: str | None = None, page: int = 1, per_page: int = 20
+                ) -> tuple[list[ThreadSummary], int, Seat]:
+    """A page of the course's threads (by id or slug) and the total.
+
+    Raises NotFound, ValidationError. The total comes with the page's rows (a window
+    count); only a page past the end counts in a statement of its own.
+    """
+    place = seat(user, course_id, slug=slug)
     if sort not in SORTS:
         raise ValidationError("Invalid input.", errors={"sort": [", ".join(SORTS)]})
     if kind not in (None, "", "question", "discussion"):
         raise ValidationError("Invalid input.", errors={"kind": ["question or discussion."]})
+    if q and len(q) > MAX_QUERY:
+        raise ValidationError("Invalid input.",
+                              errors={"q": [f"At most {MAX_QUERY} characters."]})
     viewer = Viewer(place.course.id, place.user.id, place.is_moderator)
-    stmt = _filtered(viewer, item_id, kind or None, sort)
-    stmt, rank = search.apply(stmt, q, db.session.get_bind().dialect.name)
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.with_only_columns(Thread.id).subquery())
-    ).scalar_one()
-    rows = db.session.execute(_summaries(stmt, viewer, sort, rank)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return [ThreadSummary(**row._mapping) for row in rows], total, place
+    params = _params(viewer, item_id)
+    filtered = _filtered(viewer.is_moderator, item_id is not None, kind or None, sort)
+    searched, rank = search.apply(filtered, q, db.session.get_bind().dialect.name)
+    listing = (_list_statement(viewer.is_moderator, item_id is not None, kind or None, sort)
+               if rank is None else _paged(_summaries(searched, viewer.is_moderator, sort, rank)))
+    rows = db.session.execute(listing, {**params, "limit": per_page,
+                                        "offset": (page - 1) * per_page}).all()
+    total = rows[0].total if rows else (count_threads(searched, params) if page > 1 else 0)
+    return [_summary(row) for row in rows], total, place
 
 
-def _filtered(viewer: Viewer, item_id: int | None, kind: str | None, sort: str) -> Select:
-    stmt = select(Thread.id).where(Thread.course_id == viewer.course_id)
-    if not viewer.is_moderator:
+def count_threads(filtered: Select, params: dict) -> int:
+    """How many threads a filtered statement finds (the general count)."""
+    return db.session.execute(
+        select(func.count()).select_from(filtered.with_only_columns(Thread.id).subquery()),
+        params).scalar_one()
+
+
+def _summary(row) -> ThreadSummary:
+    """A row of :func:`_paged` (the summary's fields in order, then the total)."""
+    return ThreadSummary(*row[:-1])
+
+
+def _paged(summaries: Select) -> Select:
+    """The statement with the total of its rows and a page (``limit``, ``offset``) of them.
+
+    Limit and offset as parameters keep the statement object the same from one request
+    to the next, so SQLAlchemy's cache key for it is worked out once.
+    """
+    return (summaries.add_columns(func.count().over().label("total"))
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer)))
+
+
+@cache
+def _list_statement(is_moderator: bool, by_item: bool, kind: str | None, sort: str) -> Select:
+    """A list without search, built once per shape: construction is most of its cost."""
+    return _paged(_summaries(_filtered(is_moderator, by_item, kind, sort), is_moderator, sort,
+                             None))
+
+
+@cache
+def _filtered(is_moderator: bool, by_item: bool, kind: str | None, sort: str) -> Select:
+    stmt = select(Thread.id).where(Thread.course_id == _COURSE)
+    if not is_moderator:
         stmt = stmt.where(or_(Thread.status == "visible", and_(
-            Thread.status == "held", Thread.author_id == viewer.user_id)))
-    if item_id is not None:
-        stmt = stmt.where(Thread.item_id == item_id)
+            Thread.status == "held", Thread.author_id == _USER)))
+    if by_item:
+        stmt = stmt.where(Thread.item_id == _ITEM)
     if kind:
         stmt = stmt.where(Thread.kind == kind)
     if sort == "unanswered":
@@ -104,12 +159,12 @@ def _filtered(viewer: Viewer, item_id: int | None, kind: str | None, sort: str) 
     return stmt
 
 
-def _summaries(filtered: Select, viewer: Viewer, sort: str, rank) -> Select:
+def _summaries(filtered: Select, is_moderator: bool, sort: str, rank) -> Select:
     # Counted over this course's threads only (the thread index narrows the posts).
     counts = (select(Post.thread_id, func.count(Post.id).label("posts"),
                      func.coalesce(func.sum(Post.vote_count), 0).label("votes"))
               .join(Thread, Thread.id == Post.thread_id)
-              .where(Thread.course_id == viewer.course_id, _visible_posts(viewer))
+              .where(Thread.course_id == _COURSE, _visible_posts(is_moderator))
               .group_by(Post.thread_id).subquery())
     stmt = (filtered.with_only_columns(
         Thread.id, Thread.title, Thread.kind, User.name.label("author"), Thread.created_at,
@@ -130,23 +185,49 @@ def _summaries(filtered: Select, viewer: Viewer, sort: str, rank) -> Select:
 def thread_page(user: User | None, thread_id: int) -> tuple[Thread, list[PostView], Seat]:
     """A thread and the posts the user may see, oldest first (the question on top)."""
     thread, place = thread_seat(user, thread_id)
-    mine = (select(PostVote.post_id).where(PostVote.user_id == place.user.id)
-            .where(PostVote.post_id == Post.id).exists())
-    stmt = (select(Post.id, Post.author_id, User.name.label("author"), Post.body_html,
-                   Post.created_at, Post.edited_at, Post.vote_count.label("votes"),
-                   Post.status, Post.by_instructor, mine.label("voted"))
-            .join(User, User.id == Post.author_id)
-            .where(Post.thread_id == thread.id,
-                   _visible_posts(Viewer(thread.course_id, place.user.id, place.is_moderator)))
-            .order_by(Post.created_at, Post.id))
+    posts, _total = thread_posts(thread, place)
+    return thread, posts, place
+
+
+def thread_posts(thread: Thread, place: Seat, page: int | None = None, per_page: int = 50
+                 ) -> tuple[list[PostView], int]:
+    """The posts of ``thread`` the seat may see (all, or one page of them) and how many
+    there are in all: one statement."""
+    stmt = _posts_statement(place.is_moderator)
+    if page is not None:
+        stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(stmt, {"thread_id": thread.id, "user_id": place.user.id}).all()
     posts = [PostView(id=row.id, author_id=row.author_id, author=row.author,
                       body_html=row.body_html, created_at=row.created_at,
                       edited_at=row.edited_at, votes=row.votes,
                       accepted=row.id == thread.accepted_post_id,
                       hidden=row.status == "hidden", held=row.status == "held",
                       by_instructor=row.by_instructor, voted=bool(row.voted))
-             for row in db.session.execute(stmt)]
-    return thread, posts, place
+             for row in rows]
+    return posts, rows[0].total if rows else 0
+
+
+@cache
+def _posts_statement(is_moderator: bool) -> Select:
+    mine = (select(PostVote.post_id).where(PostVote.user_id == _USER)
+            .where(PostVote.post_id == Post.id).exists())
+    return (select(Post.id, Post.author_id, User.name.label("author"), Post.body_html,
+                   Post.created_at, Post.edited_at, Post.vote_count.label("votes"),
+                   Post.status, Post.by_instructor, mine.label("voted"),
+                   func.count().over().label("total"))
+            .join(User, User.id == Post.author_id)
+            .where(Post.thread_id == bindparam("thread_id", type_=Integer),
+                   _visible_posts(is_moderator))
+            .order_by(Post.created_at, Post.id))
+
+
+def post_position(place: Seat, post: Post) -> int:
+    """How many posts the seat sees before ``post`` in its thread (its place in pages)."""
+    before = or_(Post.created_at < post.created_at,
+                 and_(Post.created_at == post.created_at, Post.id < post.id))
+    return db.session.execute(select(func.count()).select_from(Post).where(
+        Post.thread_id == post.thread_id, before, _visible_posts(place.is_moderator)),
+        {"user_id": place.user.id}).scalar_one()
 
 
 def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
@@ -156,6 +237,7 @@ def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
     Only for a caller that has already checked the user may open the item (the player
     has); shows what a member sees (moderators' extras are on the discussion pages).
     """
-    viewer = Viewer(course_id, user.id, False)
-    stmt = _summaries(_filtered(viewer, item_id, None, "recent"), viewer, "recent", None)
-    return [ThreadSummary(**row._mapping) for row in db.session.execute(stmt.limit(limit))]
+    params = _params(Viewer(course_id, user.id, False), item_id)
+    stmt = _list_statement(False, True, None, "recent")
+    return [_summary(row) for row in db.session.execute(stmt, {**params, "limit": limit,
+                                                               "offset": 0})]

@@ -8,15 +8,17 @@ instructors and staff) also see hidden and held posts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, String, bindparam, delete, func, select, update
+from sqlalchemy.orm import load_only
 
 from lms import ratelimit
 from lms.accounts.models import User
 from lms.catalog import access
 from lms.catalog.markdown import render_markdown
-from lms.catalog.models import Course, Item, Module
+from lms.catalog.models import Course, CourseInstructor, Enrollment, Item, Module
 from lms.database import upsert_insert
 from lms.discussions import notify
 from lms.discussions.models import (
@@ -43,30 +45,74 @@ class Seat:
     user: User
     course: Course
     is_moderator: bool
+    #: The course holds new members' first posts for review (its DiscussionSetting).
+    hold_first_posts: bool = False
 
 
-def seat(user: User | None, course_id: int) -> Seat:
-    """The user's place in the course's discussions; raises Unauthorized or NotFound."""
+def seat(user: User | None, course_id: int | None = None, *, slug: str | None = None) -> Seat:
+    """The user's place in the course (by id or slug); raises Unauthorized or NotFound.
+
+    One statement: the course, whether the user teaches it, their enrolment and the
+    course's discussion setting.
+    """
     if user is None:
         raise Unauthorized("Log in first.")
-    course = db.session.get(Course, course_id)
-    if course is None or not access.can_see(user, course):
+    by, key = ("slug", slug) if slug is not None else ("id", course_id)
+    row = db.session.execute(_seat_statement(by), {"user_id": user.id, "key": key}).first()
+    if row is None:
         raise NotFound("No such course.")
-    moderator = access.can_edit(user, course)
-    if not moderator and access.enrollment_of(user, course) is None:
-        raise NotFound("No such course.")
-    return Seat(user, course, moderator)
+    return _checked_seat(user, row)
 
 
 def thread_seat(user: User | None, thread_id: int) -> tuple[Thread, Seat]:
-    """A thread the user may read (hidden or held ones only for moderators and their author)."""
-    thread = db.session.get(Thread, thread_id)
-    if thread is None:
+    """A thread the user may read (hidden or held ones only for moderators and their author).
+
+    One statement for the thread and the user's place in its course.
+    """
+    if user is None:
+        raise Unauthorized("Log in first.")
+    row = db.session.execute(_seat_statement("thread"),
+                             {"user_id": user.id, "key": thread_id}).first()
+    if row is None:
         raise NotFound("No such thread.")
-    place = seat(user, thread.course_id)
+    place = _checked_seat(user, row)
+    thread = row.Thread
     if not can_read(place, thread.status, thread.author_id):
         raise NotFound("No such thread.")
     return thread, place
+
+
+@cache
+def _seat_statement(by: str):
+    """Built once per ``by`` (id, slug or thread): a statement reused skips SQLAlchemy's
+    construction."""
+    user_id = bindparam("user_id", type_=Integer)
+    teaches = select(CourseInstructor.user_id).where(
+        CourseInstructor.course_id == Course.id, CourseInstructor.user_id == user_id).exists()
+    stmt = (select(Course, teaches.label("teaches"), Enrollment.id.label("enrollment_id"),
+                   DiscussionSetting.hold_first_posts)
+            .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
+                       & (Enrollment.user_id == user_id))
+            .outerjoin(DiscussionSetting, DiscussionSetting.course_id == Course.id)
+            # Discussion pages show the course's title; its long texts load only if asked.
+            .options(load_only(Course.id, Course.slug, Course.title, Course.status)))
+    if by == "slug":
+        return stmt.where(Course.slug == bindparam("key", type_=String))
+    if by == "thread":
+        return stmt.add_columns(Thread).join(Thread, Thread.course_id == Course.id).where(
+            Thread.id == bindparam("key", type_=Integer))
+    return stmt.where(Course.id == bindparam("key", type_=Integer))
+
+
+def _checked_seat(user: User, row) -> Seat:
+    """The rules of :func:`lms.catalog.access.can_see`, ``can_edit`` and enrolment, on a row."""
+    course = row.Course
+    moderator = user.is_admin or bool(row.teaches)
+    if not (course.status == "published" or moderator):
+        raise NotFound("No such course.")
+    if not moderator and row.enrollment_id is None:
+        raise NotFound("No such course.")
+    return Seat(user, course, moderator, bool(row.hold_first_posts))
 
 
 def post_seat(user: User | None, post_id: int) -> tuple[Post, Thread, Seat]:

@@ -23,14 +23,14 @@ FORM_ERRORS = (ValidationError, Conflict, Forbidden, RateLimited)
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The header's unread count: one statement per page, only for signed-in members.
+    """The header's unread count, kept on the user row the request loaded: no statement.
 
-    An error page rendered because the database failed shows no count rather than failing
-    again.
+    An error page rendered because the database failed (the row expired by the rollback
+    would be loaded again) shows no count rather than failing again.
     """
     if "unread_notifications" not in g:
         try:
-            g.unread_notifications = notify.unread_count(current_user.id)
+            g.unread_notifications = current_user.unread_notifications
         except SQLAlchemyError:
             db.session.rollback()
             g.unread_notifications = 0
@@ -60,6 +60,10 @@ def _flash_error(exc) -> None:
 
 # --- threads ---------------------------------------------------------------------------
 
+#: Rendered thread lists keyed by the rows they show: equal rows render equal HTML, so a
+#: list is rendered again only when something in it changed (no stamp needed).
+_thread_lists: memo.StampedCache[Markup] = memo.StampedCache(size=256)
+
 @bp.get("/courses/<slug>/discussions")
 @login_required
 def course_threads(slug: str):
@@ -67,12 +71,14 @@ def course_threads(slug: str):
     page = max(1, args.get("page", 1, type=int) or 1)
     sort = args.get("sort") if args.get("sort") in reading.SORTS else "recent"
     kind = args.get("kind") if args.get("kind") in ("question", "discussion") else None
-    threads, total, place = reading.thread_list(me(), _course_id(slug), kind=kind, sort=sort,
+    threads, total, place = reading.thread_list(me(), slug=slug, kind=kind, sort=sort,
                                                 q=args.get("q"), page=page, per_page=20)
-    return render_template("discussions/course.html", course=place.course, threads=threads,
+    listing = _thread_lists.get(tuple(threads), None, lambda: Markup(render_template(  # noqa: S704
+        "discussions/_thread_list.html", threads=threads)))
+    return render_template("discussions/course.html", course=place.course, listing=listing,
                            total=total, page=page, sort=sort, kind=kind or "",
                            q=args.get("q", ""), is_moderator=place.is_moderator,
-                           hold=service.hold_first_posts(place.course.id))
+                           hold=place.hold_first_posts)
 
 
 @bp.post("/courses/<slug>/discussions")
@@ -103,29 +109,55 @@ def course_settings(slug: str):
     return redirect(url_for("discussions.course_threads", slug=slug))
 
 
-#: Rendered post lists by (thread, member), kept under the thread's version and the page's
-#: CSRF token: a long thread is rendered again only after it changed.
+#: Rendered pages of posts by (thread, member, page), kept under the thread's version, the
+#: page's CSRF token and the member's role: a long thread is rendered again only after it
+#: changed.
 _post_lists: memo.StampedCache[Markup] = memo.StampedCache(size=512)
+#: Posts on each page of a thread's HTML page (the API lists them all).
+POSTS_PER_PAGE = 50
+
+
+def _to_post(thread_id: int, post_id: int) -> str:
+    """The thread page that shows the post, at the post (the thread view finds its page)."""
+    return url_for("discussions.thread", thread_id=thread_id, post=post_id,
+                   _anchor=f"post-{post_id}")
 
 
 @bp.get("/discussions/<int:thread_id>")
 @login_required
 def thread(thread_id: int):
     found, place = service.thread_seat(me(), thread_id)
+    if "post" in request.args:
+        return redirect(_page_of_post(found, place, request.args.get("post", type=int)))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     token = csrf_token_value()
 
     def render() -> Markup:
-        _thread, posts, _place = reading.thread_page(me(), thread_id)
+        posts, total = reading.thread_posts(found, place, page, POSTS_PER_PAGE)
+        if not posts and page > 1:
+            raise NotFound("No such page.")
         # One prefix for every post's action URLs (200 posts: ~1,000 url_for otherwise).
         actions = url_for("discussions.post_action", post_id=0,
                           action="vote").removesuffix("0/vote")
         return Markup(render_template(  # noqa: S704 - an autoescaping template's output
             "discussions/_posts.html", thread=found, posts=posts, token=token,
-            is_moderator=place.is_moderator, user_id=current_user.id, actions=actions))
+            is_moderator=place.is_moderator, user_id=current_user.id, actions=actions,
+            page=page, pages=-(-total // POSTS_PER_PAGE)))
 
-    posts_html = _post_lists.get((thread_id, current_user.id), (found.version, token), render)
+    posts_html = _post_lists.get((thread_id, current_user.id, page),
+                                 (found.version, token, place.is_moderator), render)
     return render_template("discussions/thread.html", thread=found, course=place.course,
                            is_moderator=place.is_moderator, posts_html=posts_html)
+
+
+def _page_of_post(found, place, post_id: int | None) -> str:
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None or post.thread_id != found.id or not service.can_read(
+            place, post.status, post.author_id):
+        return url_for("discussions.thread", thread_id=found.id)
+    page = reading.post_position(place, post) // POSTS_PER_PAGE + 1
+    return url_for("discussions.thread", thread_id=found.id, page=page if page > 1 else None,
+                   _anchor=f"post-{post.id}")
 
 
 @bp.post("/discussions/<int:thread_id>/posts")
@@ -139,7 +171,7 @@ def reply(thread_id: int):
     db.session.commit()
     if post.status == "held":
         flash("Your post waits for a moderator before others see it.", "success")
-    return redirect(url_for("discussions.thread", thread_id=thread_id, _anchor=f"post-{post.id}"))
+    return redirect(_to_post(thread_id, post.id))
 
 
 @bp.post("/discussions/<int:thread_id>/lock")
@@ -183,7 +215,7 @@ def post_action(post_id: int, action: str):
         db.session.commit()
     if request.form.get("back") == "queue":
         return redirect(url_for("discussions.moderation_queue"))
-    return redirect(url_for("discussions.thread", thread_id=thread_id, _anchor=f"post-{post_id}"))
+    return redirect(_to_post(thread_id, post_id))
 
 
 @bp.post("/discussions/posts/<int:post_id>/report")
@@ -213,8 +245,7 @@ def edit(post_id: int):
             _flash_error(exc)
         else:
             db.session.commit()
-            return redirect(url_for("discussions.thread", thread_id=thread.id,
-                                    _anchor=f"post-{post_id}"))
+            return redirect(_to_post(thread.id, post_id))
     revisions = db.session.scalars(select(PostRevision).where(PostRevision.post_id == post_id)
                                    .order_by(PostRevision.id.desc())).all()
     return render_template("discussions/edit.html", post=post, thread=thread,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event, insert, update
 
 from lms import memo
 from lms.discussions.models import Post, Thread
 from lms.extensions import db, utcnow
 from tests.discussions.conftest import ask
+from tests.factories import csrf_from
 
 
 def statements(client, url: str) -> int:
@@ -62,7 +65,13 @@ def test_thread_page_and_list_statements_do_not_grow(client, room, auth):
     shown = client.get(api, headers=headers).get_json()
     assert len(shown["posts"]) == 200
     db.session.expunge_all()
-    assert client.get(page).get_data(as_text=True).count('class="post"') == 200
+    # The HTML page shows 50 posts a page; the four pages hold what the API lists, in order.
+    pages = [client.get(f"{page}?page={n}").get_data(as_text=True) for n in (1, 2, 3, 4)]
+    assert [html.count('class="post"') for html in pages] == [50, 50, 50, 50]
+    on_pages = [int(found) for html in pages for found in re.findall(r'<li id="post-(\d+)"', html)]
+    assert on_pages == [post["id"] for post in shown["posts"]]
+    assert 'aria-current="page">Page 2<' in pages[1]
+    assert client.get(f"{page}?page=5").status_code == 404
 
 
 def test_a_kept_thread_page_shows_every_change(client, room, auth):
@@ -77,3 +86,48 @@ def test_a_kept_thread_page_shows_every_change(client, room, auth):
     assert "1 vote<" in client.get(page).get_data(as_text=True)
     client.post(f"/api/v1/posts/{post['id']}/hide", headers=room.headers["instructor"])
     assert "Fresh reply" not in client.get(page).get_data(as_text=True)
+
+
+def test_every_way_to_a_post_lands_on_its_page(client, room, auth):
+    thread = ask(client, room)
+    add_posts(thread["id"], room.helper.id, 60)
+    auth.login(room.asker.email)
+    page = f"/discussions/{thread['id']}"
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    reply = client.post(f"{page}/posts", data={"body": "The sixty-second post",
+                                               "csrf_token": token})
+    post_id = int(reply.headers["Location"].split("post=")[1].split("#")[0])
+    landing = client.get(reply.headers["Location"])
+    assert landing.status_code == 302
+    assert landing.headers["Location"].endswith(f"{page}?page=2#post-{post_id}")
+    assert "The sixty-second post" in client.get(f"{page}?page=2").get_data(as_text=True)
+    first = client.get(f"{page}?post=1")
+    assert first.headers["Location"].split("#")[0].endswith(page)
+
+
+def test_a_member_and_the_header_agree_with_the_counted_notifications(client, room, auth):
+    from lms.accounts.models import User
+    from lms.discussions import notify
+
+    thread = ask(client, room)
+    asker_id, asker_email = room.asker.id, room.asker.email
+    for n in range(3):
+        client.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": f"Reply {n}"},
+                    headers=room.headers["helper"])
+
+    def both() -> tuple[int, int]:
+        db.session.expunge_all()
+        return (db.session.get(User, asker_id).unread_notifications,
+                notify.unread_count(asker_id))
+
+    assert both() == (3, 3)
+    auth.login(asker_email)
+    assert 'aria-label="3 unread"' in client.get("/").get_data(as_text=True)
+    first = db.session.scalars(db.select(notify.Notification.id).where(
+        notify.Notification.user_id == asker_id)).first()
+    token = csrf_from(client.get("/notifications").get_data(as_text=True))
+    client.post("/notifications/read", data={"id": first, "csrf_token": token})
+    client.post("/notifications/read", data={"id": first, "csrf_token": token})
+    assert both() == (2, 2)
+    client.post("/notifications/read", data={"csrf_token": token})
+    assert both() == (0, 0)
