@@ -10,8 +10,9 @@ from sqlalchemy import func, select, union, update
 from lms.accounts.models import User
 from lms.catalog.access import can_edit
 from lms.catalog.models import Course
+from lms.database import upsert_insert
 from lms.errors import Conflict, Forbidden, NotFound, ValidationError
-from lms.extensions import db
+from lms.extensions import db, utcnow
 from lms.ledger.models import DEFAULT_TYPE, CourseCredit, Credit, CreditCycle, CreditType
 from lms.text import TextError, clean_text
 
@@ -47,9 +48,13 @@ def default_type() -> CreditType:
     found = db.session.execute(
         select(CreditType).where(CreditType.slug == DEFAULT_TYPE)).scalar_one_or_none()
     if found is None:
-        found = CreditType(slug=DEFAULT_TYPE, name="CE hours", unit="hours")
-        db.session.add(found)
-        db.session.flush()
+        # ON CONFLICT: completions at the same moment may all find it missing.
+        db.session.execute(upsert_insert(CreditType.__table__)
+                           .values(slug=DEFAULT_TYPE, name="CE hours", unit="hours",
+                                   created_at=utcnow())
+                           .on_conflict_do_nothing(index_elements=["slug"]))
+        found = db.session.execute(
+            select(CreditType).where(CreditType.slug == DEFAULT_TYPE)).scalar_one()
     return found
 
 
