@@ -9,8 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+#: The PostgreSQL server of tests that need one whatever the run's database.
+PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @contextmanager
@@ -26,6 +31,27 @@ def fresh_database(sqlite_file: Path, prefix: str = "lms_test") -> Iterator[str]
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """Yield the URL of a new, empty PostgreSQL database; the test skips without a server."""
+    if not PG_URL.startswith("postgresql"):
+        pytest.skip("LMS_TEST_DATABASE_URL is not PostgreSQL")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL server at {make_url(PG_URL).host}")
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

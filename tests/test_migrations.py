@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from lms import ROOT, create_app
 from lms.extensions import db
-
-PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.databases import postgres_database
 
 
 def upgrade_and_check(url: str) -> None:
@@ -36,19 +30,8 @@ def test_upgrade_empty_sqlite_file(tmp_path):
 
 @pytest.fixture
 def empty_postgres():
-    if not PG_URL.startswith("postgresql"):
-        pytest.skip("LMS_TEST_DATABASE_URL is not PostgreSQL")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"lms_migrate_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        pytest.skip(f"no PostgreSQL server at {make_url(PG_URL).host}")
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database("lms_migrate") as url:
+        yield url
 
 
 def test_upgrade_empty_postgres(empty_postgres):

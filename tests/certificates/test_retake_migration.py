@@ -4,8 +4,6 @@ course, edition)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -20,18 +18,16 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
-    create_engine,
     text,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from lms import ROOT, create_app
 from lms.extensions import db
+from tests.databases import postgres_database
 
 BEFORE = "5225eccaa444"
 MIGRATIONS = str(ROOT / "migrations")
-PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,19 +35,8 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'before.db'}"
         return
-    if not PG_URL.startswith("postgresql"):
-        pytest.skip("LMS_TEST_DATABASE_URL is not PostgreSQL")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"lms_editions_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        pytest.skip(f"no PostgreSQL server at {make_url(PG_URL).host}")
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database("lms_editions") as url:
+        yield url
 
 
 def filler(column, n: int):
