@@ -1,0 +1,1 @@
+"""Live webinars: scheduled sessions, registration, joining, attendance and group viewing."""
