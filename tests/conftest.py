@@ -104,18 +104,24 @@ def _clean_state(request):
     request.getfixturevalue("mail_server").messages.clear()
 
 
+#: Ids start at 1 again in every test, as after a TRUNCATE … RESTART IDENTITY (which costs
+#: about half a second a test on PostgreSQL for this many tables; DELETE costs milliseconds).
+RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()")
+
+
 def empty_tables() -> None:
+    """Delete every row (children first) so the next test starts from an empty database."""
     from lms.extensions import db
 
     db.session.remove()
     tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+            conn.execute(RESTART_SEQUENCES)
 
 
 @pytest.fixture
