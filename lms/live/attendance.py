@@ -55,15 +55,19 @@ def get_session_for_staff(actor: User | None, session_id: int) -> LiveSession:
     return session
 
 
-def import_attendance(actor: User | None, session_id: int, data: bytes, *,
+def import_attendance(actor: User | None, session_id: int, data: bytes | None, *,
                       now: datetime | None = None) -> ImportResult:
-    """Read a participant report and credit the registrants who attended long enough.
+    """Read a participant report (``data`` None: no file was sent) and credit the
+    registrants who attended long enough.
 
     The same file again (same SHA-256) changes nothing. Raises NotFound, Forbidden and
-    BadRequest (not a report we can read: nothing is changed).
+    BadRequest (no file, or not a report we can read: nothing is changed).
     """
     now = now or utcnow()
     session = get_session_for_staff(actor, session_id)
+    if data is None:
+        raise BadRequest("Send the report in a multipart/form-data field named file.",
+                         errors={"file": ["Required."]})
     checksum = hashlib.sha256(data).hexdigest()
     earlier = db.session.scalar(select(AttendanceImport).where(
         AttendanceImport.session_id == session.id, AttendanceImport.checksum == checksum))
