@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.catalog.access import enrollment_of, get_editable_course
 from lms.catalog.enrolment import enrol
 from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.database import is_postgres
 from lms.errors import BadRequest, NotFound, ValidationError
 from lms.extensions import db, utcnow
 from lms.live.models import AttendanceImport, LiveSession, Registration
@@ -69,21 +72,46 @@ def import_attendance(actor: User | None, session_id: int, data: bytes | None, *
         raise BadRequest("Send the report in a multipart/form-data field named file.",
                          errors={"file": ["Required."]})
     checksum = hashlib.sha256(data).hexdigest()
-    earlier = db.session.scalar(select(AttendanceImport).where(
-        AttendanceImport.session_id == session.id, AttendanceImport.checksum == checksum))
+    earlier = _earlier_import(session.id, checksum)
     if earlier is not None:
-        keys = [entry.key for entry in unmatched_entries(earlier)]
-        return ImportResult(earlier.matched, keys, 0, repeated=True)
+        return _repeated(earlier)
     try:
         report = parse_report(data)
     except ReportError as exc:
         raise BadRequest(f"This file can't be imported: {exc}",
                          errors={"file": [str(exc)]}) from None
-    return _apply_report(actor, session, checksum, report.layout, report.attendees, now)
+    row = _claim_import(actor, session, checksum, report.layout, now)
+    if row is None:  # the same file, imported by a simultaneous request
+        return _repeated(_earlier_import(session.id, checksum))
+    return _apply_report(row, session, report.attendees, now)
 
 
-def _apply_report(actor: User, session: LiveSession, checksum: str, layout: str,
-                  attendees: list[Attendee], now: datetime) -> ImportResult:
+def _earlier_import(session_id: int, checksum: str) -> AttendanceImport | None:
+    return db.session.scalar(select(AttendanceImport).where(
+        AttendanceImport.session_id == session_id, AttendanceImport.checksum == checksum))
+
+
+def _repeated(earlier: AttendanceImport) -> ImportResult:
+    keys = [entry.key for entry in unmatched_entries(earlier)]
+    return ImportResult(earlier.matched, keys, 0, repeated=True)
+
+
+def _claim_import(actor: User, session: LiveSession, checksum: str, layout: str,
+                  now: datetime) -> AttendanceImport | None:
+    """Insert the import's row unless this file's is there (even a concurrent request's,
+    which PostgreSQL waits for): only the request that inserted it applies the report."""
+    insert = pg_insert if is_postgres() else sqlite_insert
+    row_id = db.session.execute(
+        insert(AttendanceImport).values(
+            session_id=session.id, checksum=checksum, layout=layout, matched=0, unmatched="",
+            uploaded_by_id=actor.id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["session_id", "checksum"])
+        .returning(AttendanceImport.id)).scalar_one_or_none()
+    return db.session.get(AttendanceImport, row_id) if row_id is not None else None
+
+
+def _apply_report(row: AttendanceImport, session: LiveSession, attendees: list[Attendee],
+                  now: datetime) -> ImportResult:
     registrations = _registrations_by_email(session)
     matched, credited, unmatched = 0, 0, []
     for attendee in attendees:
@@ -93,10 +121,8 @@ def _apply_report(actor: User, session: LiveSession, checksum: str, layout: str,
             continue
         matched += 1
         credited += record_attendance(registration, attendee.minutes, now)
-    db.session.add(AttendanceImport(
-        session_id=session.id, checksum=checksum, layout=layout, matched=matched,
-        unmatched="\n".join(f"{entry.key}\t{entry.minutes}" for entry in unmatched),
-        uploaded_by_id=actor.id, created_at=now))
+    row.matched = matched
+    row.unmatched = "\n".join(f"{entry.key}\t{entry.minutes}" for entry in unmatched)
     db.session.flush()
     return ImportResult(matched, [entry.key for entry in unmatched], credited)
 
