@@ -22,10 +22,10 @@ from lms.catalog.access import enrollment_of, get_editable_course
 from lms.catalog.enrolment import enrol
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.database import is_postgres
-from lms.errors import BadRequest, NotFound, ValidationError
+from lms.errors import BadRequest, NotFound, TooLarge, ValidationError
 from lms.extensions import db, utcnow
 from lms.live.models import AttendanceImport, LiveSession, Registration
-from lms.live.participants import Attendee, ReportError, parse_report
+from lms.live.participants import MAX_BYTES, Attendee, ReportError, parse_report
 from lms.progress.completion import complete_item
 
 
@@ -64,13 +64,16 @@ def import_attendance(actor: User | None, session_id: int, data: bytes | None, *
     registrants who attended long enough.
 
     The same file again (same SHA-256) changes nothing. Raises NotFound, Forbidden and
-    BadRequest (no file, or not a report we can read: nothing is changed).
+    BadRequest (no file, or not a report we can read: nothing is changed), TooLarge.
     """
     now = now or utcnow()
     session = get_session_for_staff(actor, session_id)
     if data is None:
         raise BadRequest("Send the report in a multipart/form-data field named file.",
                          errors={"file": ["Required."]})
+    if len(data) > MAX_BYTES:
+        raise TooLarge(f"A participant report is at most {MAX_BYTES // (1024 * 1024)} MB.",
+                       errors={"file": ["The file is too large."]})
     checksum = hashlib.sha256(data).hexdigest()
     earlier = _earlier_import(session.id, checksum)
     if earlier is not None:

@@ -4,6 +4,7 @@ unmatched rows are listed; bad files change nothing."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def upload(client, webinar, name: str | None = None, data: bytes | None = None,
     body = data if data is not None else (DATA / name).read_bytes()
     return client.post(f"/api/v1/sessions/{webinar.session.id}/attendance",
                        headers=headers or webinar.headers(),
-                       data={"file": (__import__("io").BytesIO(body), name or "report.csv")},
+                       data={"file": (io.BytesIO(body), name or "report.csv")},
                        content_type="multipart/form-data")
 
 
@@ -119,3 +120,12 @@ def test_staff_match_an_unmatched_row_to_a_registrant(client, webinar) -> None:
     assert certified(dana)
     again = upload(client, webinar, "zoom_participants.csv").get_json()
     assert "dana@elsewhere.example" not in again["unmatched"]
+
+
+def test_a_file_over_the_limit_is_refused_as_too_large(client, webinar, monkeypatch) -> None:
+    from lms.live import attendance
+
+    monkeypatch.setattr(attendance, "MAX_BYTES", 100)
+    response = upload(client, webinar, "zoom_participants.csv")
+    assert response.status_code == 413
+    assert db.session.scalar(select(func.count(AttendanceImport.id))) == 0
