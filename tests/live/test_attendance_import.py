@@ -38,7 +38,7 @@ def credits_of(member) -> list[Credit]:
 
 
 @pytest.mark.parametrize("name", ["zoom_participants.csv", "teams_attendance.csv",
-                                  "plain_minutes.csv"])
+                                  "teams_full_name.csv", "plain_minutes.csv"])
 def test_the_report_credits_the_members_who_attended_long_enough(client, webinar, name) -> None:
     response = upload(client, webinar, name)
     assert response.status_code == 200, response.get_json()

@@ -18,7 +18,8 @@ def minutes_of(name: str) -> tuple[str, dict[str, int]]:
 
 
 @pytest.mark.parametrize("name, layout", [("zoom_participants.csv", "zoom"),
-                                           ("teams_attendance.csv", "teams")])
+                                           ("teams_attendance.csv", "teams"),
+                                           ("teams_full_name.csv", "teams")])
 def test_rejoins_are_summed_and_overlapping_devices_count_once(name: str, layout: str) -> None:
     found_layout, minutes = minutes_of(name)
     assert found_layout == layout
