@@ -30,6 +30,16 @@ member_enrolled = _signals.signal("member-enrolled")
 #: ``enrollment`` (Enrollment), ``now`` (datetime).
 course_completed = _signals.signal("course-completed")
 
+#: Sent by progress when a member completes a video item, before it checks whether the
+#: course is complete (live completes a session item whose recording this is).
+#: sender: the Item id (int); kwargs: ``user`` (User), ``item`` (Item), ``course``
+#: (Course), ``enrollment`` (Enrollment), ``now`` (datetime).
+video_completed = _signals.signal("video-completed")
+
+#: Sent by accounts when a new member account is created (live credits colleagues who
+#: were invited to claim a session's attendance). sender: the User id; kwargs: ``user``.
+member_registered = _signals.signal("member-registered")
+
 #: Sent by catalog when a course's certificate setting is switched on.
 #: sender: Course id; kwargs: ``actor`` (User).
 certificates_enabled = _signals.signal("certificates-enabled")

@@ -64,7 +64,28 @@ def seed(client) -> World:
     _seed_upload(client, world)
     _seed_rows(world, course)
     _seed_discussion(world, course)
+    _seed_session(world, course)
     return world
+
+
+def _seed_session(world: World, course) -> None:
+    """A live session that ended an hour ago; the enrolled member registered for it and
+    listed a colleague who watched along."""
+    from datetime import timedelta
+
+    from lms.extensions import utcnow
+    from lms.live.models import GroupViewer, LiveSession, Registration
+
+    now = utcnow()
+    session = LiveSession(course_id=course.id, starts_at=now - timedelta(hours=2),
+                          ends_at=now - timedelta(hours=1), join_url="https://meet.example.org/j/1",
+                          min_minutes=30)
+    session.registrations = [Registration(
+        user_id=world.users["enrolled"].id, status="registered",
+        group_viewers=[GroupViewer(name="Colleague", email="colleague@example.org")])]
+    db.session.add(session)
+    db.session.commit()
+    world.ids["session"] = session.id
 
 
 def _seed_discussion(world: World, course) -> None:

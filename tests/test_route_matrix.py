@@ -161,6 +161,11 @@ ACCESS: dict[str, str] = {
     "discussions.unsubscribe_confirm": PUBLIC, "discussions.directory_page": MEMBER,
     "discussions.directory_profile": MEMBER, "discussions.member": MEMBER,
     "discussions.block": MEMBER, "discussions.message": OWNER,
+    # live webinars: attendance and group viewing
+    "live_attendance_api.import_attendance": AUTHOR, "live_attendance_api.match": AUTHOR,
+    "live_attendance_api.confirm_group_viewers": OWNER,
+    "live_attendance.attendance_page": AUTHOR, "live_attendance.match": AUTHOR,
+    "live_attendance.group_page": OWNER,
 }
 
 #: Roles that may get a 2xx from each class (beyond which a 2xx is a violation).
@@ -192,7 +197,8 @@ HIDDEN: dict[str, frozenset[str]] = {
                      "discussions_api.vote", "discussions_api.accept",
                      "discussions_api.report", "discussions.thread",
                      "discussions.course_threads", "discussions.message",
-                     "discussions.edit"), _OTHERS),
+                     "discussions.edit", "live_attendance_api.confirm_group_viewers",
+                     "live_attendance.group_page"), _OTHERS),
     **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
                      "media_api.complete_upload", "media_api.part_target", "media_api.put_part"),
                     frozenset({"other_instructor"})),
@@ -222,6 +228,7 @@ API_BODIES = {
     "discussions_api.report": {"reason": "Spam"},
     "discussions_api.set_notification_settings": {"replies": "daily", "announcements": True},
     "discussions_api.send_message": {"body": "Hello"},
+    "live_attendance_api.confirm_group_viewers": {"emails": ["colleague@example.org"]},
 }
 #: Writes authorised by a signed token in the URL rather than the session, so they take no
 #: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one).
@@ -297,7 +304,7 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "action": "publish", "member_id": ids.get("member_id"), "list_id": 1,
                   "job_id": ids["job"], "thread_id": ids["thread"], "post_id": ids["post"],
               "message_id": ids["message"], "credit_id": ids.get("credit"),
-              "type_id": ids.get("credit_type")}
+              "type_id": ids.get("credit_type"), "session_id": ids.get("session")}
     if name == "action" and endpoint == "discussions.post_action":
         return "vote"
     if name == "kind":

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Integer, bindparam, select
 
-from lms import jobs, mail, ratelimit
+from lms import jobs, mail, ratelimit, signals
 from lms.accounts.models import CAREER_STAGES, ORG_TYPES, User
 from lms.accounts.passwords import (
     hash_password,
@@ -132,6 +132,7 @@ def register_member(data: Registration) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    signals.member_registered.send(user.id, user=user)
     return user
 
 

@@ -37,7 +37,8 @@ COPIED_COURSE_FIELDS = ("summary", "description", "format", "ce_hours", "outcome
                         "certificate_valid_months", "renewal_window_days", "in_order",
                         "enrol_window_days")
 COPIED_ITEM_FIELDS = ("kind", "title", "position", "is_required", "body", "media_id",
-                      "slides_media_id", "transcript", "min_watch_percent")
+                      "slides_media_id", "transcript", "min_watch_percent",
+                      "recording_completes")
 
 
 def studio_courses(actor: User | None) -> list[Course]:

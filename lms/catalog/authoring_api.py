@@ -59,6 +59,7 @@ ITEM_FIELDS = obj(
     captions_language=nullable(text(20)) | {"optional": True},
     captions_label=nullable(text(60)) | {"optional": True},
     min_watch_percent=integer(1, 100, optional=True),
+    recording_completes="boolean?",
     pass_percent=integer(0, 100, optional=True, null=True),
     max_attempts=integer(1, 100, optional=True, null=True),
     time_limit_seconds=integer(1, 7 * 24 * 3600, optional=True, null=True))
@@ -79,7 +80,7 @@ SCHEMAS = {
         position="integer", module_id="integer", body="string",
         transcript=nullable({"type": "string"}), media_id=nullable({"type": "integer"}),
         slides_media_id=nullable({"type": "integer"}),
-        min_watch_percent=nullable({"type": "integer"}),
+        min_watch_percent=nullable({"type": "integer"}), recording_completes="boolean",
         captions={"type": "array", "items": obj(language="string", label="string",
                                                 media_id="integer")}),
 }
@@ -185,6 +186,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "module_id": item.module_id, "body": item.body, "transcript": item.transcript,
         "media_id": item.media_id, "slides_media_id": item.slides_media_id,
         "min_watch_percent": item.min_watch_percent,
+        "recording_completes": item.recording_completes,
         "captions": [{"language": c.language, "label": c.label, "media_id": c.media_id}
                      for c in item.captions],
     }

@@ -213,7 +213,7 @@ ITEM_CLEANERS: dict[str, Cleaner] = {
     "transcript": text(500_000), "media_id": optional_id, "captions_media_id": optional_id,
     "captions_language": text(20, multiline=False),
     "captions_label": text(60, multiline=False), "slides_media_id": optional_id,
-    "min_watch_percent": integer(1, 100),
+    "min_watch_percent": integer(1, 100), "recording_completes": boolean,
 }
 
 #: Item fields catalog does not keep itself: passed on to higher domains (quizzes)

@@ -154,7 +154,7 @@ def _apply_item_fields(actor: User, item: Item, course: Course, fields: dict[str
         raise ValidationError("Give the item a title.",
                               errors={"title": ["This field is required."]})
     _check_fits_kind(item.kind, clean)
-    for name in ("title", "body", "transcript", "min_watch_percent"):
+    for name in ("title", "body", "transcript", "min_watch_percent", "recording_completes"):
         if name in clean:
             setattr(item, name, clean[name])
     if "required" in clean:
@@ -175,6 +175,8 @@ def _check_fits_kind(kind: str, clean: dict[str, Any]) -> None:
     if kind != "video":
         errors.update({name: ["Only video items have this."]
                        for name in VIDEO_FIELDS if clean.get(name) is not None})
+        if clean.get("recording_completes"):
+            errors["recording_completes"] = ["Only a video can be a session's recording."]
     if errors:
         raise ValidationError("Some fields do not fit this kind of item.", errors=errors)
 

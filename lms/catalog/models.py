@@ -30,7 +30,7 @@ STATUSES = ("draft", "published", "archived")
 ACCESS = ("open", "members", "code")
 #: Days before a certificate's expiry from which its member may retake the course.
 RENEWAL_WINDOW_DEFAULT = 60
-ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation")
+ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation", "session")
 
 course_topic = Table(
     "course_topic", db.metadata,
@@ -157,6 +157,9 @@ class Item(db.Model):
     transcript: Mapped[str] = mapped_column(Text, default="")
     #: Percent of unique seconds a member must watch for a video to count as complete.
     min_watch_percent: Mapped[int] = mapped_column(default=90)
+    #: A video that records the course's live session: watching it completes the
+    #: course's session item too (for members who missed the live session).
+    recording_completes: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     module: Mapped[Module] = relationship(back_populates="items")
     media: Mapped[MediaAsset | None] = relationship(foreign_keys=[media_id])

@@ -240,8 +240,8 @@ def _render_item(course: Course, form, kind: str, item: Item | None, module, sta
                               may_upload=me().can_teach)
 
 
-@bp.route("/modules/<int:module_id>/items/new/<any(video, reading, file, quiz, evaluation):kind>",
-          methods=["GET", "POST"])
+@bp.route("/modules/<int:module_id>/items/new/"
+          "<any(video, reading, file, quiz, evaluation, session):kind>", methods=["GET", "POST"])
 def new_item(module_id: int, kind: str):
     module = get_module_for_edit(me(), module_id)
     form = _item_form(kind, None, module.course)

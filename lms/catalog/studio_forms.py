@@ -110,6 +110,9 @@ class VideoItemForm(ItemForm):
         description="Share of the recording a learner must watch, 1 to 100.")
     transcript = TextAreaField("Transcript", description="Leave empty to build it from the "
                                "captions.", render_kw={"rows": 6})
+    recording_completes = BooleanField(
+        "This is the live session's recording",
+        description="Members who missed the live session complete it by watching this.")
 
 
 class QuizItemForm(ItemForm):
@@ -122,7 +125,7 @@ class QuizItemForm(ItemForm):
 
 ITEM_FORMS: dict[str, type[ItemForm]] = {
     "reading": ReadingItemForm, "video": VideoItemForm, "file": FileItemForm,
-    "quiz": QuizItemForm, "evaluation": ItemForm,
+    "quiz": QuizItemForm, "evaluation": ItemForm, "session": ItemForm,
 }
 #: Quiz settings are set when the item is created; the quiz editor changes them later.
 CREATE_ONLY = ("pass_percent", "max_attempts", "time_limit_seconds")

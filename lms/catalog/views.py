@@ -26,7 +26,7 @@ bp = Blueprint("catalog", __name__)
 
 PER_PAGE = 20
 STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz",
-                "evaluation": "Evaluation"}
+                "evaluation": "Evaluation", "session": "Live session"}
 
 
 @bp.app_template_filter("catalog_stage")

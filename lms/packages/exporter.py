@@ -88,6 +88,7 @@ def _item(item: Item, names: MediaNames) -> ItemSpec:
     if item.kind == "video":
         spec.slides = names.name(item.slides)
         spec.min_watch_percent = item.min_watch_percent
+        spec.recording = item.recording_completes
         spec.captions = [CaptionSpec(c.language, c.label, names.name(c.media) or "")
                          for c in sorted(item.captions, key=lambda c: c.language)]
         if item.transcript.strip():

@@ -39,19 +39,21 @@ QUIZ_SETTINGS = ("pass_percent", "max_attempts", "time_limit_seconds", "cooldown
 ITEM_KEYS = {
     "reading": ("title", "required"),
     "video": ("title", "required", "min_watch_percent", "media", "slides", "transcript",
-              "intro", "captions"),
+              "intro", "captions", "recording"),
     "file": ("title", "required", "media", "intro"),
     "quiz": ("title", "required", "intro", *QUIZ_SETTINGS),
     "evaluation": ("title", "required", "intro", "questions"),
+    "session": ("title", "required", "intro"),
 }
 SUFFIXES = {".md": "reading", ".video.toml": "video", ".file.toml": "file",
-            ".quiz.toml": "quiz", ".quiz.gift": "quiz", ".evaluation.toml": "evaluation"}
+            ".quiz.toml": "quiz", ".quiz.gift": "quiz", ".evaluation.toml": "evaluation",
+            ".session.toml": "session"}
 #: Course evaluation questions: ``[[questions]]`` tables of an ``.evaluation.toml``.
 EVALUATION_KINDS = ("likert", "text")
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 MODULE_FOLDER = re.compile(rf"(\d{{2,3}})-({_SLUG})")
 ITEM_FILE = re.compile(rf"(\d{{2,3}})-({_SLUG})(\.md|\.video\.toml|\.file\.toml|\.quiz\.toml"
-                       rf"|\.quiz\.gift|\.evaluation\.toml)")
+                       rf"|\.quiz\.gift|\.evaluation\.toml|\.session\.toml)")
 MEDIA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 FRONT_MATTER = "+++\n"
 
@@ -78,6 +80,8 @@ class ItemSpec:
     transcript: str | None = None
     transcript_text: str = ""
     min_watch_percent: int = 90
+    #: A video that is the live session's recording (watching it completes the session).
+    recording: bool = False
     questions: list[QuestionSpec] = field(default_factory=list)
     quiz: dict[str, Any] = field(default_factory=dict)
     #: Evaluation questions: ``{"kind": "likert"|"text", "prompt", "required"}``.
@@ -253,6 +257,7 @@ def _video(item: ItemSpec, values: dict[str, Any], files: Files, media: dict[str
     if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
         raise PackageError(f"{name}: min_watch_percent is a whole number from 1 to 100.")
     item.min_watch_percent = percent
+    item.recording = _bool(values.get("recording", False), name, "recording")
     captions = values.get("captions", [])
     if not isinstance(captions, list):
         raise PackageError(f"{name}: captions are [[captions]] tables.")

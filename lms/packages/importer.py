@@ -209,6 +209,7 @@ class Importer:
             fields["slides_media_id"] = self.media.asset(spec.slides).id if spec.slides else None
             fields["transcript"] = spec.transcript_text
             fields["min_watch_percent"] = spec.min_watch_percent
+            fields["recording_completes"] = spec.recording
         return fields
 
     def _captions(self, item: Item, spec: ItemSpec) -> bool:

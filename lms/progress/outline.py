@@ -255,6 +255,8 @@ def _todo(status: ItemStatus, info: ItemInfo) -> str:
         return f"Download {title}"
     if info.kind == "evaluation":
         return f"Submit the evaluation {title}"
+    if info.kind == "session":
+        return f"Attend the live session {title}"
     return f"Read {title} and mark it as done"
 
 

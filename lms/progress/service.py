@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from lms import metrics
+from lms import metrics, signals
 from lms.accounts.models import User
 from lms.accounts.tokens import Credential
 from lms.catalog.access import (
@@ -111,6 +111,8 @@ def _credit_video(user: User, item: Item, enrollment: Enrollment, course: Course
     if row.status != "completed" and row.percent >= item.min_watch_percent:
         mark_row_complete(row, now)
         _record_video_event(user, course, item, row, "completed", duration, now)
+        signals.video_completed.send(item.id, user=user, item=item, course=course,
+                                     enrollment=enrollment, now=now)
         course_done = complete_course_if_done(user, course, enrollment, now)
     elif row.percent // EVENT_STEP > before // EVENT_STEP:
         _record_video_event(user, course, item, row, "progressed", duration, now)

@@ -22,6 +22,7 @@ ACTIVITY_TYPES = {
     "file": "http://adlnet.gov/expapi/activities/file",
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "evaluation": "http://id.tincanapi.com/activitytype/survey",
+    "session": "http://id.tincanapi.com/activitytype/webinar",
 }
 VIDEO_EXT = "https://w3id.org/xapi/video/extensions/"
 

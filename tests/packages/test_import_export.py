@@ -237,3 +237,32 @@ def test_an_evaluation_item_round_trips_and_reimports_unchanged(admin, runner, t
     db.session.commit()
     assert not [line for line in again.changes if "evaluation" in line.lower()]
     assert row_counts() == counts
+
+
+SESSION_TOML = 'title = "Live session"\nrequired = true\nintro = "Join us live."\n'
+
+
+def test_a_session_item_and_its_recording_round_trip(admin, runner, tmp_path):
+    source = ROOT / "courses" / "plain-language-reference-interviews"
+    copy = tmp_path / "copy"
+    for name, data in package_files(source).items():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes(data)
+    (copy / "02-practice" / "03-live-session.session.toml").write_text(SESSION_TOML)
+    video_toml = copy / "01-foundations" / "02-the-five-steps-in-18-seconds.video.toml"
+    video_toml.write_text(video_toml.read_text().replace(
+        "\n\n[[captions]]", "\nrecording = true\n\n[[captions]]", 1))
+
+    course = service.import_course_folder(admin, copy)
+    db.session.commit()
+    session = db.session.execute(select(Item).where(Item.kind == "session")).scalar_one()
+    video = db.session.execute(select(Item).where(Item.kind == "video")).scalar_one()
+    assert (session.title, session.body, video.recording_completes) == (
+        "Live session", "Join us live.", True)
+
+    out = tmp_path / "export"
+    result = runner.invoke(args=["lms", "export-course", course.slug, str(out)])
+    assert result.exit_code == 0, result.output
+    exported = package_files(out)
+    assert exported["02-practice/03-live-session.session.toml"].decode() == SESSION_TOML
+    assert exported[str(video_toml.relative_to(copy))] == video_toml.read_bytes()

@@ -1,0 +1,25 @@
+"""Live listens to progress (a recording watched) and accounts (a colleague who was
+invited to claim a session's credit has registered)."""
+
+from __future__ import annotations
+
+from lms import signals
+
+
+def connect() -> None:
+    signals.video_completed.connect(on_video_completed)
+    signals.member_registered.connect(on_member_registered)
+
+
+def on_video_completed(item_id: int, *, user, item, course, now, **_) -> None:
+    """A finished recording completes the session item of a member who missed it live."""
+    from lms.live.attendance import complete_by_recording
+
+    complete_by_recording(user, item, course, now)
+
+
+def on_member_registered(user_id: int, *, user, **_) -> None:
+    """A confirmed co-viewer who just made an account gets their credit."""
+    from lms.live.group import claim_for_new_member
+
+    claim_for_new_member(user)
