@@ -13,6 +13,7 @@ from functools import cache
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select, true
 
 from lms.accounts.models import User
+from lms.database import DriverStatement
 from lms.discussions import search
 from lms.discussions.models import Post, PostVote, Thread
 from lms.discussions.service import Seat, seat, thread_seat
@@ -106,12 +107,34 @@ def thread_list(user: User | None, course_id: int | None = None, *, slug: str | 
     params = _params(viewer, item_id)
     filtered = _filtered(viewer.is_moderator, item_id is not None, kind or None, sort)
     searched, rank = search.apply(filtered, q, db.session.get_bind().dialect.name)
-    listing = (_list_statement(viewer.is_moderator, item_id is not None, kind or None, sort)
-               if rank is None else _paged(_summaries(searched, viewer.is_moderator, sort, rank)))
-    rows = db.session.execute(listing, {**params, "limit": per_page,
-                                        "offset": (page - 1) * per_page}).all()
-    total = rows[0].total if rows else (count_threads(searched, params) if page > 1 else 0)
+    paging = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    if rank is None:
+        rows = listed_rows(_list_statement(viewer.is_moderator, item_id is not None,
+                                           kind or None, sort), paging)
+    else:
+        rows = db.session.execute(_paged(_summaries(searched, viewer.is_moderator, sort, rank)),
+                                  paging).all()
+    total = rows[0][-1] if rows else (count_threads(searched, params) if page > 1 else 0)
     return [_summary(row) for row in rows], total, place
+
+
+def listed_rows(statement: Select, params: dict) -> list[tuple]:
+    """The rows of a list statement built once (:func:`_list_statement`).
+
+    On PostgreSQL they come straight from the driver's cursor (``DriverStatement``:
+    a third of the CPU of the session's ``execute``; the list's columns are numbers,
+    strings, booleans and UTC timestamps, which need no type processing); elsewhere
+    through the session, which gives the same rows (tests/discussions).
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return _on_driver(statement).all(connection, params)
+    return [tuple(row) for row in db.session.execute(statement, params)]
+
+
+@cache
+def _on_driver(statement: Select) -> DriverStatement:
+    return DriverStatement(statement)
 
 
 def count_threads(filtered: Select, params: dict) -> int:
@@ -266,5 +289,4 @@ def item_threads(user: User, course_id: int, item_id: int, limit: int = 10
     """
     params = _params(Viewer(course_id, user.id, False), item_id)
     stmt = _list_statement(False, True, None, "recent")
-    return [_summary(row) for row in db.session.execute(stmt, {**params, "limit": limit,
-                                                               "offset": 0})]
+    return [_summary(row) for row in listed_rows(stmt, {**params, "limit": limit, "offset": 0})]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from lms.discussions import moderation, reading
+from lms.discussions import moderation, reading, service
 from lms.discussions.service import set_hold_first_posts
 from lms.extensions import db
+from tests.databases import postgres_database
 from tests.discussions.conftest import ask, reply
-from tests.factories import api_headers, enrol, make_user
+from tests.factories import api_headers, enrol, make_course, make_user
 
 
 def listed(client, room, who: str, sort: str = "recent") -> dict[int, tuple[int, int]]:
@@ -76,3 +77,33 @@ def test_approving_and_unhiding_move_the_kept_counts(client, room, busy):
     client.post(f"/api/v1/posts/{hidden['id']}/hide", json={"hidden": False},
                 headers=room.headers["instructor"])
     assert listed(client, room, "asker")[first["id"]] == (4, 4)
+
+
+def test_postgresql_lists_from_the_driver_as_from_the_session(make_app):
+    """PostgreSQL reads lists on the driver's cursor; the session gives the same rows."""
+    with postgres_database("lms_thread_lists") as url:
+        pg_app = make_app(SQLALCHEMY_DATABASE_URI=url)
+        with pg_app.app_context():
+            db.create_all()
+            teacher, member, other = (make_user(role="instructor"), make_user(), make_user())
+            course = make_course(instructors=[teacher])
+            for who in (member, other):
+                enrol(who, course)
+            first = service.create_thread(member, course.id, title="Creators?", body="Which?",
+                                          kind="question")
+            welcome = service.create_thread(teacher, course.id, title="Welcome", body="Hello",
+                                  kind="discussion", announce=True)
+            answer = service.add_post(other, first.id, "Use **dc:creator**.")
+            service.vote(member, answer.id)
+            db.session.commit()
+            for moderator, user in ((False, member), (True, teacher)):
+                for sort in reading.SORTS:
+                    statement = reading._list_statement(moderator, False, None, sort)
+                    params = {"course_id": course.id, "user_id": user.id, "item_id": None,
+                              "limit": 20, "offset": 0}
+                    driver = reading.listed_rows(statement, params)
+                    session = [tuple(row) for row in db.session.execute(statement, params)]
+                    assert driver == session
+                    shown = {row[0]: row[6:8] for row in driver}
+                    assert shown == {first.id: (2, 1)} | (
+                        {} if sort == "unanswered" else {welcome.id: (1, 0)})
