@@ -55,8 +55,8 @@ def insert_job(connection: Connection, values: dict[str, Any]) -> int | None:
 
     On PostgreSQL the statement runs on the driver's cursor (``DriverStatement``:
     half the CPU of ``Connection.execute``, which every request that queues a job
-    pays); elsewhere through SQLAlchemy, which gives the same row
-    (tests/jobs/test_jobs.py).
+    pays); elsewhere through SQLAlchemy, which records the same row
+    (tests/jobs/test_job_insert.py).
     """
     if connection.dialect.name == "postgresql":
         row = _DRIVER_INSERT.first(connection, values | {"arguments": Json(values["arguments"])})
