@@ -134,6 +134,11 @@ class DriverStatement:
         with self._cursor(conn, params) as cursor:
             return cursor.fetchone()
 
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple]:
+        """Every row of a query as plain tuples (columns in the statement's order)."""
+        with self._cursor(conn, params) as cursor:
+            return cursor.fetchall()
+
     def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
         with self._cursor(conn, params) as cursor:

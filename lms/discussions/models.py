@@ -53,6 +53,10 @@ class Thread(db.Model):
     #: Bumped by every change to the thread or its posts: pages rendered from an older
     #: version are stale (servers keep rendered threads under it).
     version: Mapped[int] = mapped_column(default=1)
+    #: Visible posts and the sum of their votes, counted again with every change to the
+    #: thread's posts (``service.recount``): members' lists read them instead of counting.
+    post_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    vote_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship()
 

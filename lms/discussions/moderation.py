@@ -12,7 +12,14 @@ from lms.catalog.models import Course, CourseInstructor
 from lms.database import upsert_insert
 from lms.discussions import notify
 from lms.discussions.models import Post, PostReport, Thread
-from lms.discussions.service import Seat, opening_post_id, post_seat, thread_seat, touch
+from lms.discussions.service import (
+    Seat,
+    opening_post_id,
+    post_seat,
+    recount,
+    thread_seat,
+    touch,
+)
 from lms.errors import Forbidden, Unauthorized, ValidationError
 from lms.extensions import db, utcnow
 from lms.text import TextError, clean_text
@@ -42,6 +49,7 @@ def set_hidden(user: User | None, post_id: int, hidden: bool) -> Post:
     post.status = "hidden" if hidden else "visible"
     touch(thread)
     _follow_opening(post, thread)
+    recount(thread)
     _resolve(post.id)
     db.session.flush()
     return post
@@ -56,7 +64,7 @@ def approve(user: User | None, post_id: int) -> Post:
         touch(thread)
         opening = _follow_opening(post, thread)
         thread.last_post_at = max(thread.last_post_at, post.created_at)
-        db.session.flush()
+        recount(thread)
         if opening and thread.is_announcement:
             notify.announce(thread)
         elif not opening:

@@ -130,6 +130,27 @@ def touch(thread: Thread) -> None:
     thread.version = Thread.version + 1
 
 
+def recount(thread: Thread) -> None:
+    """Count the thread's visible posts and their votes again, after a change to them.
+
+    Runs after :func:`touch` has been flushed (the session flushes before it): the
+    thread's row is then locked, so changes to one thread's posts are counted one
+    transaction after another.
+    """
+    db.session.execute(counts_update().where(Thread.id == thread.id)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(thread, ["post_count", "vote_count"])
+
+
+def counts_update():
+    """``UPDATE`` of threads' kept counts from their posts (add a ``where``)."""
+    visible = (Post.thread_id == Thread.id) & (Post.status == "visible")
+    return update(Thread).values(
+        post_count=select(func.count(Post.id)).where(visible).scalar_subquery(),
+        vote_count=select(func.coalesce(func.sum(Post.vote_count), 0)).where(visible)
+        .scalar_subquery())
+
+
 def can_read(place: Seat, status: str, author_id: int) -> bool:
     return status == "visible" or place.is_moderator or (
         status == "held" and author_id == place.user.id)
@@ -181,6 +202,7 @@ def create_thread(user: User | None, course_id: int, *, title, body, kind,
     db.session.flush()
     post = _new_post(place, thread, body)
     thread.status = post.status
+    recount(thread)
     if announce and post.status == "visible":
         notify.announce(thread)
     return thread
@@ -195,6 +217,7 @@ def add_post(user: User | None, thread_id: int, body) -> Post:
     _check_rate(place.user)
     post = _new_post(place, thread, body)
     touch(thread)
+    recount(thread)
     if post.status == "visible":
         thread.last_post_at = post.created_at
         notify.reply_posted(post, thread)
@@ -258,9 +281,11 @@ def vote(user: User | None, post_id: int) -> int:
         db.session.execute(delete(PostVote).where(PostVote.post_id == post.id,
                                                   PostVote.user_id == place.user.id))
     step = 1 if inserted else -1
-    return db.session.execute(update(Post).where(Post.id == post.id).values(
+    votes = db.session.execute(update(Post).where(Post.id == post.id).values(
         vote_count=Post.vote_count + step).returning(Post.vote_count)
         .execution_options(synchronize_session=False)).scalar_one()
+    recount(thread)
+    return votes
 
 
 def accept(user: User | None, post_id: int) -> Thread:

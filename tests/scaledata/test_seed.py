@@ -111,3 +111,17 @@ def test_the_ledger_gets_three_external_credits_per_member_and_one_per_certifica
     assert from_certificates == count(engine, "certificate")
     assert {"approved", "pending"} <= statuses
     assert count(engine, "credit_type") == 2
+
+
+def test_threads_keep_the_counts_of_their_seeded_posts(seeded):
+    from lms.discussions.models import Post, Thread
+
+    engine = seeded(1)
+    counted = (select(Post.thread_id, func.count(), func.sum(Post.vote_count))
+               .where(Post.status == "visible").group_by(Post.thread_id))
+    with engine.connect() as conn:
+        kept = conn.execute(select(Thread.id, Thread.post_count, Thread.vote_count)
+                            .order_by(Thread.id)).all()
+        posts = {row[0]: tuple(row[1:]) for row in conn.execute(counted)}
+    assert kept and all(posts[thread_id] == (posts_n, votes) for thread_id, posts_n, votes in kept)
+    assert max(posts_n for _id, posts_n, _votes in kept) == 200  # course 1's long thread
