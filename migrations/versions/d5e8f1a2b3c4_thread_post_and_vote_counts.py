@@ -1,7 +1,7 @@
 """posts and votes counted on the thread row
 
 Revision ID: d5e8f1a2b3c4
-Revises: c29a50be566f
+Revises: d5e8a0b1c2f4
 Create Date: 2026-12-05 17:15:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5e8f1a2b3c4'
-down_revision = 'c29a50be566f'
+down_revision = 'd5e8a0b1c2f4'
 branch_labels = None
 depends_on = None
 
