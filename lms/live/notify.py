@@ -145,15 +145,15 @@ def queue_reminders(now: datetime | None = None) -> int:
         name = "1h" if session.starts_at - now <= REMINDERS["1h"] else "24h"
         start = int(session.starts_at.timestamp())
         job = jobs.enqueue(REMIND_JOB, key=f"live-remind:{name}:{session.id}:{start}",
-                           session_id=session.id, name=name, starts=start)
+                           session_id=session.id, reminder=name, starts=start)
         queued += inspect(job).transient  # a job already queued comes back persistent
     db.session.flush()
     return queued
 
 
 @jobs.task(REMIND_JOB)
-def send_reminders(session_id: int, name: str, starts: int) -> None:
-    """Mail each registered member the reminder ``name`` (one mail job each, keyed)."""
+def send_reminders(session_id: int, reminder: str, starts: int) -> None:
+    """Mail each registered member the ``reminder`` (one mail job each, keyed)."""
     session = db.session.get(LiveSession, session_id)
     if session is None or session.status != "scheduled" or \
             int(session.starts_at.timestamp()) != starts:
@@ -162,5 +162,5 @@ def send_reminders(session_id: int, name: str, starts: int) -> None:
         Registration.session_id == session.id, Registration.status == "registered")
     ).scalars().all()
     for registration in rows:
-        jobs.enqueue(MAIL_JOB, key=f"live-mail:reminder-{name}:{registration.id}:{starts}",
-                     registration_id=registration.id, kind=f"reminder-{name}")
+        jobs.enqueue(MAIL_JOB, key=f"live-mail:reminder-{reminder}:{registration.id}:{starts}",
+                     registration_id=registration.id, kind=f"reminder-{reminder}")
