@@ -58,7 +58,7 @@ def edit(session_id: int):
     return render_template("live/studio_session.html", session=session, course=session.course,
                            when=span(session.starts_at, session.ends_at, _zone()),
                            status_label=service.status_of(session), form=form,
-                           cancel_form=PlainForm(), zone=_zone()), status
+                           zone=_zone()), status
 
 
 @bp.post("/studio/sessions/<int:session_id>/cancel")

@@ -50,6 +50,11 @@ def row(session: LiveSession, zone: str | None) -> SessionRow:
                       session.waitlisted_count)
 
 
+def _viewer():
+    """The signed-in member, or None for a visitor (services take None for anonymous)."""
+    return me() if current_user.is_authenticated else None
+
+
 def _zone() -> str | None:
     return current_user.time_zone if current_user.is_authenticated else None
 
@@ -75,8 +80,8 @@ def session_page(session_id: int):
 
 
 def render_session(session_id: int, form: RegisterForm, status: int = 200):
-    session = service.get_visible_session(me(), session_id)
-    entry = registration.registration_of(me(), session_id)
+    session = service.get_visible_session(_viewer(), session_id)
+    entry = registration.registration_of(_viewer(), session_id)
     place = entry.status if entry is not None and entry.status != "cancelled" else None
     return render_template(
         "live/session.html", s=row(session, _zone()), place=place, form=form,
