@@ -47,8 +47,13 @@ SESSION_BODY = obj(
     capacity=integer(1, service.MAX_CAPACITY, optional=True, null=True),
     join_url=text(500, required=True),
     min_minutes=integer(0, optional=True)) | {"examples": [{
-        "starts_at": "2026-03-03T19:00:00Z", "ends_at": "2026-03-03T20:30:00Z",
+        "starts_at": "2030-03-05T19:00:00Z", "ends_at": "2030-03-05T20:30:00Z",
         "capacity": 50, "join_url": "https://meet.example.org/j/123", "min_minutes": 60}]}
+REGISTRATION_BODY = obj(
+    group_viewers={"type": "array", "maxItems": 50, "optional": True,
+                   "items": obj(name=text(200, required=True), email="string")},
+    time_zone={"type": "string", "optional": True,
+               "description": "The browser's zone: becomes yours if you never chose one"})
 OPENAPI = {
     "/courses/{course_id}/sessions": {"post": operation(
         "Schedule a live session of a course (its instructors, admin); times with a zone, "
@@ -69,14 +74,13 @@ OPENAPI = {
         "post": operation(
             "Register (a seat, or the waitlist when full); enrols you in the course; the "
             "confirmation mail carries the invitation (.ics)",
-            body=obj(group_viewers={"type": "array", "maxItems": 50, "optional": True,
-                                    "items": obj(name=text(200, required=True),
-                                                 email="string")},
-                     time_zone={"type": "string", "optional": True}),
+            body=REGISTRATION_BODY,
             returns=ref("SessionRegistration"),
             responses={201: "Registered or waitlisted", 200: "Already registered or waiting",
                        403: "The course needs a signup code you have not used",
-                       409: "The session was cancelled or has ended"}),
+                       409: "The session was cancelled or has ended"})
+        | {"requestBody": {"required": False, "content": {
+            "application/json": {"schema": REGISTRATION_BODY}}}},
         "delete": operation(
             "Cancel your registration; the first member waiting takes the seat and is told",
             responses={204: "Cancelled"}),

@@ -74,7 +74,10 @@ def register(actor: User | None, session_id: int, data: dict[str, Any] | None = 
         raise Unauthorized("Log in to register.")
     now = now or utcnow()
     data = data or {}
-    viewers = clean_group_viewers(data.get("group_viewers"), actor)
+    viewers = clean_group_viewers(data.get("group_viewers", []), actor)
+    if not isinstance(data.get("time_zone", ""), str):
+        raise ValidationError("time_zone is a zone name.",
+                              errors={"time_zone": ["An IANA zone name, e.g. Pacific/Auckland."]})
     visible = get_visible_session(actor, session_id)
     _check_open(visible, now)
     _enrol(actor, visible)
@@ -134,8 +137,6 @@ def _default_zone(actor: User, zone: object) -> None:
 
 def clean_group_viewers(value: object, actor: User) -> list[tuple[str, str]]:
     """``[{name, email}]`` as (name, lower-case email) pairs; ValidationError otherwise."""
-    if value is None:
-        return []
     if not isinstance(value, list) or len(value) > MAX_GROUP_VIEWERS:
         raise ValidationError("group_viewers is a list of {name, email}.", errors={
             "group_viewers": [f"A list of at most {MAX_GROUP_VIEWERS} {{name, email}}."]})

@@ -286,6 +286,9 @@ def _join_url(data: dict, errors: dict, current: LiveSession | None) -> str:
 
 def _min_minutes(data: dict, errors: dict, current: LiveSession | None,
                  starts: datetime | None, ends: datetime | None) -> int:
+    if "min_minutes" in data and data["min_minutes"] is None:
+        errors["min_minutes"] = ["A whole number of minutes, 0 or more (or leave it out)."]
+        return 0
     value = data.get("min_minutes", current.min_minutes if current is not None else None)
     if value is None:
         return int((ends - starts).total_seconds() // 60 * 3 // 4) if starts and ends else 0

@@ -100,9 +100,12 @@ class _LocalSession:
 
 def _fields(form: SessionForm) -> dict:
     zone = zone_of(_zone())
-    return {"starts_at": _aware(form.starts_at.data, zone),
-            "ends_at": _aware(form.ends_at.data, zone), "capacity": form.capacity.data,
-            "join_url": form.join_url.data, "min_minutes": form.min_minutes.data}
+    fields = {"starts_at": _aware(form.starts_at.data, zone),
+              "ends_at": _aware(form.ends_at.data, zone), "capacity": form.capacity.data,
+              "join_url": form.join_url.data}
+    if form.min_minutes.data is not None:  # empty: the service's default
+        fields["min_minutes"] = form.min_minutes.data
+    return fields
 
 
 def _aware(moment: datetime, zone) -> datetime:
