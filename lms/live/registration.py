@@ -52,12 +52,16 @@ def lock_session(session_id: int) -> LiveSession:
     return session
 
 
-def registration_of(user: User | None, session_id: int) -> Registration | None:
+def registration_of(user: User | None, session_id: int, *, fresh: bool = False
+                    ) -> Registration | None:
+    """The member's registration (any status); ``fresh`` re-reads a row already loaded
+    (after the session's lock, another request may have changed it)."""
     if user is None:
         return None
-    return db.session.execute(select(Registration).where(
-        Registration.session_id == session_id, Registration.user_id == user.id)
-    ).scalar_one_or_none()
+    return db.session.execute(
+        select(Registration).where(Registration.session_id == session_id,
+                                   Registration.user_id == user.id)
+        .execution_options(populate_existing=fresh)).scalar_one_or_none()
 
 
 def register(actor: User | None, session_id: int, data: dict[str, Any] | None = None,
@@ -85,7 +89,7 @@ def register(actor: User | None, session_id: int, data: dict[str, Any] | None = 
     _check_open(visible, now)
     _enrol(actor, visible)
     session = lock_session(session_id)
-    registration = registration_of(actor, session_id)
+    registration = registration_of(actor, session_id, fresh=True)
     if registration is not None and registration.status in ACTIVE:
         _add_viewers(registration, viewers)
         return registration, False
@@ -176,7 +180,7 @@ def cancel_registration(actor: User | None, session_id: int, now: datetime | Non
         raise Unauthorized("Log in first.")
     now = now or utcnow()
     session = lock_session(session_id)
-    registration = registration_of(actor, session_id)
+    registration = registration_of(actor, session_id, fresh=True)
     if registration is None or registration.status not in ACTIVE:
         raise NotFound("You are not registered for this session.")
     if registration.status == "registered":
