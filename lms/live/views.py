@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from lms import pagecache
 from lms.apikit import token_or_login_required
@@ -163,6 +164,16 @@ def _own_registration(session_id: int) -> Registration:
     if entry is None or entry.status != "registered":
         raise NotFound("You have no seat at this session.")
     return entry
+
+
+def my_learning_section(user) -> Markup | None:
+    """Upcoming sessions on My learning (nothing when the member has none)."""
+    entries = registration.my_sessions(user)
+    if not entries:
+        return None
+    rows = [(row(e.session, user.time_zone), e.status) for e in entries[:3]]
+    return Markup(render_template(  # noqa: S704 - the output of an autoescaping template
+        "live/_upcoming.html", entries=rows, more=len(entries) > 3))
 
 
 @bp.get("/my-learning/webinars")

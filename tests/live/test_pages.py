@@ -109,3 +109,13 @@ def test_other_instructors_cannot_see_a_courses_sessions(client, auth, make_sess
     auth.login(make_user(role="instructor").email)
     assert client.get(f"/studio/sessions/{session.id}").status_code == 403
     assert client.get(f"/studio/sessions/{session.id}/registrants").status_code == 403
+
+
+def test_my_learning_shows_the_next_sessions_only_to_registrants(client, auth, make_session):
+    session = make_session()
+    member = make_user(email="dash@example.org", time_zone="Pacific/Honolulu")
+    auth.login(member.email)
+    assert "Your upcoming webinars" not in client.get("/my-learning").get_data(as_text=True)
+    client.post(f"/api/v1/sessions/{session.id}/registration", headers=api_headers(member))
+    page = client.get("/my-learning").get_data(as_text=True)
+    assert "Your upcoming webinars" in page and "Linked data basics" in page and "HST" in page
