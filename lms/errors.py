@@ -20,6 +20,8 @@ log = logging.getLogger("lms.errors")
 class DomainError(Exception):
     status = 400
     title = "Bad request"
+    #: Extra members of the problem+json body (``opens_at`` of a join window, say).
+    fields: dict[str, object] = {}
 
     def __init__(self, detail: str = "", *, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(detail or self.title)
@@ -120,8 +122,8 @@ FALLBACK_PAGE = (
 
 
 def error_response(status: int, title: str, detail: str, errors=None, headers=None,
-                   incident: str | None = None) -> Response:
-    extra: dict = {"errors": errors} if errors else {}
+                   incident: str | None = None, fields: dict | None = None) -> Response:
+    extra: dict = {**(fields or {}), **({"errors": errors} if errors else {})}
     if incident:
         extra["incident"] = incident
     if wants_json():
@@ -142,7 +144,8 @@ def handle_domain_error(exc: DomainError) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}
-    return error_response(exc.status, exc.title, exc.detail, exc.errors, headers)
+    return error_response(exc.status, exc.title, exc.detail, exc.errors, headers,
+                          fields=exc.fields)
 
 
 def retry_after_seconds() -> int:

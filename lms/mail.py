@@ -31,14 +31,30 @@ def send_mail(to: str, subject: str, body: str, *, key: str | None = None,
 @task("mail.send", max_attempts=20)
 def deliver_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None
                  ) -> None:
-    config = current_app.config
+    message = compose(to, subject, body, headers)
+    dispatch(message)
+
+
+def compose(to: str, subject: str, body: str, headers: dict[str, str] | None = None
+            ) -> EmailMessage:
+    """A plain-text message from the site's sender (a task may attach files to it)."""
     message = EmailMessage()
-    message["From"] = config["MAIL_SENDER"]
+    message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
+    return message
+
+
+def dispatch(message: EmailMessage) -> None:
+    """Send ``message`` from inside a job: SMTP when configured, else the log.
+
+    Raises TransientError when the mail server cannot be reached (the job is retried).
+    """
+    config = current_app.config
+    to, subject, body = message["To"], message["Subject"], _text_of(message)
     if not config.get("MAIL_SERVER"):
         if config.get("LOG_MAIL_BODIES"):
             log.info("mail to %s: %s\n%s", to, subject, body)
@@ -49,6 +65,11 @@ def deliver_mail(to: str, subject: str, body: str, headers: dict[str, str] | Non
         deliver(message, config)
     except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
         raise TransientError(f"mail server unreachable: {exc}") from exc
+
+
+def _text_of(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    return part.get_content() if part is not None else ""
 
 
 def deliver(message: EmailMessage, config) -> None:

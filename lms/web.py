@@ -149,7 +149,7 @@ def header_links() -> dict[str, object]:
     key = (request.script_root, *role)
     links = kept.get(key)
     if links is None:
-        nav = [("Courses", maybe_url("catalog.index"))]
+        nav = [("Courses", maybe_url("catalog.index")), ("Webinars", maybe_url("live.webinars"))]
         if role[0]:
             nav += [("My learning", maybe_url("progress.dashboard")),
                     ("Certificates", maybe_url("certificates.mine")),

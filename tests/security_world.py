@@ -163,6 +163,31 @@ def _seed_rows(world: World, course) -> None:
                      token=token.id, job=job.id)
     _seed_certificate(world, course)
     _seed_credit(world)
+    _seed_live_session(world)
+
+
+def _seed_live_session(world: World) -> None:
+    """A session in two days (its join window closed) of a webinar of the instructor's,
+    with the enrolled member registered. Its own course: registering enrols, and members
+    who register during the matrix must not become learners of the main course."""
+    try:
+        from lms.live.models import LiveSession, Registration
+    except ImportError:  # pragma: no cover - live webinars still being built
+        return
+    from datetime import UTC, datetime, timedelta
+
+    course = make_course(instructors=[world.users["instructor"]], format="webinar")
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    session = LiveSession(course_id=course.id, starts_at=starts,
+                          ends_at=starts + timedelta(hours=1), capacity=20,
+                          join_url="https://meet.example.org/j/world", min_minutes=45,
+                          registered_count=1)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(Registration(session_id=session.id, user_id=world.users["enrolled"].id,
+                                status="registered"))
+    db.session.commit()
+    world.ids["session"] = session.id
 
 
 def _seed_credit(world: World) -> None:

@@ -22,11 +22,11 @@ def test_each_role_sees_its_own_links_whoever_came_first(client, auth, app_ctx):
     member_links = nav_labels(client.get("/").get_data(as_text=True))
     auth.logout()
     anonymous = nav_labels(client.get("/").get_data(as_text=True))
-    assert admin_links == ["Courses", "My learning", "Certificates", "Colleagues", "Studio",
-                           "Reports", "Staff", "Notifications", "Profile", "Log out"]
-    assert member_links == ["Courses", "My learning", "Certificates", "Colleagues",
+    assert admin_links == ["Courses", "Webinars", "My learning", "Certificates", "Colleagues",
+                           "Studio", "Reports", "Staff", "Notifications", "Profile", "Log out"]
+    assert member_links == ["Courses", "Webinars", "My learning", "Certificates", "Colleagues",
                             "Notifications", "Profile", "Log out"]
-    assert anonymous == ["Courses", "Log in", "Register"]
+    assert anonymous == ["Courses", "Webinars", "Log in", "Register"]
 
 
 def test_pages_share_a_signed_token_for_five_minutes_and_it_works(app, client, auth, app_ctx,

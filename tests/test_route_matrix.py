@@ -166,6 +166,17 @@ ACCESS: dict[str, str] = {
     "live_attendance_api.confirm_group_viewers": OWNER,
     "live_attendance.attendance_page": AUTHOR, "live_attendance.match": AUTHOR,
     "live_attendance.group_page": OWNER,
+    # live webinars: a registration is always the caller's own (no id names another's),
+    # so its routes are for any member; one without a seat gets 404 (HIDDEN below).
+    "live.webinars": PUBLIC, "live.session_page": PUBLIC, "live.calendar_feed": PUBLIC,
+    "live.register": MEMBER, "live.cancel": MEMBER, "live.join": MEMBER,
+    "live.session_ics": MEMBER, "live.mine": MEMBER, "live.reset_feed": MEMBER,
+    "live_studio.sessions": AUTHOR, "live_studio.edit": AUTHOR, "live_studio.cancel": AUTHOR,
+    "live_studio.registrants": AUTHOR,
+    "live_api.create_session": AUTHOR, "live_api.list_sessions": PUBLIC,
+    "live_api.get_session": PUBLIC, "live_api.register": MEMBER,
+    "live_api.cancel_registration": MEMBER, "live_api.join": MEMBER,
+    "live_api.my_sessions": MEMBER,
 }
 
 #: Roles that may get a 2xx from each class (beyond which a 2xx is a violation).
@@ -198,7 +209,9 @@ HIDDEN: dict[str, frozenset[str]] = {
                      "discussions_api.report", "discussions.thread",
                      "discussions.course_threads", "discussions.message",
                      "discussions.edit", "live_attendance_api.confirm_group_viewers",
-                     "live_attendance.group_page"), _OTHERS),
+                     "live_attendance.group_page", "live.cancel", "live.join",
+                     "live.session_ics", "live_api.cancel_registration", "live_api.join"),
+                    _OTHERS),
     **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
                      "media_api.complete_upload", "media_api.part_target", "media_api.put_part"),
                     frozenset({"other_instructor"})),
@@ -229,6 +242,9 @@ API_BODIES = {
     "discussions_api.set_notification_settings": {"replies": "daily", "announcements": True},
     "discussions_api.send_message": {"body": "Hello"},
     "live_attendance_api.confirm_group_viewers": {"emails": ["colleague@example.org"]},
+    "live_api.create_session": {"starts_at": "2030-03-03T19:00:00Z",
+                                "ends_at": "2030-03-03T20:00:00Z",
+                                "join_url": "https://meet.example.org/j/1"},
 }
 #: Writes authorised by a signed token in the URL rather than the session, so they take no
 #: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one).

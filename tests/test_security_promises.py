@@ -381,3 +381,27 @@ def test_completions_csv_is_neutralised(client, hostile) -> None:
     response = client.get("/reports/completions.csv", query_string={"group": "course"})
     assert response.status_code == 200
     _assert_neutral(response.get_data(as_text=True))
+
+
+# --- secrets handed out only when due -------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "enrolled", "other_instructor"])
+def test_no_page_or_answer_shows_a_meeting_address_before_its_window(app, client, role):
+    """The seeded session (its window still closed) has a registrant: every GET of every
+    route, pages and API, as each role but the course's editors, keeps its address out."""
+    from tests.security_world import seed
+    from tests.test_route_matrix import Actor, calls, fill
+
+    shown = []
+    with app.app_context():
+        world = seed(client)
+        world.ids["member_id"] = world.users["other_instructor"].id
+        actor = Actor(client, world, role)
+        for call in calls(app, {"GET"}):
+            response = actor.request(call, fill(call, world))
+            body = response.get_data()
+            if b"meet.example.org/j/world" in body or "/j/world" in (response.location or ""):
+                shown.append(str(call))
+            response.close()
+    assert shown == []

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.accounts.models import User
+from lms.catalog.models import Course
 from lms.extensions import UTCDateTime, db, utcnow
 
 #: Stored statuses; "live" and "ended" are read off the clock (see ``service.status_of``).
@@ -44,6 +46,7 @@ class LiveSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    course: Mapped[Course] = relationship()
     registrations: Mapped[list[Registration]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True)
 
@@ -74,6 +77,7 @@ class Registration(db.Model):
     attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[LiveSession] = relationship(back_populates="registrations")
+    user: Mapped[User] = relationship()
     group_viewers: Mapped[list[GroupViewer]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", passive_deletes=True)
 
@@ -115,4 +119,20 @@ class AttendanceImport(db.Model):
     #: Emails in the report that matched no registrant, one per line (for manual matching).
     unmatched: Mapped[str] = mapped_column(db.Text, default="")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """A member's subscribable calendar of their sessions.
+
+    The feed's address carries a token derived from the member id and ``version``
+    with the site's secret key (``lms.live.feed``); nothing secret is stored, and
+    raising ``version`` makes every earlier address stop working.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

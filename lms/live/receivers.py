@@ -1,5 +1,6 @@
-"""Live listens to progress (a recording watched) and accounts (a colleague who was
-invited to claim a session's credit has registered)."""
+"""Live webinars keep the public calendar's cached page fresh, register their jobs, show a
+member's upcoming sessions on My learning, and listen to progress (a recording watched) and
+accounts (a colleague invited to claim a session's credit has registered)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from lms import signals
 
 
 def connect() -> None:
+    from lms import pagecache
+    from lms.live import notify  # noqa: F401 - registers the mail and reminder tasks
+    from lms.live.models import LiveSession
+    from lms.live.views import my_learning_section
+    from lms.progress.views import register_dashboard_section
+
+    pagecache.watch(LiveSession)
+    register_dashboard_section(my_learning_section)
     signals.video_completed.connect(on_video_completed)
     signals.member_registered.connect(on_member_registered)
 

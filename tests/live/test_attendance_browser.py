@@ -20,10 +20,10 @@ def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_staff_import_attendance_and_the_member_gets_the_certificate(page, webinar) -> None:
-    log_in(page, webinar.instructor.email)
+def test_staff_import_attendance_and_the_member_gets_the_certificate(page, held_webinar) -> None:
+    log_in(page, held_webinar.instructor.email)
     page.set_viewport_size(NARROW)
-    page.goto(f"/studio/sessions/{webinar.session.id}/attendance")
+    page.goto(f"/studio/sessions/{held_webinar.session.id}/attendance")
     assert fits(page)
     assert_accessible(page)
     page.get_by_label("Participant report (CSV)").set_input_files(
@@ -37,8 +37,8 @@ def test_staff_import_attendance_and_the_member_gets_the_certificate(page, webin
     assert_accessible(page)
     page.get_by_role("button", name="Log out").click()
 
-    log_in(page, webinar.members["alice"].email)
+    log_in(page, held_webinar.members["alice"].email)
     page.goto("/my-certificates")
-    page.get_by_text(webinar.course.title).first.wait_for()
+    page.get_by_text(held_webinar.course.title).first.wait_for()
     assert fits(page)
     assert_accessible(page)

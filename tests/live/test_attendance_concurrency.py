@@ -34,27 +34,27 @@ def counts(model, user) -> int:
     return db.session.scalar(select(func.count(model.id)).where(model.user_id == user.id))
 
 
-def test_simultaneous_imports_of_one_report_credit_once(app, webinar) -> None:
-    report, headers = (DATA / "zoom_participants.csv").read_bytes(), webinar.headers()
-    url = f"/api/v1/sessions/{webinar.session.id}/attendance"
+def test_simultaneous_imports_of_one_report_credit_once(app, held_webinar) -> None:
+    report, headers = (DATA / "zoom_participants.csv").read_bytes(), held_webinar.headers()
+    url = f"/api/v1/sessions/{held_webinar.session.id}/attendance"
     statuses = at_once(app, lambda client: client.post(
         url, headers=headers, data={"file": (io.BytesIO(report), "report.csv")},
         content_type="multipart/form-data"))
     assert statuses == [200] * CALLS
     db.session.expire_all()
     assert db.session.scalar(select(func.count(AttendanceImport.id))) == 1
-    alice = webinar.members["alice"]
+    alice = held_webinar.members["alice"]
     assert (counts(Certificate, alice), counts(Credit, alice)) == (1, 1)
 
 
-def test_simultaneous_confirmations_credit_a_co_viewer_once(app, webinar) -> None:
+def test_simultaneous_confirmations_credit_a_co_viewer_once(app, held_webinar) -> None:
     eve = make_user(email="eve@example.org")
-    webinar.session.ends_at = utcnow() - timedelta(minutes=1)
-    webinar.registrations["alice"].group_viewers = [
+    held_webinar.session.ends_at = utcnow() - timedelta(minutes=1)
+    held_webinar.registrations["alice"].group_viewers = [
         GroupViewer(name="Eve", email="eve@example.org")]
     db.session.commit()
-    headers = webinar.headers("alice")
-    url = f"/api/v1/sessions/{webinar.session.id}/group-viewers/confirm"
+    headers = held_webinar.headers("alice")
+    url = f"/api/v1/sessions/{held_webinar.session.id}/group-viewers/confirm"
     statuses = at_once(app, lambda client: client.post(
         url, headers=headers, json={"emails": ["eve@example.org"]}))
     assert statuses == [200] * CALLS

@@ -23,11 +23,11 @@ def certificates_of(member) -> int:
         Certificate.user_id == member.id))
 
 
-def test_staff_upload_a_report_see_unmatched_rows_and_match_one(client, auth, webinar) -> None:
+def test_staff_upload_a_report_see_unmatched_rows_and_match_one(client, auth, held_webinar) -> None:
     dana = make_user(email="dana.d@library.example", name="Dana Drop-in")
-    register(dana, webinar.session)
-    auth.login(webinar.instructor.email)
-    url = f"/studio/sessions/{webinar.session.id}/attendance"
+    register(dana, held_webinar.session)
+    auth.login(held_webinar.instructor.email)
+    url = f"/studio/sessions/{held_webinar.session.id}/attendance"
     token = csrf_from(client.get(url).get_data(as_text=True))
     report = (DATA / "teams_attendance.csv").read_bytes()
     response = client.post(url, data={"csrf_token": token,
@@ -36,7 +36,7 @@ def test_staff_upload_a_report_see_unmatched_rows_and_match_one(client, auth, we
     page = response.get_data(as_text=True)
     assert "3 registrants matched, 2 newly credited" in page
     assert "dana@elsewhere.example" in page
-    registration_id = webinar.session.registrations[-1].id
+    registration_id = held_webinar.session.registrations[-1].id
     response = client.post(f"{url}/match", data={
         "csrf_token": token, "key": "dana@elsewhere.example",
         "registration_id": str(registration_id)}, follow_redirects=True)
@@ -44,9 +44,9 @@ def test_staff_upload_a_report_see_unmatched_rows_and_match_one(client, auth, we
     assert certificates_of(dana) == 1
 
 
-def test_a_bad_file_shows_why_on_the_form(client, auth, webinar) -> None:
-    auth.login(webinar.instructor.email)
-    url = f"/studio/sessions/{webinar.session.id}/attendance"
+def test_a_bad_file_shows_why_on_the_form(client, auth, held_webinar) -> None:
+    auth.login(held_webinar.instructor.email)
+    url = f"/studio/sessions/{held_webinar.session.id}/attendance"
     token = csrf_from(client.get(url).get_data(as_text=True))
     response = client.post(url, data={"csrf_token": token,
                                       "file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
@@ -55,19 +55,19 @@ def test_a_bad_file_shows_why_on_the_form(client, auth, webinar) -> None:
     assert "No participant table found" in response.get_data(as_text=True)
 
 
-def test_other_instructors_cannot_open_the_attendance_page(client, auth, webinar) -> None:
+def test_other_instructors_cannot_open_the_attendance_page(client, auth, held_webinar) -> None:
     auth.login(make_user(role="instructor").email)
-    assert client.get(f"/studio/sessions/{webinar.session.id}/attendance").status_code == 403
+    assert client.get(f"/studio/sessions/{held_webinar.session.id}/attendance").status_code == 403
 
 
-def test_a_registrant_confirms_colleagues_on_their_page(client, auth, webinar) -> None:
+def test_a_registrant_confirms_colleagues_on_their_page(client, auth, held_webinar) -> None:
     eve = make_user(email="eve@example.org", name="Eve Ellis")
-    webinar.session.ends_at = utcnow() - timedelta(minutes=5)
-    webinar.registrations["alice"].group_viewers = [
+    held_webinar.session.ends_at = utcnow() - timedelta(minutes=5)
+    held_webinar.registrations["alice"].group_viewers = [
         GroupViewer(name="Eve Ellis", email="eve@example.org")]
     db.session.commit()
-    auth.login(webinar.members["alice"].email)
-    url = f"/my-learning/sessions/{webinar.session.id}/group"
+    auth.login(held_webinar.members["alice"].email)
+    url = f"/my-learning/sessions/{held_webinar.session.id}/group"
     page = client.get(url).get_data(as_text=True)
     assert "Eve Ellis (eve@example.org)" in page
     response = client.post(url, data={"csrf_token": csrf_from(page),

@@ -28,22 +28,22 @@ def credits_of(email: str) -> int:
 
 
 @pytest.fixture
-def room(webinar):
+def room(held_webinar):
     """Alice watched an hour ago in a meeting room with Eve (a member) and Frank (no
     account yet)."""
     make_user(email="eve@example.org", name="Eve Ellis")
-    webinar.session.starts_at = utcnow() - timedelta(hours=2)
-    webinar.session.ends_at = utcnow() - timedelta(hours=1)
-    registration = webinar.registrations["alice"]
+    held_webinar.session.starts_at = utcnow() - timedelta(hours=2)
+    held_webinar.session.ends_at = utcnow() - timedelta(hours=1)
+    registration = held_webinar.registrations["alice"]
     registration.group_viewers = [GroupViewer(name="Eve Ellis", email="eve@example.org"),
                                   GroupViewer(name="Frank Fox", email="frank@example.org")]
     db.session.commit()
-    return webinar
+    return held_webinar
 
 
-def confirm(client, webinar, emails, who="alice"):
-    return client.post(f"/api/v1/sessions/{webinar.session.id}/group-viewers/confirm",
-                       headers=webinar.headers(who), json={"emails": emails})
+def confirm(client, held_webinar, emails, who="alice"):
+    return client.post(f"/api/v1/sessions/{held_webinar.session.id}/group-viewers/confirm",
+                       headers=held_webinar.headers(who), json={"emails": emails})
 
 
 def test_confirmed_co_viewers_get_a_certificate_and_credit_exactly_once(
