@@ -39,7 +39,8 @@ def credits_of(member) -> list[Credit]:
 
 @pytest.mark.parametrize("name", ["zoom_participants.csv", "teams_attendance.csv",
                                   "teams_full_name.csv", "plain_minutes.csv"])
-def test_the_report_credits_the_members_who_attended_long_enough(client, held_webinar, name) -> None:
+def test_the_report_credits_the_members_who_attended_long_enough(
+        client, held_webinar, name) -> None:
     response = upload(client, held_webinar, name)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
