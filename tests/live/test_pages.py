@@ -119,3 +119,17 @@ def test_my_learning_shows_the_next_sessions_only_to_registrants(client, auth, m
     client.post(f"/api/v1/sessions/{session.id}/registration", headers=api_headers(member))
     page = client.get("/my-learning").get_data(as_text=True)
     assert "Your upcoming webinars" in page and "Linked data basics" in page and "HST" in page
+
+
+def test_the_studio_and_the_session_page_lead_to_attendance_and_co_viewers(client, auth,
+                                                                          held_webinar):
+    """After the session its instructors reach the attendance import from the session list,
+    and a registrant reaches the page confirming who watched with them."""
+    session = held_webinar.session
+    auth.login(held_webinar.instructor.email)
+    listing = client.get(f"/studio/courses/{held_webinar.course.id}/sessions").get_data(True)
+    assert f"/studio/sessions/{session.id}/attendance" in listing
+    auth.logout()
+    auth.login(held_webinar.members["alice"].email)
+    page = client.get(f"/sessions/{session.id}").get_data(True)
+    assert f"/my-learning/sessions/{session.id}/group" in page
