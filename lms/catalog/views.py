@@ -4,6 +4,7 @@ signup codes and topics (staff)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -79,14 +80,28 @@ def course(slug: str):
     return render_course(slug, None)
 
 
+#: Sections that domains above the catalog add below a course page
+#: (``section(course_id) -> Markup | None``): live webinars list the course's sessions.
+CourseSection = Callable[[int], Markup | None]
+_course_sections: list[CourseSection] = []
+
+
+def register_course_section(section: CourseSection) -> None:
+    """Add ``section`` below every course page (once, however often apps are created)."""
+    if section not in _course_sections:
+        _course_sections.append(section)
+
+
 def render_course(slug: str, form: EnrolForm | None, status: int = 200):
     detail = service.get_course_page(actor(), slug)
     if form is None and current_user.is_authenticated and detail.enrollment is None:
         # Only members who may still enrol get the form (anonymous visitors get a
         # "log in to enrol" link: no form, so no CSRF cookie).
         form = EnrolForm()
+    sections = [html for section in _course_sections
+                if (html := section(detail.summary.id)) is not None]
     html = render_template("catalog/course.html", course=detail, c=detail.summary, form=form,
-                           main_html=course_main_html(detail),
+                           main_html=course_main_html(detail), sections=sections,
                            continue_url=continue_url(detail),
                            studio_url=detail.can_edit and studio_url(detail))
     return html, status

@@ -9,13 +9,15 @@ from lms import signals
 
 def connect() -> None:
     from lms import pagecache
+    from lms.catalog.views import register_course_section
     from lms.live import notify  # noqa: F401 - registers the mail and reminder tasks
     from lms.live.models import LiveSession
-    from lms.live.views import my_learning_section
+    from lms.live.views import course_page_section, my_learning_section
     from lms.progress.views import register_dashboard_section
 
     pagecache.watch(LiveSession)
     register_dashboard_section(my_learning_section)
+    register_course_section(course_page_section)
     signals.video_completed.connect(on_video_completed)
     signals.member_registered.connect(on_member_registered)
 

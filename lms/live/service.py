@@ -142,6 +142,16 @@ def list_sessions(filters: Filters, *, page: int = 1, per_page: int = 20,
     return list(rows), total
 
 
+def upcoming_for_course(course_id: int, *, limit: int = 5,
+                        now: datetime | None = None) -> list[LiveSession]:
+    """A course's sessions that have not ended and are not cancelled, soonest first."""
+    return list(db.session.scalars(
+        select(LiveSession).where(LiveSession.course_id == course_id,
+                                  LiveSession.status != "cancelled",
+                                  LiveSession.ends_at > (now or utcnow()))
+        .order_by(LiveSession.starts_at, LiveSession.id).limit(limit)))
+
+
 def _listed(filters: Filters, now: datetime) -> Select:
     stmt = (select(LiveSession).join(Course, Course.id == LiveSession.course_id)
             .where(Course.status == "published"))

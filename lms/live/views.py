@@ -166,6 +166,16 @@ def _own_registration(session_id: int) -> Registration:
     return entry
 
 
+def course_page_section(course_id: int) -> Markup | None:
+    """The course page lists its upcoming live sessions (nothing when it has none)."""
+    sessions = service.upcoming_for_course(course_id)
+    if not sessions:
+        return None
+    return Markup(render_template(  # noqa: S704 - the output of an autoescaping template
+        "live/_course_sessions.html", rows=[row(s, _zone()) for s in sessions],
+        zone=_zone() or "UTC"))
+
+
 def my_learning_section(user) -> Markup | None:
     """Upcoming sessions on My learning (nothing when the member has none)."""
     entries = registration.my_sessions(user)

@@ -133,3 +133,18 @@ def test_the_studio_and_the_session_page_lead_to_attendance_and_co_viewers(clien
     auth.login(held_webinar.members["alice"].email)
     page = client.get(f"/sessions/{session.id}").get_data(True)
     assert f"/my-learning/sessions/{session.id}/group" in page
+
+
+def test_the_course_page_lists_its_upcoming_sessions_only(client, make_session, webinar):
+    from lms.catalog.models import Course
+
+    webinar_course = db.session.get(Course, webinar.id)
+    webinar_course.status = "published"
+    db.session.commit()
+    soon = make_session(starts_in=timedelta(days=1), capacity=30)
+    make_session(starts_in=timedelta(days=-3))  # over
+    make_session(starts_in=timedelta(days=2), status="cancelled")
+    page = client.get(f"/courses/{webinar.slug}").get_data(as_text=True)
+    assert page.count("/sessions/") == 1
+    assert f'href="/sessions/{soon.id}"' in page
+    assert "30 seats left" in page
