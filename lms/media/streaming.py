@@ -1,0 +1,89 @@
+"""HLS playlists of a video's renditions, written by the app for each viewer.
+
+The master playlist lists the video variants (lowest first) and the audio-only
+variant; each variant playlist is the one ffmpeg wrote (kept in the database)
+with its segment names replaced by URLs: presigned GETs of the store in S3
+mode, so segment bytes never pass through the app, or the app's own file route
+in local mode. Playlists are small; segments are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lms.errors import NotFound
+from lms.media.models import MediaAsset, MediaRendition
+from lms.media.storecalls import store
+from lms.storage import get_storage
+
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+STREAM_KINDS = ("hls", "audio")
+
+
+def streams(asset: MediaAsset) -> list[MediaRendition]:
+    """The HLS variants of a video with ready renditions, video lowest first, audio last."""
+    if asset.renditions_status != "ready":
+        return []
+    rows = [r for r in asset.renditions if r.kind in STREAM_KINDS]
+    return sorted(rows, key=lambda r: (r.kind == "audio", r.bitrate))
+
+
+def rendition_file(asset: MediaAsset, kind: str) -> MediaRendition | None:
+    """The ``m4a`` audio or the ``poster`` of a video with ready renditions."""
+    if asset.renditions_status != "ready":
+        return None
+    return next((r for r in asset.renditions if r.kind == kind), None)
+
+
+def master_playlist(asset: MediaAsset, variant_url: Callable[[str], str]) -> str:
+    """The master playlist. Raises NotFound while there are no renditions."""
+    variants = streams(asset)
+    if not variants:
+        raise NotFound("This video has no streaming renditions yet; play the original.")
+    lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for variant in variants:
+        attributes = f"BANDWIDTH={variant.bitrate},CODECS=\"{variant.codecs}\""
+        if variant.height:
+            attributes += f",RESOLUTION={variant.width}x{variant.height}"
+        lines += [f"#EXT-X-STREAM-INF:{attributes}", variant_url(variant.name)]
+    return "\n".join(lines) + "\n"
+
+
+def variant_playlist(asset: MediaAsset, name: str,
+                     local_url: Callable[[str], str]) -> str:
+    """A variant playlist whose segments point at the store (S3) or the app (local).
+
+    Raises NotFound (no such variant), Unavailable (the store cannot sign).
+    """
+    variant = find_variant(asset, name)
+    text = variant.playlist or ""
+    lines = text.splitlines()
+    positions = [i for i, line in enumerate(lines) if line and not line.startswith("#")]
+    keys = [f"{asset.rendition_prefix}/{name}/{lines[i]}" for i in positions]
+    with store():
+        signed = get_storage().presigned_gets(keys)
+    urls = signed if signed is not None else [local_url(lines[i]) for i in positions]
+    for i, url in zip(positions, urls, strict=True):
+        lines[i] = url
+    return "\n".join(lines) + "\n"
+
+
+def find_variant(asset: MediaAsset, name: str) -> MediaRendition:
+    variant = next((r for r in streams(asset) if r.name == name), None)
+    if variant is None:
+        raise NotFound("No such rendition.")
+    return variant
+
+
+def segment_key(asset: MediaAsset, name: str, segment: str) -> str:
+    """The store key of a segment listed in variant ``name``. Raises NotFound."""
+    variant = find_variant(asset, name)
+    if segment not in (variant.playlist or "").splitlines() or segment.startswith("#"):
+        raise NotFound("No such segment.")
+    return f"{asset.rendition_prefix}/{name}/{segment}"
+
+
+def renditions_json(asset: MediaAsset, variant_url: Callable[[str], str]) -> list[dict]:
+    """API.md's ``renditions``: ``{kind, bitrate, url}`` of each variant (plus its size)."""
+    return [{"kind": r.kind, "bitrate": r.bitrate, "url": variant_url(r.name),
+             "name": r.name, "height": r.height} for r in streams(asset)]
