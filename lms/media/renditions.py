@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 
 from lms import jobs
 from lms.accounts.models import User
-from lms.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized, Unavailable
+from lms.errors import Conflict, DomainError, NotFound, Unauthorized, Unavailable
 from lms.extensions import db
 from lms.media import transcode
 from lms.media.models import MediaAsset, MediaRendition
@@ -67,15 +67,14 @@ def queue_renditions(asset: MediaAsset, *, again: bool = False) -> None:
 def retry(actor: User | None, media_id: int) -> MediaAsset:
     """Staff (admins and the uploader) queue the renditions of a failed video again.
 
-    Raises Unauthorized, Forbidden, NotFound, Conflict (not failed).
+    Raises Unauthorized, NotFound (also for anyone else), Conflict (not failed).
     """
     if actor is None:
         raise Unauthorized("Log in to retry.")
     asset = db.session.get(MediaAsset, media_id)
-    if asset is None or asset.kind != "video":
-        raise NotFound("No such video.")
-    if not (actor.is_admin or (actor.is_instructor and asset.uploader_id == actor.id)):
-        raise Forbidden("Only staff and the uploader can retry the renditions.")
+    mine = asset is not None and (actor.is_admin or asset.uploader_id == actor.id)
+    if not mine or asset.kind != "video":
+        raise NotFound("No such video.")  # others may not learn that it exists
     if not asset.is_ready or asset.renditions_status != "failed":
         raise Conflict("Only failed renditions of a ready video can be retried.")
     queue_renditions(asset, again=True)
