@@ -87,3 +87,19 @@ def renditions_json(asset: MediaAsset, variant_url: Callable[[str], str]) -> lis
     """API.md's ``renditions``: ``{kind, bitrate, url}`` of each variant (plus its size)."""
     return [{"kind": r.kind, "bitrate": r.bitrate, "url": variant_url(r.name),
              "name": r.name, "height": r.height} for r in streams(asset)]
+
+
+def player_sources(asset: MediaAsset | None) -> dict:
+    """What the player may use besides the original: the master playlist, the audio-only
+    playlist, the audio file and the poster (each None until renditions are ready)."""
+    none = {"hls_url": None, "audio_hls_url": None, "audio_file_url": None, "poster_url": None}
+    if asset is None or asset.renditions_status != "ready":
+        return none
+    base = f"/api/v1/media/{asset.id}"
+    names = {r.name for r in streams(asset)}
+    return {
+        "hls_url": f"{base}/hls.m3u8" if names else None,
+        "audio_hls_url": f"{base}/hls/audio/index.m3u8" if "audio" in names else None,
+        "audio_file_url": f"{base}/audio.m4a" if rendition_file(asset, "m4a") else None,
+        "poster_url": f"{base}/poster.jpg" if rendition_file(asset, "poster") else None,
+    }

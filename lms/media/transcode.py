@@ -24,7 +24,7 @@ KEYFRAME_SECONDS = 2
 AUDIO_BITRATE = 64_000
 #: Heights offered, with their video bitrates; a source only gets the rungs up to its
 #: own height (never upscaled). The lowest fits a 400 kbit/s link with its audio.
-LADDER = ((240, 250_000), (360, 600_000), (720, 2_200_000), (1080, 4_500_000))
+LADDER = ((240, 150_000), (360, 600_000), (720, 2_200_000), (1080, 4_500_000))
 AUDIO_CODECS = "mp4a.40.2"
 MASTER = "master.m3u8"
 PLAYLIST = "index.m3u8"

@@ -125,3 +125,19 @@ def people(app_ctx) -> People:
 def teacher(people: People) -> dict[str, str]:
     """API headers of the instructor who uploads."""
     return people.headers("instructor")
+
+
+@pytest.fixture(scope="session")
+def video_60s(tmp_path_factory) -> bytes:
+    """One 60 s 640x360 H.264/AAC video shared by the session (its ladder: 240p, 360p)."""
+    from tests.media.videos import make_source
+
+    return make_source(tmp_path_factory.mktemp("video") / "talk.mp4", 640, 360).read_bytes()
+
+
+@pytest.fixture
+def renditions_on(app: Flask) -> Iterator[None]:
+    """Uploads of videos queue their renditions (the test config leaves them off)."""
+    app.config["MEDIA_RENDITIONS"] = True
+    yield
+    app.config["MEDIA_RENDITIONS"] = False

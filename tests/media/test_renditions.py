@@ -13,22 +13,9 @@ from lms.jobs.models import Job
 from lms.media.renditions import RENDITIONS_JOB
 from tests.factories import api_headers
 from tests.media.uploads import fetch, upload
-from tests.media.videos import make_source, needs_ffmpeg, parse, segment_seconds
+from tests.media.videos import needs_ffmpeg, parse, segment_seconds
 
 pytestmark = needs_ffmpeg
-
-
-@pytest.fixture(scope="module")
-def source_360(tmp_path_factory) -> bytes:
-    """One 60 s 640x360 video shared by the module (its ladder: 240p and 360p)."""
-    return make_source(tmp_path_factory.mktemp("video") / "talk.mp4", 640, 360).read_bytes()
-
-
-@pytest.fixture
-def renditions_on(app):
-    app.config["MEDIA_RENDITIONS"] = True
-    yield
-    app.config["MEDIA_RENDITIONS"] = False
 
 
 def truncated_after_header(mp4: bytes) -> bytes:
@@ -69,9 +56,9 @@ def get(client, headers, url: str) -> Got:
 
 
 def test_a_video_becomes_a_ladder_whose_segments_all_decode(
-        app, client, people, local_backend, renditions_on, source_360):
+        app, client, people, local_backend, renditions_on, video_60s):
     headers = people.headers("instructor")
-    uploaded = upload_video(client, headers, source_360)
+    uploaded = upload_video(client, headers, video_60s)
 
     media = get(client, headers, f"/api/v1/media/{uploaded['id']}").get_json()
     assert media["status"] == "ready"
@@ -104,9 +91,9 @@ def test_a_video_becomes_a_ladder_whose_segments_all_decode(
 
 
 def test_in_s3_mode_segments_come_from_the_bucket_never_through_the_app(
-        app, client, people, s3_backend, renditions_on, source_360):
+        app, client, people, s3_backend, renditions_on, video_60s):
     headers = people.headers("instructor")
-    media = upload_video(client, headers, source_360)
+    media = upload_video(client, headers, video_60s)
     app_responses: list[tuple[str, str, int]] = []
 
     def record(sender, response, **extra):
@@ -136,9 +123,9 @@ def test_in_s3_mode_segments_come_from_the_bucket_never_through_the_app(
 
 
 def test_a_corrupt_video_fails_with_a_reason_and_is_not_retried(
-        app, client, people, local_backend, renditions_on, source_360):
+        app, client, people, local_backend, renditions_on, video_60s):
     headers = people.headers("instructor")
-    corrupt = truncated_after_header(source_360)
+    corrupt = truncated_after_header(video_60s)
     media = upload_video(client, headers, corrupt)
 
     shown = get(client, headers, f"/api/v1/media/{media['id']}").get_json()
