@@ -127,12 +127,12 @@ def teacher(people: People) -> dict[str, str]:
     return people.headers("instructor")
 
 
-@pytest.fixture(scope="session")
-def video_60s(tmp_path_factory) -> bytes:
-    """One 60 s 640x360 H.264/AAC video shared by the session (its ladder: 240p, 360p)."""
-    from tests.media.videos import make_source
+@pytest.fixture
+def video_60s() -> bytes:
+    """The 60 s 640x360 H.264/AAC test video, made once per test process."""
+    from tests.media.videos import video_60s
 
-    return make_source(tmp_path_factory.mktemp("video") / "talk.mp4", 640, 360).read_bytes()
+    return video_60s()
 
 
 @pytest.fixture

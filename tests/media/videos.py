@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
+import tempfile
 from pathlib import Path
 
 import av
@@ -26,6 +28,13 @@ def make_source(target: Path, width: int, height: int, seconds: float = 60,
          "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "48k", "-movflags", "+faststart",
          str(target)], check=True, timeout=120)
     return target
+
+
+@functools.cache
+def video_60s() -> bytes:
+    """One 60 s 640x360 video per test process (its ladder: 240p and 360p)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return make_source(Path(folder) / "talk.mp4", 640, 360).read_bytes()
 
 
 def segment_seconds(data: bytes) -> float:
