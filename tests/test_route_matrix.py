@@ -80,7 +80,7 @@ ACCESS: dict[str, str] = {
     "media_api.media_detail": LEARNER, "media_api.master_playlist": LEARNER,
     "media_api.variant_playlist": LEARNER, "media_api.segment": LEARNER,
     "media_api.audio": LEARNER, "media_api.poster": LEARNER,
-    "media_api.retry_renditions": OWNER,
+    "media_api.retry_renditions": OWNER, "media.retry_renditions": OWNER,
     # quizzes
     "quizzes.take": LEARNER, "quizzes.start": LEARNER, "quizzes.attempt": OWNER,
     "quizzes.answer": OWNER, "quizzes.result": OWNER,
@@ -202,7 +202,7 @@ HIDDEN: dict[str, frozenset[str]] = {
                      "discussions.edit"), _OTHERS),
     **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
                      "media_api.complete_upload", "media_api.part_target", "media_api.put_part",
-                     "media_api.retry_renditions"),
+                     "media_api.retry_renditions", "media.retry_renditions"),
                     frozenset({"other_instructor"})),
 }
 #: Endpoints whose GET by a member may start the progress clock (API.md, items).

@@ -14,6 +14,8 @@ import logging
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -130,16 +132,29 @@ def delete_renditions(asset: MediaAsset) -> None:
     db.session.expire(asset, ["renditions"])
 
 
-def stored_bytes(media_ids: list[int]) -> int:
-    """Bytes of these assets and of their renditions."""
-    if not media_ids:
-        return 0
+@dataclass(frozen=True)
+class StorageUse:
+    """Bytes in the store: the uploaded files and the renditions made from them."""
+
+    originals: int
+    renditions: int
+
+    @property
+    def total(self) -> int:
+        return self.originals + self.renditions
+
+
+def storage_use(media_ids: Iterable[int]) -> StorageUse:
+    """What the given assets (a course's recordings, slides, captions) take in the store."""
+    ids = sorted({i for i in media_ids if i is not None})
+    if not ids:
+        return StorageUse(0, 0)
     originals = db.session.scalar(
-        select(func.coalesce(func.sum(MediaAsset.size), 0)).where(MediaAsset.id.in_(media_ids)))
+        select(func.coalesce(func.sum(MediaAsset.size), 0)).where(MediaAsset.id.in_(ids)))
     made = db.session.scalar(
         select(func.coalesce(func.sum(MediaRendition.size), 0))
-        .where(MediaRendition.media_id.in_(media_ids)))
-    return int(originals or 0) + int(made or 0)
+        .where(MediaRendition.media_id.in_(ids)))
+    return StorageUse(int(originals or 0), int(made or 0))
 
 
 def public_status(asset: MediaAsset) -> str:

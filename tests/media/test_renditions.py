@@ -123,7 +123,7 @@ def test_in_s3_mode_segments_come_from_the_bucket_never_through_the_app(
 
 
 def test_a_corrupt_video_fails_with_a_reason_and_is_not_retried(
-        app, client, people, local_backend, renditions_on, video_60s):
+        app, client, auth, people, local_backend, renditions_on, video_60s):
     headers = people.headers("instructor")
     corrupt = truncated_after_header(video_60s)
     media = upload_video(client, headers, corrupt)
@@ -138,8 +138,30 @@ def test_a_corrupt_video_fails_with_a_reason_and_is_not_retried(
 
     member = api_headers(people.member)
     retry = f"/api/v1/media/{media['id']}/renditions/retry"
-    assert client.post(retry, headers=member).status_code in (403, 404)
+    assert client.post(retry, headers=member).status_code == 404
     again = client.post(retry, headers=headers)
     assert again.status_code == 200
-    assert db.session.scalar(db.select(db.func.count()).select_from(Job)
-                             .where(Job.name == RENDITIONS_JOB)) == 2
+    assert jobs_made() == 2  # queued again, and failed again for the same reason
+
+    auth.login(people.instructor.email)
+    library = client.get("/studio/media").get_data(as_text=True)
+    assert "could not be converted" in library and "The original still plays." in library
+    assert 'renditions/retry"' in library
+    form = auth.post(f"/studio/media/{media['id']}/renditions/retry")
+    assert form.status_code == 303
+    assert jobs_made() == 3
+
+
+def jobs_made() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Job)
+                             .where(Job.name == RENDITIONS_JOB))
+
+
+def test_instructors_see_the_progress_of_processing(app, client, auth, people, local_backend):
+    from tests.factories import make_media
+
+    make_media(uploader_id=people.instructor.id, original_name="week1.mp4",
+               renditions_status="processing", renditions_percent=42)
+    auth.login(people.instructor.email)
+    page = client.get("/studio/media").get_data(as_text=True)
+    assert 'value="42"' in page and "processing, 42%" in page
