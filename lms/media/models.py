@@ -89,6 +89,6 @@ class MediaRendition(db.Model):
     #: Bytes of the playlist and all its segments (or of the file).
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The variant playlist, kept to serve it without a trip to the store.
-    playlist: Mapped[str | None] = mapped_column(Text)
+    playlist: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     media: Mapped[MediaAsset] = relationship(back_populates="renditions")

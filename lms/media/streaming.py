@@ -9,8 +9,10 @@ in local mode. Playlists are small; segments are not.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from lms import memo
 from lms.errors import NotFound
 from lms.media.models import MediaAsset, MediaRendition
 from lms.media.storecalls import store
@@ -49,12 +51,27 @@ def master_playlist(asset: MediaAsset, variant_url: Callable[[str], str]) -> str
     return "\n".join(lines) + "\n"
 
 
+#: Variant playlists as written, per media and variant. Signed URLs are reused for a
+#: third of their lifetime, so a member's playlist always has 2/3 of it left.
+_written: memo.StampedCache[str] = memo.StampedCache(size=512)
+
+
 def variant_playlist(asset: MediaAsset, name: str,
                      local_url: Callable[[str], str]) -> str:
     """A variant playlist whose segments point at the store (S3) or the app (local).
 
-    Raises NotFound (no such variant), Unavailable (the store cannot sign).
+    The same text serves every viewer for a while (the URLs carry no viewer's
+    identity; access was checked before). Raises NotFound (no such variant),
+    Unavailable (the store cannot sign).
     """
+    storage = get_storage()
+    reuse = max(1, int(getattr(storage, "presign_seconds", 3600)) // 3)
+    stamp = (asset.storage_key, asset.renditions_status, int(time.time() // reuse))
+    return _written.get((asset.id, name, storage.name), stamp,
+                        lambda: _write_variant(asset, name, local_url))
+
+
+def _write_variant(asset: MediaAsset, name: str, local_url: Callable[[str], str]) -> str:
     variant = find_variant(asset, name)
     text = variant.playlist or ""
     lines = text.splitlines()
