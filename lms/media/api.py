@@ -156,7 +156,8 @@ OPENAPI = {
             "Make a video's renditions again after they failed (admins and the uploader)",
             returns=MEDIA,
             responses={200: "Media (status processing)", 403: "Not staff nor the uploader",
-                       404: "No such video", 409: "Renditions not failed"}),
+                       404: "No such video",
+                       409: "Renditions not failed, or turned off on this server"}),
     },
     "/uploads": {
         "post": operation(

@@ -69,7 +69,8 @@ def queue_renditions(asset: MediaAsset, *, again: bool = False) -> None:
 def retry(actor: User | None, media_id: int) -> MediaAsset:
     """Staff (admins and the uploader) queue the renditions of a failed video again.
 
-    Raises Unauthorized, NotFound (also for anyone else), Conflict (not failed).
+    Raises Unauthorized, NotFound (also for anyone else), Conflict (not failed, or
+    renditions turned off).
     """
     if actor is None:
         raise Unauthorized("Log in to retry.")
@@ -79,6 +80,8 @@ def retry(actor: User | None, media_id: int) -> MediaAsset:
         raise NotFound("No such video.")  # others may not learn that it exists
     if not asset.is_ready or asset.renditions_status != "failed":
         raise Conflict("Only failed renditions of a ready video can be retried.")
+    if not wanted(asset):
+        raise Conflict("This server makes no renditions (ffmpeg missing or turned off).")
     queue_renditions(asset, again=True)
     return asset
 
