@@ -10,8 +10,9 @@ from flask import request_finished
 
 from lms.extensions import db
 from lms.jobs.models import Job
+from lms.media.models import MediaAsset
 from lms.media.renditions import RENDITIONS_JOB
-from tests.factories import api_headers
+from tests.factories import api_headers, make_course, make_item, make_module
 from tests.media.uploads import fetch, upload
 from tests.media.videos import needs_ffmpeg, parse, segment_seconds
 
@@ -134,6 +135,11 @@ def test_a_corrupt_video_fails_with_a_reason_and_is_not_retried(
     job = db.session.scalars(db.select(Job).where(Job.name == RENDITIONS_JOB)).one()
     assert (job.status, job.attempts) == ("failed", 1)
     assert get(client, headers, f"/api/v1/media/{media['id']}/content").data == corrupt
+    course = make_course(instructors=[people.instructor], status="draft")
+    make_item(make_module(course), kind="video", title="Talk",
+              media=db.session.get(MediaAsset, media["id"]))
+    publish = client.post(f"/api/v1/courses/{course.id}/publish", headers=headers)
+    assert publish.status_code == 200  # renditions never block publishing
     assert client.get(f"/api/v1/media/{media['id']}/hls.m3u8", headers=headers).status_code == 404
 
     member = api_headers(people.member)

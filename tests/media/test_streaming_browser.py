@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.media.models import MediaAsset
 from lms.media.renditions import make_renditions
 from lms.storage import get_storage, new_key
-from tests.browser import log_in, wait_until
+from tests.browser import assert_accessible, log_in, wait_until
 from tests.factories import enrol, make_course, make_item, make_media, make_module, make_user
 from tests.media.videos import needs_ffmpeg
 
@@ -62,6 +62,9 @@ def test_slow_link_start_audio_only_and_completion(page, streamed_course):
     course, item, member = streamed_course
     segments: list[str] = []
     page.on("request", lambda r: segments.append(r.url) if r.url.endswith(".ts") else None)
+    csp_errors: list[str] = []
+    page.on("console", lambda message: csp_errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
     log_in(page, member.email)
     # hls.js in the browser's cache (static files are cached for a year), none of the video.
     page.evaluate("url => fetch(url).then(r => r.text())", library_url())
@@ -76,6 +79,7 @@ def test_slow_link_start_audio_only_and_completion(page, streamed_course):
     throttle(page, None)
     wait_until(page, "!document.getElementById('quality-control').hidden")
     assert page.locator("#quality option").all_inner_texts() == ["Auto", "240p", "360p"]
+    assert_accessible(page)
 
     wait_until(page, f"{VIDEO}.currentTime > 3", timeout=15)
     page.click("#audio-only")
@@ -90,3 +94,4 @@ def test_slow_link_start_audio_only_and_completion(page, streamed_course):
     report = info.value.json()
     assert info.value.status == 200
     assert report["completed"] is True  # 20 % of 60 s watched, video then sound only
+    assert csp_errors == []
