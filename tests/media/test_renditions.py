@@ -171,3 +171,27 @@ def test_instructors_see_the_progress_of_processing(app, client, auth, people, l
     auth.login(people.instructor.email)
     page = client.get("/studio/media").get_data(as_text=True)
     assert 'value="42"' in page and "processing, 42%" in page
+
+
+def test_the_player_page_offers_the_stream_once_renditions_are_ready(app, client, auth,
+                                                                     people):
+    from lms.media.models import MediaRendition
+    from tests.factories import enrol, make_media
+
+    media = make_media(renditions_status="processing")
+    course = make_course()
+    item = make_item(make_module(course), kind="video", title="Talk", media=media)
+    enrol(people.member, course)
+    auth.login(people.member.email)
+    player = f"/learn/{course.slug}/items/{item.id}"
+    assert "data-hls-src" not in client.get(player).get_data(as_text=True)
+
+    media = db.session.get(MediaAsset, media.id)
+    media.renditions.append(MediaRendition(kind="hls", name="240p", height=240, width=426,
+                                           bitrate=214_000, storage_key="media/x/r/240p/i",
+                                           playlist="#EXTM3U\n"))
+    media.renditions_status = "ready"
+    db.session.commit()
+    page = client.get(player).get_data(as_text=True)
+    assert f'data-hls-src="/api/v1/media/{media.id}/hls.m3u8"' in page
+    assert 'preload="none"' in page  # the original is not fetched ahead of the stream
