@@ -9,6 +9,7 @@ import time
 import pytest
 from flask import current_app
 
+from lms.catalog.models import Caption
 from lms.extensions import db
 from lms.media.models import MediaAsset
 from lms.media.renditions import make_renditions
@@ -20,6 +21,7 @@ from tests.media.videos import needs_ffmpeg
 pytestmark = [pytest.mark.browser, needs_ffmpeg]
 
 VIDEO = "document.getElementById('video')"
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:01:00.000\nA tone and a test picture.\n"
 KBIT = 1000 / 8  # bytes per second of one kbit/s
 
 
@@ -35,6 +37,13 @@ def streamed_course(app_ctx, local_backend, video_60s):
     course = make_course(title="Streaming basics")
     item = make_item(make_module(course), kind="video", title="The talk", media=media,
                      min_watch_percent=20)
+    vtt_key = new_key()
+    get_storage().save(vtt_key, io.BytesIO(VTT.encode()), "text/vtt")
+    captions = make_media(storage_key=vtt_key, content_type="text/vtt", kind="captions",
+                          original_name="talk.vtt", size=len(VTT), duration_seconds=None)
+    db.session.add(Caption(item_id=item.id, media_id=captions.id, language="en",
+                           label="English"))
+    db.session.commit()
     member = make_user()
     enrol(member, course)
     return course, item, member
@@ -87,6 +96,9 @@ def test_slow_link_start_audio_only_and_completion(page, streamed_course):
     wait_until(page, "!" + VIDEO + ".paused && " + VIDEO + ".currentTime > 5", timeout=15)
     assert any("/hls/audio/" in url for url in segments)
     assert page.is_hidden("#quality-control")
+    page.click("#captions-toggle")  # captions go with every source: they are the page's track
+    wait_until(page, f"{VIDEO}.textTracks[0].mode === 'showing' && "
+                     f"{VIDEO}.textTracks[0].activeCues.length === 1")
 
     wait_until(page, f"{VIDEO}.currentTime > 13", timeout=30)
     with page.expect_response(lambda r: r.url.endswith(f"/items/{item.id}/progress")) as info:
