@@ -51,6 +51,12 @@ class Config:
     S3_REGION = env("S3_REGION", "us-east-1")
     #: Seconds a presigned playback or upload URL stays valid.
     S3_PRESIGN_SECONDS = env_int("S3_PRESIGN_SECONDS", 900)
+    #: Streaming renditions of uploaded videos (needs the system ffmpeg; lms/media/renditions.py).
+    MEDIA_RENDITIONS = env_bool("MEDIA_RENDITIONS", True)
+    #: x264 speed/size trade-off of the renditions; tests use "ultrafast".
+    MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", "veryfast")
+    #: ffmpeg is stopped (and the job retried) past this, under JOB_TIME_LIMIT_MS.
+    MEDIA_TRANSCODE_SECONDS = env_int("MEDIA_TRANSCODE_SECONDS", 3000)
     BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
     MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024**3)
     #: Largest body accepted by the app itself (simple uploads, local-mode parts).
@@ -141,6 +147,9 @@ class TestConfig(Config):
     MAIL_SERVER = None
     BROKER_URL = None
     JOBS_EAGER = True
+    #: Transcoding is tested on purpose (tests/media/test_renditions.py), not on every upload.
+    MEDIA_RENDITIONS = False
+    MEDIA_X264_PRESET = "ultrafast"
     BASE_URL = "http://127.0.0.1:5000"
     #: A cheaper scrypt keeps the many logins of the suite fast; still dearer than the
     #: rest of a login, so a skipped hash would show in tests/accounts/test_login_timing.py.

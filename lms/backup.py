@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, Connection, select
 from lms import dbdump
 from lms.certificates.models import Certificate, CertificateSettings, CertificateVersion
 from lms.extensions import db
-from lms.media.models import MediaAsset
+from lms.media.models import MediaAsset, MediaRendition
 from lms.storage import ListedObject, ObjectNotFound, Storage, StorageError, get_storage
 
 FORMAT = "core-learning-backup"
@@ -64,6 +64,7 @@ def reference_columns() -> list[tuple[Any, ColumnElement[bool] | None]]:
         (CertificateSettings.logo_key, None),
         (CertificateSettings.signature_key, None),
         (MediaAsset.storage_key, MediaAsset.status == "ready"),
+        (MediaRendition.storage_key, None),  # playlists, audio and posters (segments follow)
     ]
 
 

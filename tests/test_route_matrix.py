@@ -77,6 +77,10 @@ ACCESS: dict[str, str] = {
     "media_api.content": LEARNER, "media_api.upload_status": OWNER,
     "media_api.abort_upload": OWNER, "media_api.complete_upload": OWNER,
     "media_api.part_target": OWNER, "media_api.put_part": OWNER,
+    "media_api.media_detail": LEARNER, "media_api.master_playlist": LEARNER,
+    "media_api.variant_playlist": LEARNER, "media_api.segment": LEARNER,
+    "media_api.audio": LEARNER, "media_api.poster": LEARNER,
+    "media_api.retry_renditions": OWNER, "media.retry_renditions": OWNER,
     # quizzes
     "quizzes.take": LEARNER, "quizzes.start": LEARNER, "quizzes.attempt": OWNER,
     "quizzes.answer": OWNER, "quizzes.result": OWNER,
@@ -197,12 +201,15 @@ OWNER_ROLE = {"media_api": "instructor"}
 #: caller may not know exist). A plain member may get 403 on instructor-only upload routes:
 #: that refusal is about their role, not the object.
 _OTHERS = frozenset({"member", "other_instructor"})
+#: A course video's record, playlists and rendition files: as its content.
+PLAYBACK = ("media_api.media_detail", "media_api.master_playlist", "media_api.variant_playlist",
+            "media_api.segment", "media_api.audio", "media_api.poster")
 HIDDEN: dict[str, frozenset[str]] = {
     **dict.fromkeys(("quizzes.attempt", "quizzes.result", "quizzes.answer",
                      "quizzes_api.get_attempt", "quizzes_api.save_answers", "quizzes_api.submit",
                      "certificates.download", "certificates.request_name",
                      "accounts_api.revoke_token", "accounts.revoke_token",
-                     "media_api.content", "discussions_api.list_threads",
+                     "media_api.content", *PLAYBACK, "discussions_api.list_threads",
                      "discussions_api.get_thread", "discussions_api.add_post",
                      "discussions_api.create_thread", "discussions_api.edit_post",
                      "discussions_api.vote", "discussions_api.accept",
@@ -213,7 +220,8 @@ HIDDEN: dict[str, frozenset[str]] = {
                      "live.session_ics", "live_api.cancel_registration", "live_api.join"),
                     _OTHERS),
     **dict.fromkeys(("media_api.upload_status", "media_api.abort_upload",
-                     "media_api.complete_upload", "media_api.part_target", "media_api.put_part"),
+                     "media_api.complete_upload", "media_api.part_target", "media_api.put_part",
+                     "media_api.retry_renditions", "media.retry_renditions"),
                     frozenset({"other_instructor"})),
 }
 #: Endpoints whose GET by a member may start the progress clock (API.md, items).
@@ -309,7 +317,8 @@ def _value(name: str, call: Call, ids: dict) -> object:
             return ids["quiz"]
         return ids["file"] if "download" in endpoint else ids["video"]
     if name == "media_id":
-        return ids["video_media"] if endpoint == "media_api.content" else ids["upload"]
+        playback = endpoint == "media_api.content" or endpoint in PLAYBACK
+        return ids["video_media"] if playback else ids["upload"]
     if name == "code":
         return ids.get("certificate", "NO-CERT")
     simple = {"course_id": ids["course"], "slug": ids["slug"], "module_id": ids["module"],
@@ -320,7 +329,8 @@ def _value(name: str, call: Call, ids: dict) -> object:
               "action": "publish", "member_id": ids.get("member_id"), "list_id": 1,
                   "job_id": ids["job"], "thread_id": ids["thread"], "post_id": ids["post"],
               "message_id": ids["message"], "credit_id": ids.get("credit"),
-              "type_id": ids.get("credit_type"), "session_id": ids.get("session")}
+              "type_id": ids.get("credit_type"), "session_id": ids.get("session"),
+              "variant": "240p", "segment": "seg_0000.ts"}
     if name == "action" and endpoint == "discussions.post_action":
         return "vote"
     if name == "kind":

@@ -23,6 +23,7 @@ from lms.catalog.authoring_fields import (
 from lms.catalog.models import ITEM_KINDS, Caption, Course, Item, Module
 from lms.errors import BadRequest, ValidationError
 from lms.extensions import db
+from lms.media import renditions
 from lms.media.models import MediaAsset
 
 #: Which media kinds each item kind accepts (reading and quiz items take none).
@@ -297,3 +298,13 @@ def _renumber(rows: list) -> None:
     for position, row in enumerate(rows):
         row.position = position
 
+
+
+def storage_use(course: Course) -> renditions.StorageUse:
+    """What the files of the course's items (recordings with their renditions, slides,
+    captions) take in the store; shown to the course's editors and staff."""
+    ids = [i for m in course.modules for item in m.items
+           for i in (item.media_id, item.slides_media_id)]
+    ids += db.session.scalars(select(Caption.media_id).join(Item).join(Module)
+                              .where(Module.course_id == course.id)).all()
+    return renditions.storage_use(ids)

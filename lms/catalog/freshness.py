@@ -100,7 +100,7 @@ def _of_link(session: Session, link: CourseInstructor | CourseAudience) -> Itera
 
 def _of_media(session: Session, asset: MediaAsset) -> Iterable[int]:
     if asset in session.new or (asset in session.dirty and not changed(
-            asset, "duration_seconds", "original_name", "status")):
+            asset, "duration_seconds", "original_name", "status", "renditions_status")):
         return ()
     from lms.catalog.receivers import courses_using
 

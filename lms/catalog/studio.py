@@ -27,6 +27,7 @@ from lms.catalog.studio_uploads import take_uploads
 from lms.errors import Conflict
 from lms.extensions import db
 from lms.forms import save_form
+from lms.media.service import human_size
 from lms.web import maybe_url, me, require_login
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -119,7 +120,14 @@ def duplicate(course_id: int):
 def outline(course_id: int):
     course = authoring.get_course_for_studio(me(), course_id)
     return render_course_page("studio/outline.html", course, module_form=ModuleForm(),
-                              kinds=list(ITEM_FORMS))
+                              kinds=list(ITEM_FORMS), storage=_storage_use(course))
+
+
+def _storage_use(course: Course) -> dict:
+    """What the course's files take in the store, for its editors and staff."""
+    use = authoring_outline.storage_use(course)
+    return {"total": human_size(use.total), "originals": human_size(use.originals),
+            "renditions": human_size(use.renditions)}
 
 
 @bp.post("/courses/<int:course_id>/modules")

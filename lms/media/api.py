@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import jsonify, redirect, request, url_for
+from flask import Response, jsonify, redirect, request, url_for
 
 from lms.apikit import actor, api_blueprint, iso, json_body, require_actor
-from lms.errors import BadRequest
+from lms.errors import BadRequest, NotFound
 from lms.extensions import db
-from lms.media import service, uploads
-from lms.media.content import download_url, get_content
-from lms.media.models import MEDIA_STATUSES, MediaAsset
+from lms.media import renditions, service, streaming, uploads
+from lms.media.content import download_url, get_content, get_media
+from lms.media.models import MEDIA_STATUSES, PUBLIC_STATUSES, MediaAsset
 from lms.media.probe import GENERIC_TYPES, TYPES
-from lms.media.serving import serve_local
+from lms.media.serving import serve_local, serve_stored
+from lms.media.storecalls import store
 from lms.openapi import (
     TIMESTAMP,
     file_response,
@@ -27,7 +28,7 @@ from lms.openapi import (
     text,
 )
 from lms.openapi import redirect as redirect_response
-from lms.storage import PartInfo
+from lms.storage import PartInfo, get_storage
 
 bp = api_blueprint("media_api", __name__)
 
@@ -51,14 +52,22 @@ PARTS = obj(parts={"type": "array", "items": obj(number=integer(1), etag=text(mi
 PART_NUMBER = {"name": "number", "in": "path", "required": True, "description": "From 1",
                "schema": {"type": "integer", "minimum": 1, "maximum": 10_000}}
 STORE_DOWN = {503: "File store not answering"}
+VARIANT = {"name": "variant", "in": "path", "required": True, "description": "e.g. 240p, audio",
+           "schema": {"type": "string"}}
 MEDIA = ref("Media")
 
 SCHEMAS = {
     "Media": obj(id="integer", filename="string", content_type="string", kind="string",
-                 size=nullable({"type": "integer"}), status={"enum": list(MEDIA_STATUSES)},
+                 size=nullable({"type": "integer"}), status={"enum": list(PUBLIC_STATUSES)},
                  duration_seconds=nullable({"type": "number"}),
                  failure_reason=nullable({"type": "string"}), content_url="string",
-                 created_at=TIMESTAMP, ready_at=nullable(TIMESTAMP)),
+                 created_at=TIMESTAMP, ready_at=nullable(TIMESTAMP),
+                 progress_percent=nullable({"type": "integer"}),
+                 renditions={"type": "array", "items": obj(
+                     kind={"enum": ["hls", "audio"]}, bitrate="integer", url="string",
+                     name="string", height=nullable({"type": "integer"}))},
+                 hls_url=nullable({"type": "string"}), audio_url=nullable({"type": "string"}),
+                 poster_url=nullable({"type": "string"})),
     "Upload": obj(media_id="integer", status={"enum": list(MEDIA_STATUSES)}, filename="string",
                   content_type="string", size=nullable({"type": "integer"}),
                   part_size=nullable({"type": "integer"}), part_count=nullable({"type": "integer"}),
@@ -92,6 +101,63 @@ OPENAPI = {
                 416: "Range not satisfiable", **STORE_DOWN,
             },
         ),
+    },
+    "/media/{media_id}": {
+        "get": operation(
+            "A media record: status (a ready video is processing while its renditions are "
+            "made), renditions, duration", returns=MEDIA,
+            responses={200: "Media", 404: "No such media, or not visible",
+                       409: "Only locked items of your courses use it"}),
+    },
+    "/media/{media_id}/hls.m3u8": {
+        "get": operation(
+            "HLS master playlist: the video variants, lowest first, and an audio-only one",
+            responses={200: file_response(streaming.PLAYLIST_TYPE, "The master playlist"),
+                       404: "No such media, not visible, or no renditions yet",
+                       409: "Only locked items of your courses use it"}),
+    },
+    "/media/{media_id}/hls/{variant}/index.m3u8": {
+        "get": operation(
+            "A variant playlist; its segment URLs are presigned URLs of the store (S3) or "
+            "this API's segment route (local)", params=[VARIANT],
+            responses={200: file_response(streaming.PLAYLIST_TYPE, "The variant playlist"),
+                       404: "No such media, variant, or not visible",
+                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+    },
+    "/media/{media_id}/hls/{variant}/{segment}": {
+        "get": operation(
+            "One segment (local storage; S3 redirects to a presigned URL)",
+            params=[VARIANT, {"name": "segment", "in": "path", "required": True,
+                              "schema": {"type": "string"}}],
+            responses={200: file_response("video/mp2t", "The segment"),
+                       206: file_response("video/mp2t", "Part of the segment (Range)"),
+                       302: redirect_response("Redirect to a presigned URL of the store"),
+                       404: "No such media, segment, or not visible",
+                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+    },
+    "/media/{media_id}/audio.m4a": {
+        "get": operation(
+            "The video's sound as an AAC file to download (once renditions are made)",
+            responses={200: file_response("audio/mp4", "The audio (an attachment)"),
+                       302: redirect_response("Redirect to a presigned URL of the store"),
+                       404: "No such media, no audio rendition, or not visible",
+                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+    },
+    "/media/{media_id}/poster.jpg": {
+        "get": operation(
+            "A still of the video (once renditions are made)",
+            responses={200: file_response("image/jpeg", "The poster"),
+                       302: redirect_response("Redirect to a presigned URL of the store"),
+                       404: "No such media, no poster, or not visible",
+                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+    },
+    "/media/{media_id}/renditions/retry": {
+        "post": operation(
+            "Make a video's renditions again after they failed (admins and the uploader)",
+            returns=MEDIA,
+            responses={200: "Media (status processing)", 403: "Not staff nor the uploader",
+                       404: "No such video",
+                       409: "Renditions not failed, or turned off on this server"}),
     },
     "/uploads": {
         "post": operation(
@@ -152,19 +218,37 @@ OPENAPI = {
 
 
 def media_json(asset: MediaAsset) -> dict:
+    status = renditions.public_status(asset)
+    has = asset.renditions_status == "ready"
     return {
         "id": asset.id,
         "filename": asset.original_name,
         "content_type": asset.content_type,
         "kind": asset.kind,
         "size": asset.size,
-        "status": asset.status,
+        "status": status,
         "duration_seconds": asset.duration_seconds,
-        "failure_reason": asset.failure_reason,
+        "failure_reason": asset.failure_reason or (
+            asset.renditions_error if asset.renditions_status == "failed" else None),
         "content_url": url_for("media_api.content", media_id=asset.id),
         "created_at": iso(asset.created_at),
         "ready_at": iso(asset.ready_at),
+        "progress_percent": asset.renditions_percent if status == "processing" else None,
+        "renditions": streaming.renditions_json(asset, lambda name: _variant_url(asset, name)),
+        "hls_url": url_for("media_api.master_playlist", media_id=asset.id) if has else None,
+        "audio_url": _file_url(asset, "m4a", "media_api.audio"),
+        "poster_url": _file_url(asset, "poster", "media_api.poster"),
     }
+
+
+def _variant_url(asset: MediaAsset, name: str) -> str:
+    return url_for("media_api.variant_playlist", media_id=asset.id, variant=name)
+
+
+def _file_url(asset: MediaAsset, kind: str, endpoint: str) -> str | None:
+    if streaming.rendition_file(asset, kind) is None:
+        return None
+    return url_for(endpoint, media_id=asset.id)
 
 
 def upload_json(asset: MediaAsset, parts: list[PartInfo] | None = None) -> dict:
@@ -253,6 +337,75 @@ def content(media_id: int):
     if url:
         return redirect(url, 302)
     return serve_local(asset)
+
+
+@bp.get("/media/<int:media_id>")
+def media_detail(media_id: int):
+    return media_json(get_media(require_actor(), media_id))
+
+
+@bp.get("/media/<int:media_id>/hls.m3u8")
+def master_playlist(media_id: int):
+    asset = get_content(require_actor(), media_id)
+    text = streaming.master_playlist(asset, lambda name: f"hls/{name}/index.m3u8")
+    return playlist_response(text)
+
+
+@bp.get("/media/<int:media_id>/hls/<variant>/index.m3u8")
+def variant_playlist(media_id: int, variant: str):
+    asset = get_content(require_actor(), media_id)
+    text = streaming.variant_playlist(asset, variant, lambda segment: segment)
+    return playlist_response(text)
+
+
+@bp.get("/media/<int:media_id>/hls/<variant>/<segment>")
+def segment(media_id: int, variant: str, segment: str):
+    asset = get_content(require_actor(), media_id)
+    key = streaming.segment_key(asset, variant, segment)
+    return _stored_file(key, segment, "video/mp2t", inline=True)
+
+
+@bp.get("/media/<int:media_id>/audio.m4a")
+def audio(media_id: int):
+    return _rendition_file(media_id, "m4a", "audio/mp4", ".m4a", inline=False)
+
+
+@bp.get("/media/<int:media_id>/poster.jpg")
+def poster(media_id: int):
+    return _rendition_file(media_id, "poster", "image/jpeg", " (poster).jpg", inline=True)
+
+
+@bp.post("/media/<int:media_id>/renditions/retry")
+def retry_renditions(media_id: int):
+    asset = renditions.retry(actor(), media_id)
+    db.session.commit()
+    return media_json(asset)
+
+
+def _rendition_file(media_id: int, kind: str, content_type: str, suffix: str, *,
+                    inline: bool):
+    asset = get_content(require_actor(), media_id)
+    row = streaming.rendition_file(asset, kind)
+    if row is None:
+        raise NotFound("This video has no such rendition yet.")
+    name = asset.original_name.rsplit(".", 1)[0] + suffix
+    return _stored_file(row.storage_key, name, content_type, inline=inline)
+
+
+def _stored_file(key: str, filename: str, content_type: str, *, inline: bool):
+    """A presigned redirect in S3 mode; the bytes from the app in local mode."""
+    with store():
+        url = get_storage().download_url(key, filename, content_type, inline=inline)
+    if url:
+        return redirect(url, 302)
+    return serve_stored(key, filename, content_type, inline=inline)
+
+
+def playlist_response(text: str) -> Response:
+    """A playlist for this viewer only: its URLs are signed for a short while."""
+    response = Response(text, mimetype=streaming.PLAYLIST_TYPE)
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @contextmanager

@@ -71,6 +71,7 @@ def gc_command(dry_run: bool, hours: int) -> None:
     try:
         removed = collect_pending(cutoff, dry_run)
         aborted = abort_orphans(cutoff, dry_run)
+        leftovers = orphan_renditions(dry_run)
     except (StorageError, DomainError) as exc:
         db.session.rollback()
         raise click.ClickException(f"storage gc stopped: {exc}") from exc
@@ -85,9 +86,11 @@ def gc_command(dry_run: bool, hours: int) -> None:
         click.echo(
             f"{'would abort' if dry_run else 'aborted'} multipart upload {upload_id} of {key}"
         )
+    for key in leftovers:
+        click.echo(f"{verb} {key} (a rendition of media that no longer exists)")
     click.echo(
         f"{'dry run: ' if dry_run else ''}{len(removed)} pending upload(s), "
-        f"{len(aborted)} orphaned multipart upload(s)"
+        f"{len(aborted)} orphaned multipart upload(s), {len(leftovers)} orphaned rendition file(s)"
     )
 
 
@@ -102,6 +105,23 @@ def collect_pending(cutoff: datetime, dry_run: bool) -> list[MediaAsset]:
     if not dry_run:
         uploads.remove_stale(assets)
     return assets
+
+
+def orphan_renditions(dry_run: bool) -> list[str]:
+    """Rendition files (``media/<uuid>/r/...``) whose media row is gone; removed unless dry.
+
+    Renditions of existing media are theirs, kept whatever the media's status:
+    deleting a media deletes its renditions, so only an interrupted delete leaves any.
+    """
+    storage = get_storage()
+    live = {f"{key.rsplit('/', 1)[0]}/r/" for key in
+            db.session.scalars(select(MediaAsset.storage_key))}
+    orphans = [o.key for o in storage.list_objects("media/")
+               if "/r/" in o.key and o.key[:o.key.index("/r/") + 3] not in live]
+    if not dry_run:
+        for key in orphans:
+            storage.delete(key)
+    return orphans
 
 
 def abort_orphans(cutoff: datetime, dry_run: bool) -> list[tuple[str, str]]:

@@ -37,9 +37,28 @@ def open_content(asset: MediaAsset) -> tuple[BinaryIO, ObjectInfo]:
 
     Raises NotFound (bytes missing from the store), Unavailable.
     """
+    return open_key(asset.storage_key)
+
+
+def open_key(key: str) -> tuple[BinaryIO, ObjectInfo]:
+    """A stored object's bytes and metadata. Raises NotFound, Unavailable."""
     storage = get_storage()
     with store():
-        info = storage.head(asset.storage_key)
+        info = storage.head(key)
         if info is None:
             raise NotFound("The file of this media is missing from the store.")
-        return storage.open(asset.storage_key), info
+        return storage.open(key), info
+
+
+def get_media(actor: User | None, media_id: int) -> MediaAsset:
+    """An asset's record: any status for its uploader and staff, ready ones for viewers.
+
+    Raises NotFound.
+    """
+    asset = db.session.get(MediaAsset, media_id)
+    if asset is None:
+        raise NotFound("No such media.")
+    mine = actor is not None and (actor.is_admin or asset.uploader_id == actor.id)
+    if not mine and (not asset.is_ready or not can_view(actor, asset)):
+        raise NotFound("No such media.")
+    return asset

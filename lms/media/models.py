@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import UTCDateTime, db, utcnow
 
 MEDIA_STATUSES = ("pending", "ready", "failed")
+#: What clients see (API.md): a ready video is "processing" while its renditions are made.
+PUBLIC_STATUSES = ("pending", "processing", "ready", "failed")
+#: Renditions of a video: none wanted yet (None), queued, processing, ready or failed.
+RENDITION_STATUSES = ("queued", "processing", "ready", "failed")
 
 
 class MediaAsset(db.Model):
@@ -42,7 +46,49 @@ class MediaAsset(db.Model):
         ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Streaming renditions of a ready video (None: none made nor wanted). The
+    #: original stays playable whatever this says.
+    renditions_status: Mapped[str | None] = mapped_column(String(10))
+    renditions_percent: Mapped[int] = mapped_column(default=0)
+    #: Why no renditions could be made (shown to staff with a retry button).
+    renditions_error: Mapped[str | None] = mapped_column(String(500))
+
+    renditions: Mapped[list[MediaRendition]] = relationship(
+        back_populates="media", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="MediaRendition.bitrate")
 
     @property
     def is_ready(self) -> bool:
         return self.status == "ready"
+
+    @property
+    def rendition_prefix(self) -> str:
+        """Where this asset's renditions live in the store (next to the original)."""
+        return f"{self.storage_key.rsplit('/', 1)[0]}/r"
+
+
+class MediaRendition(db.Model):
+    """One file or HLS variant made from a video: ``hls`` (a video variant),
+    ``audio`` (the audio-only variant), ``m4a`` (audio to download) or ``poster``."""
+
+    __tablename__ = "media_rendition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(
+        ForeignKey("media_asset.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The variant's folder (``240p``, ``audio``) or the file's name (``audio.m4a``).
+    name: Mapped[str] = mapped_column(String(40))
+    #: The variant playlist, or the file itself.
+    storage_key: Mapped[str] = mapped_column(String(200))
+    height: Mapped[int | None]
+    width: Mapped[int | None]
+    #: Peak bits per second declared in the master playlist (0 for files).
+    bitrate: Mapped[int] = mapped_column(default=0)
+    codecs: Mapped[str | None] = mapped_column(String(60))
+    #: Bytes of the playlist and all its segments (or of the file).
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The variant playlist, kept to serve it without a trip to the store.
+    playlist: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+    media: Mapped[MediaAsset] = relationship(back_populates="renditions")

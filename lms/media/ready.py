@@ -19,7 +19,7 @@ from lms import jobs
 from lms.accounts.models import User
 from lms.errors import Unavailable
 from lms.extensions import db, utcnow
-from lms.media import captions, probe
+from lms.media import captions, probe, renditions
 from lms.media.models import MediaAsset
 from lms.media.rules import MAX_CAPTIONS_BYTES, UploadFailed, human_size
 from lms.media.storecalls import derived_key, store
@@ -64,6 +64,7 @@ def finish(asset: MediaAsset, info: ObjectInfo, *, duration_later: bool = False)
     db.session.flush()
     if timed and duration_later:
         jobs.enqueue(DURATION_JOB, key=f"media-duration:{asset.id}", media_id=asset.id)
+    renditions.queue_renditions(asset)
 
 
 def duration_pending(media_id: int) -> bool:
@@ -150,6 +151,8 @@ def fail(asset: MediaAsset, reason: str, error: type[UploadFailed] = UploadFaile
 
 
 def discard(asset: MediaAsset) -> None:
-    """Delete the asset's bytes from the store. Raises Unavailable."""
+    """Delete the asset's bytes and its renditions from the store. Raises Unavailable."""
     with store():
         get_storage().delete(asset.storage_key)
+    if asset.kind == "video":
+        renditions.delete_renditions(asset)

@@ -13,6 +13,7 @@ import io
 from typing import BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.accounts.service import require_instructor
@@ -109,6 +110,7 @@ def library(actor: User | None, limit: int = 200) -> list[MediaAsset]:
     user = require_instructor(actor)
     query = (
         select(MediaAsset)
+        .options(selectinload(MediaAsset.renditions))
         .where(MediaAsset.uploader_id == user.id)
         .order_by(MediaAsset.created_at.desc(), MediaAsset.id.desc())
         .limit(limit)

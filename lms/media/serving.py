@@ -24,19 +24,25 @@ MEDIA_CSP = "default-src 'none'; sandbox"
 
 def serve_local(asset: MediaAsset) -> Response:
     """200 with the whole file, 206 with one range, 304 or 416 as the headers ask."""
-    stream, info = content.open_content(asset)
+    return serve_stored(asset.storage_key, asset.original_name, asset.content_type)
+
+
+def serve_stored(key: str, filename: str, content_type: str, *,
+                 inline: bool = True) -> Response:
+    """Serve one stored object (an upload or a rendition file) as :func:`serve_local`."""
+    stream, info = content.open_key(key)
     environ = dict(request.environ)
     environ.pop("HTTP_RANGE", None)
     normalised = range_for_werkzeug(request.headers.get("Range"), info.size)
     if normalised:
         environ["HTTP_RANGE"] = normalised
     response = Response(
-        wrap_file(environ, stream), mimetype=asset.content_type, direct_passthrough=True
+        wrap_file(environ, stream), mimetype=content_type, direct_passthrough=True
     )
     response.set_etag(info.etag)
     response.content_length = info.size
     response.headers["Content-Disposition"] = content_disposition(
-        asset.original_name, inline=True, content_type=asset.content_type
+        filename, inline=inline, content_type=content_type
     )
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = MEDIA_CSP

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from lms import units
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.media import service
+from lms.media import renditions, service
 from lms.media.forms import UploadForm
 from lms.media.models import MediaAsset
 
@@ -35,6 +35,16 @@ def upload_page():
 def library():
     assets = service.library(current_user)
     return render_template("media/library.html", assets=[_row(a) for a in assets])
+
+
+@bp.post("/studio/media/<int:media_id>/renditions/retry")
+@login_required
+def retry_renditions(media_id: int):
+    """Staff queue a failed video's renditions again; the library shows the progress."""
+    asset = renditions.retry(current_user, media_id)
+    db.session.commit()
+    flash(f"Processing {asset.original_name} again.", "success")
+    return redirect(url_for("media.library"), code=303)
 
 
 def _upload(form: UploadForm) -> MediaAsset | None:
@@ -66,4 +76,19 @@ def _row(asset: MediaAsset) -> dict:
         "created": asset.created_at.strftime("%Y-%m-%d %H:%M UTC") if asset.created_at else "",
         "failure_reason": asset.failure_reason,
         "url": url_for("media_api.content", media_id=asset.id) if asset.is_ready else None,
+        "streaming": _streaming(asset),
+    }
+
+
+def _streaming(asset: MediaAsset) -> dict | None:
+    """The renditions' state for the library: progress, failure, or what was made."""
+    if asset.renditions_status is None or not asset.is_ready:
+        return None
+    made = [r for r in asset.renditions if r.kind in ("hls", "audio")]
+    return {
+        "status": asset.renditions_status,
+        "percent": asset.renditions_percent,
+        "error": asset.renditions_error,
+        "variants": ", ".join(r.name for r in made),
+        "size": service.human_size(sum(r.size for r in asset.renditions)) if made else "",
     }

@@ -23,6 +23,7 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.catalog.service import ProgressSummary
 from lms.errors import NotFound
 from lms.extensions import db, utcnow
+from lms.media import streaming
 from lms.media.service import human_size
 from lms.progress import transcripts
 from lms.progress.api import media_content_url
@@ -148,6 +149,7 @@ def _item_data(item: Item) -> dict:
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
+        data.update(streaming.player_sources(item.media))
         data.update(_transcript_data(item))
     return data
 

@@ -102,6 +102,10 @@ class Storage(ABC):
     ) -> str | None:
         """A short-lived URL serving the object, or None when the app must serve it."""
 
+    def presigned_gets(self, keys: Sequence[str]) -> list[str] | None:
+        """Short-lived URLs of many objects at once, or None when the app serves them."""
+        return None
+
     @abstractmethod
     def create_multipart(self, key: str, content_type: str) -> str:
         """Start a multipart upload to ``key``; returns its upload id."""

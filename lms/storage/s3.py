@@ -37,6 +37,7 @@ from lms.storage.errors import (
     StorageUnavailable,
 )
 from lms.storage.keys import validate_key
+from lms.storage.presign import QuerySigner
 
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NoSuchUpload", "NotFound"})
 _MULTIPART = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall"})
@@ -117,6 +118,8 @@ class S3Storage(Storage):
         self.region = region or "us-east-1"
         self.presign_seconds = presign_seconds
         session = boto3.session.Session()
+        self._session = session
+        self._query_signer: QuerySigner | None = None
         self.client: Any = session.client(
             "s3",
             endpoint_url=endpoint_url,
@@ -206,6 +209,22 @@ class S3Storage(Storage):
             "ResponseContentType": content_type,
         }
         return self._presign("get_object", params, "GET")
+
+    def presigned_gets(self, keys: Sequence[str]) -> list[str]:
+        """Plain presigned GETs of many objects (HLS segments), signed locally."""
+        credentials = self._session.get_credentials()
+        if credentials is None:
+            raise StorageUnavailable("no AWS credentials to sign URLs with")
+        return self._signer().sign([validate_key(k) for k in keys],
+                                   credentials.get_frozen_credentials(), self.presign_seconds)
+
+    def _signer(self) -> QuerySigner:
+        """Made once from one URL botocore presigns (path or virtual-host style alike)."""
+        if self._query_signer is None:
+            sample = self._presign("get_object", {"Bucket": self.bucket, "Key": "k"}, "GET")
+            base = sample.split("?", 1)[0].removesuffix("/k")
+            self._query_signer = QuerySigner(base, self.region)
+        return self._query_signer
 
     # -- multipart -------------------------------------------------------------
 

@@ -131,8 +131,23 @@
       }
     }
 
-    video.addEventListener("playing", function () { segmentStart = video.currentTime; lastTime = video.currentTime; });
+    var switching = false; // streaming.js is replacing the source (see its header)
+
+    video.addEventListener("lms:switching", function () {
+      if (segmentStart !== null) { closeSegment(video.currentTime); }
+      switching = true;
+    });
+    video.addEventListener("lms:switched", function () {
+      switching = false;
+      lastTime = video.currentTime;
+      if (!video.paused) { segmentStart = video.currentTime; }
+    });
+    video.addEventListener("playing", function () {
+      if (switching) { return; }
+      segmentStart = video.currentTime; lastTime = video.currentTime;
+    });
     video.addEventListener("timeupdate", function () {
+      if (switching) { return; }
       var now = video.currentTime;
       // A jump without a seek event (rare) closes the segment at the last known time.
       if (segmentStart !== null && (now < lastTime || now - lastTime > 2 * (video.playbackRate || 1) + 1)) {
@@ -141,14 +156,24 @@
       }
       lastTime = now;
     });
-    video.addEventListener("seeking", function () { closeSegment(lastTime); seeked = true; });
+    video.addEventListener("seeking", function () {
+      if (switching) { return; }
+      closeSegment(lastTime); seeked = true;
+    });
     video.addEventListener("seeked", function () {
+      if (switching) { return; }
       lastTime = video.currentTime;
       if (!video.paused) { segmentStart = video.currentTime; }
       send();
     });
-    video.addEventListener("pause", function () { closeSegment(video.currentTime); send(); });
-    video.addEventListener("ended", function () { closeSegment(video.duration); send(); });
+    video.addEventListener("pause", function () {
+      if (switching) { return; }
+      closeSegment(video.currentTime); send();
+    });
+    video.addEventListener("ended", function () {
+      if (switching) { return; }
+      closeSegment(video.duration); send();
+    });
     window.addEventListener("pagehide", beacon);
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { beacon(); } });
     window.setInterval(function () { if (!video.paused) { send(); } }, REPORT_EVERY_MS);

@@ -125,3 +125,19 @@ def people(app_ctx) -> People:
 def teacher(people: People) -> dict[str, str]:
     """API headers of the instructor who uploads."""
     return people.headers("instructor")
+
+
+@pytest.fixture
+def video_60s() -> bytes:
+    """The 60 s 640x360 H.264/AAC test video, made once per test process."""
+    from tests.media.videos import video_60s
+
+    return video_60s()
+
+
+@pytest.fixture
+def renditions_on(app: Flask) -> Iterator[None]:
+    """Uploads of videos queue their renditions (the test config leaves them off)."""
+    app.config["MEDIA_RENDITIONS"] = True
+    yield
+    app.config["MEDIA_RENDITIONS"] = False

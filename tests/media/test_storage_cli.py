@@ -84,3 +84,25 @@ def test_gc_removes_stale_pending_uploads(app, client, backend, teacher):
     assert "aborted multipart upload" in (real.output + orphans.output)
     assert orphan_key in real.output + orphans.output
     assert orphan_key not in {u.key for u in backend.list_multipart_uploads(later)}
+
+
+def test_gc_keeps_renditions_of_media_and_removes_those_left_without_one(app, app_ctx, backend):
+    import io
+
+    from tests.factories import make_media
+
+    media = make_media(storage_key=new_key(), renditions_status="ready")
+    kept = f"{media.rendition_prefix}/240p/seg_0000.ts"
+    left = f"{new_key().rsplit('/', 1)[0]}/r/240p/seg_0000.ts"  # its media was deleted
+    for key in (media.storage_key, kept, left):
+        backend.save(key, io.BytesIO(b"\x47" * 188), "video/mp2t")
+
+    dry = run(app, "gc", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert left in dry.output and kept not in dry.output
+    assert backend.head(left) is not None
+
+    real = run(app, "gc")
+    assert "1 orphaned rendition file(s)" in real.output
+    assert backend.head(left) is None
+    assert backend.head(kept) is not None and backend.head(media.storage_key) is not None
