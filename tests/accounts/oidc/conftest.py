@@ -16,10 +16,12 @@ CALLBACK = "http://127.0.0.1:5000/login/sso/callback"  # TestConfig's BASE_URL
 
 
 @pytest.fixture(scope="session")
-def oidc_provider():
+def oidc_provider(live_server):
+    """Sends members back to the test client's site or to the live server (browser tests)."""
     if not oidc.npm_available():
         pytest.skip("Node.js and npm are needed for the OIDC provider (apt-get install npm)")
-    with oidc.running(CALLBACK, ACCOUNTS) as provider:
+    callbacks = [CALLBACK, f"{live_server.url}/login/sso/callback"]
+    with oidc.running(callbacks, ACCOUNTS) as provider:
         yield provider
 
 
@@ -28,7 +30,7 @@ def other_issuer_provider():
     """Advertises its own address as issuer, but its tokens name ``<address>/elsewhere``."""
     if not oidc.npm_available():
         pytest.skip("Node.js and npm are needed for the OIDC provider (apt-get install npm)")
-    with oidc.running(CALLBACK, ACCOUNTS, issuer_path="/elsewhere",
+    with oidc.running([CALLBACK], ACCOUNTS, issuer_path="/elsewhere",
                       advertise_address=True) as provider:
         yield provider
 

@@ -70,7 +70,7 @@ class Provider:
 
 
 @contextlib.contextmanager
-def running(redirect_uri: str, accounts: dict[str, dict], *, issuer_path: str = "",
+def running(redirect_uris: list[str], accounts: dict[str, dict], *, issuer_path: str = "",
             advertise_address: bool = False) -> Iterator[Provider]:
     """A provider at ``http://127.0.0.1:<port>`` whose tokens name ``<url><issuer_path>``.
 
@@ -85,7 +85,7 @@ def running(redirect_uri: str, accounts: dict[str, dict], *, issuer_path: str = 
         "port": port, "issuer": url + issuer_path, "accounts": accounts,
         "advertised_issuer": url if advertise_address else None,
         "client": {"client_id": provider.client_id, "client_secret": provider.client_secret,
-                   "redirect_uris": [redirect_uri]},
+                   "redirect_uris": redirect_uris},
     }
     env = {**os.environ, "OIDC_TEST_SETTINGS": json.dumps(settings), "NODE_ENV": "test"}
     process = subprocess.Popen(["node", "provider.mjs"], cwd=folder, env=env,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.extensions import db
 from tests.accounts.oidc.conftest import use_provider
-from tests.accounts.oidc.provider import sign_in
+from tests.accounts.oidc.provider import free_port, sign_in
 from tests.factories import make_user
 
 
@@ -126,3 +127,25 @@ def test_oidc_only_turns_passwords_off_for_sso_members(app, auth, sso, monkeypat
     monkeypatch.setitem(app.config, "OIDC_ONLY", False)
     auth.logout()
     assert auth.login("ada@example.org").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_sso_never_redirects_off_site(client, sso, app_ctx, target: str):
+    response = visit(client, sso_callback_url(client, sso, "grace", next_url=target))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_deactivated_member_is_refused(client, sso, app_ctx):
+    make_user(email="ada@example.org", sso_subject="ada", is_active=False)
+    response = visit(client, sso_callback_url(client, sso, "ada"))
+    assert response.status_code == 401
+    assert "deactivated" in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 302
+
+
+def test_an_unreachable_provider_gets_a_clear_answer(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "OIDC_ISSUER", f"http://127.0.0.1:{free_port()}")
+    response = client.get("/login/sso")
+    assert response.status_code == 503
+    assert "cannot be reached just now" in response.get_data(as_text=True)
