@@ -120,14 +120,23 @@ def finish_login() -> User:
     return user
 
 
-def _verified_identity() -> Identity:
-    client = _checked_client()
+def _check_response() -> None:
+    """Refuse a callback that reports an error or names another issuer (RFC 9207).
+
+    The provider's error text is logged, not shown: anyone can put words in this URL.
+    """
     if request.args.get("error"):
-        raise BadRequest(f"{provider_name()} did not sign you in "
-                         f"({request.args.get('error_description') or request.args['error']}).")
+        log.info("single sign-on: the provider answered %r", request.args.get("error"))
+        raise BadRequest(f"{provider_name()} did not sign you in. Start again from the "
+                         "login page.")
     if "iss" in request.args and request.args["iss"].rstrip("/") != _issuer():
         log.warning("single sign-on refused: the response names issuer %r", request.args["iss"])
         raise _refused()
+
+
+def _verified_identity() -> Identity:
+    client = _checked_client()
+    _check_response()
     claims_options = {"iss": {"essential": True, "values": [_issuer()]}}
     try:
         token = client.authorize_access_token(claims_options=claims_options)

@@ -136,6 +136,15 @@ def test_sso_never_redirects_off_site(client, sso, app_ctx, target: str):
     assert response.headers["Location"] == "/"
 
 
+def test_a_provider_error_is_shown_without_its_text(client, sso):
+    response = client.get("/login/sso/callback", query_string={
+        "error": "access_denied", "error_description": "Call 555-0100 to restore your access"})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Example Library Association did not sign you in" in text
+    assert "555-0100" not in text
+
+
 def test_a_deactivated_member_is_refused(client, sso, app_ctx):
     make_user(email="ada@example.org", sso_subject="ada", is_active=False)
     response = visit(client, sso_callback_url(client, sso, "ada"))
