@@ -120,6 +120,17 @@ class Config:
     #: POST /api/v1/credentials/verify per client address.
     CREDENTIAL_VERIFY_LIMIT = env("CREDENTIAL_VERIFY_LIMIT", "120/minute")
 
+    #: Single sign-on with the association's OpenID Connect provider (lms/accounts/sso.py):
+    #: its issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``) and this
+    #: site's client registration there. Unset issuer: no single sign-on.
+    OIDC_ISSUER = env("OIDC_ISSUER")
+    OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")
+    #: The provider's name on the login page: "Log in with <name>".
+    OIDC_NAME = env("OIDC_NAME", "your association")
+    #: Members who have signed in through the provider may no longer log in with a password.
+    OIDC_ONLY = env_bool("OIDC_ONLY", False)
+
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
     RESET_TOKEN_SECONDS = env_int("RESET_TOKEN_SECONDS", 3600)
     #: Reset mails sent to one address at most; further requests are dropped silently.

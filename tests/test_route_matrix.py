@@ -42,6 +42,7 @@ ACCESS: dict[str, str] = {
     # accounts
     "accounts.login": PUBLIC, "accounts.register": PUBLIC, "accounts.reset_request": PUBLIC,
     "accounts.reset": PUBLIC, "accounts.logout": MEMBER, "accounts.profile": MEMBER,
+    "accounts.sso_login": PUBLIC, "accounts.sso_callback": PUBLIC,
     "accounts.change_password": MEMBER, "accounts.create_token": MEMBER,
     "accounts.revoke_token": OWNER, "accounts.apply_to_teach": MEMBER,
     "accounts.admin_applications": ADMIN, "accounts.decide_application": ADMIN,

@@ -213,6 +213,11 @@ def test_reset_token_posts_are_limited(client, app_ctx) -> None:
     _assert_limited(_hammer(lambda: auth.post("/reset/forged-token", data), 15))
 
 
+@pytest.mark.parametrize("path", ["/login/sso", "/login/sso/callback?state=x&code=y"])
+def test_single_sign_on_is_limited(client, path: str) -> None:
+    _assert_limited(_hammer(lambda: client.get(path), 40))
+
+
 @pytest.mark.parametrize("path", ["/verify/NOPE-NOPE", "/api/v1/verify/NOPE-NOPE"])
 def test_verification_is_limited(client, app, path: str, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "CERTIFICATE_VERIFY_LIMIT", "3/minute")

@@ -59,6 +59,9 @@ class User(UserMixin, db.Model):
     #: Unread discussion notifications, moved in the transaction that adds or reads them:
     #: the page header shows it from the row every request loads anyway.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The ``sub`` of the association's OpenID Connect provider, set at the first single
+    #: sign-on; later sign-ins find the member by it (lms/accounts/sso.py).
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

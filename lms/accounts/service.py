@@ -153,11 +153,27 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         raise Unauthorized("Email or password is incorrect.")
     if not user.is_active:
         raise Unauthorized("This account has been deactivated. Contact the site staff.")
+    if refusal := password_login_refusal(user):
+        raise Unauthorized(refusal)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
     return user
+
+
+def password_login_refusal(user: User) -> str | None:
+    """Why this member may not log in with a password, or None when they may.
+
+    With ``LMS_OIDC_ONLY``, members who have signed in through the association's
+    provider (lms/accounts/sso.py) sign in only there, where their account is managed.
+    Told only after the right password, so it reveals nothing to someone guessing.
+    """
+    config = current_app.config
+    if user.sso_subject is None or not (config["OIDC_ONLY"] and config["OIDC_ISSUER"]):
+        return None
+    name = config["OIDC_NAME"]
+    return f"Your account signs in through {name}: use “Log in with {name}” on the login page."
 
 
 #: Built once: every request of a logged-in member runs it (a third cheaper than ``get``).

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import passwords, service, staff, teaching, tokens
+from lms.accounts import passwords, service, sso, staff, teaching, tokens
 from lms.accounts.forms import (
     EmptyForm,
     LoginForm,
@@ -64,8 +74,7 @@ def login():
         except RateLimited as exc:
             db.session.commit()
             form.form_errors.append(exc.detail)
-            html = render_template("accounts/login.html", form=form, next=kept_next())
-            return html, 429, {"Retry-After": str(exc.retry_after)}
+            return login_page(form), 429, {"Retry-After": str(exc.retry_after)}
         except Unauthorized as exc:
             db.session.commit()
             form.form_errors.append(exc.detail)
@@ -74,7 +83,31 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
-    return render_template("accounts/login.html", form=form, next=kept_next()), status
+    return login_page(form), status
+
+
+@bp.get("/login/sso")
+@limiter.limit("30/minute")
+def sso_login():
+    """Off to the association's provider; ``next=`` waits in the session for the return."""
+    session["sso_next"] = safe_next_url(request.args.get("next"), url_for("pages.home"))
+    return sso.login_redirect(site_url(url_for("accounts.sso_callback")))
+
+
+@bp.get("/login/sso/callback")
+@limiter.limit("30/minute")
+def sso_callback():
+    next_url = safe_next_url(session.pop("sso_next", None), url_for("pages.home"))
+    user = sso.finish_login()
+    db.session.commit()
+    login_user(user)
+    flash(f"Welcome, {user.name}! You are logged in through {sso.provider_name()}.", "success")
+    return redirect(next_url)
+
+
+def login_page(form: LoginForm) -> str:
+    return render_template("accounts/login.html", form=form, next=kept_next(),
+                           sso_name=sso.provider_name() if sso.is_enabled() else None)
 
 
 def kept_next() -> str | None:
