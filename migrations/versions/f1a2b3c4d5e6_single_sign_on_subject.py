@@ -1,7 +1,7 @@
 """single sign-on subject on the user row
 
 Revision ID: f1a2b3c4d5e6
-Revises: d5e8f1a2b3c4
+Revises: d7a1e5c3b9f2
 Create Date: 2026-12-05 17:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f1a2b3c4d5e6'
-down_revision = 'd5e8f1a2b3c4'
+down_revision = 'd7a1e5c3b9f2'
 branch_labels = None
 depends_on = None
 
