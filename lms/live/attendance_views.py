@@ -50,8 +50,13 @@ def _import(form: ReportForm, session_id: int) -> bool:
 def _summary(result: attendance.ImportResult) -> str:
     if result.repeated:
         return "This report was imported before: nothing changed."
-    return (f"Report imported: {result.matched} registrants matched, {result.credited} "
-            f"newly credited, {len(result.unmatched)} rows unmatched.")
+    return (f"Report imported: {_count(result.matched, 'registrant')} matched, "
+            f"{result.credited} newly credited, {_count(len(result.unmatched), 'row')} "
+            "unmatched.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _render(page: attendance.AttendancePage, form: ReportForm, status: int = 200):

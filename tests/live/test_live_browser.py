@@ -82,3 +82,50 @@ def test_the_webinar_pages_pass_axe_and_fit_320_pixels(page, make_session, instr
         page.set_viewport_size(NARROW)
         page.goto(path)
         assert fits(page), f"{path} scrolls sideways at 320 px"
+
+
+def test_the_whole_webinar_register_invite_join_attendance_certificate(
+        auckland_page, live_server, make_session, webinar, instructor, tmp_path: Path) -> None:
+    """One member's webinar end to end: register, take the invitation, join in the window;
+    after the session staff import the participant report and the member finds the
+    certificate."""
+    from lms.catalog.models import Course
+    from tests.factories import make_item, make_module
+
+    course = db.session.get(Course, webinar.id)
+    course.certificate_enabled = True
+    item = make_item(make_module(course, title="Live"), kind="session", title="Live session")
+    session = make_session(starts_in=timedelta(minutes=5), minutes=60, item_id=item.id,
+                           join_url=f"{live_server.url}/healthz", min_minutes=45)
+    member = make_user(email="journey@example.org", name="Jo Journey")
+    page = auckland_page
+    log_in(page, member.email)
+    page.goto(f"/sessions/{session.id}")
+    page.get_by_role("button", name="Register").click()
+    page.get_by_text("You are registered.").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to your calendar (.ics)").click()
+    saved = tmp_path / "invite.ics"
+    download.value.save_as(saved)
+    [event] = Calendar.from_ical(saved.read_bytes()).walk("VEVENT")
+    assert event.decoded("DTSTART") == session.starts_at
+    page.get_by_role("link", name="Join the session").click()
+    page.wait_for_url(f"{live_server.url}/healthz")
+    page.goto("/")
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, instructor.email)
+    page.goto(f"/studio/sessions/{session.id}/attendance")
+    report = tmp_path / "report.csv"
+    report.write_text("email,minutes\nJourney@Example.org,58\n")
+    page.get_by_label("Participant report (CSV)").set_input_files(str(report))
+    page.get_by_role("button", name="Import attendance").click()
+    page.get_by_text("1 registrant matched, 1 newly credited").wait_for()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, member.email)
+    page.goto("/my-certificates")
+    page.get_by_text("Linked data basics").first.wait_for()
+    assert_accessible(page)
+    page.set_viewport_size(NARROW)
+    assert fits(page)
