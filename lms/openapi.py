@@ -123,7 +123,7 @@ PAGE_PARAMS = [
 def operation(summary: str, *, auth: bool | str | None = True, body: dict | None = None,
               responses: dict[int, str | dict] | None = None, params: list[dict] | None = None,
               returns: dict | None = None, paged: bool = False, limited: bool = False,
-              creates: str | None = None) -> dict:
+              creates: str | None = None, optional_body: bool = False) -> dict:
     """A compact way for API modules to describe one operation.
 
     ``responses`` maps statuses to a description (a JSON ``returns`` body for
@@ -135,7 +135,8 @@ def operation(summary: str, *, auth: bool | str | None = True, body: dict | None
     ``page``/``per_page`` parameters. ``limited``: rate-limited (429).
     ``creates="course_id"`` (or ``"media_id=media_id"``, naming the body field
     when it is not ``id``): the answer names a new object, and the document links
-    it to every operation whose path takes that parameter.
+    it to every operation whose path takes that parameter. ``optional_body``: the
+    operation works without a body too (its fields all have defaults).
     """
     op: dict[str, Any] = {"summary": summary, "responses": {}}
     for status, answer in (responses or {200: "OK"}).items():
@@ -147,7 +148,8 @@ def operation(summary: str, *, auth: bool | str | None = True, body: dict | None
             "No valid access token" if auth is True else "The access token sent is not valid",
             **{"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}))
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["requestBody"] = {"required": not optional_body,
+                             "content": {"application/json": {"schema": body}}}
         _add_errors(op, JSON_BODY_PROBLEMS)
     parameters = [*(PAGE_PARAMS if paged else []), *(params or [])]
     if paged:

@@ -90,7 +90,7 @@ OPENAPI = {
     },
     "/courses/{course_id}/enrollment": {
         "post": operation("Enrol in a course (send {code} for code-access courses, or no body)",
-                          body=ENROL, returns=ref("Enrollment"),
+                          body=ENROL, returns=ref("Enrollment"), optional_body=True,
                           responses={201: "Enrolled", 200: "Already enrolled",
                                      409: "Not published or code used",
                                      422: "Missing or unknown code"})

@@ -118,7 +118,7 @@ OPENAPI = {
     "/courses/{course_id}/certificates/back-issue": {
         "post": operation("Back-issue certificates for earlier completions (editors, admin); "
                           "dry_run (the default) only counts",
-                          body=obj(dry_run="boolean?"),
+                          body=obj(dry_run="boolean?"), optional_body=True,
                           returns=BACK_ISSUE,
                           responses={200: "{course_id, dry_run, count} (a dry run, or nobody "
                                           "is missing a certificate)",

@@ -85,7 +85,7 @@ OPENAPI = {
     },
     "/threads/{thread_id}/lock": {
         "post": operation("Lock a thread (instructors, admin); locked: false unlocks",
-                          returns=ref("Thread"), body=obj(locked="boolean?"),
+                          returns=ref("Thread"), body=obj(locked="boolean?"), optional_body=True,
                           responses={200: "Thread", 403: "Not a moderator", 404: MEMBERS_ONLY}),
     },
     "/posts/{post_id}": {
@@ -111,6 +111,7 @@ OPENAPI = {
     "/posts/{post_id}/hide": {
         "post": operation("Hide a post from members (instructors, admin); hidden: false shows "
                           "it again", returns=ref("Post"), body=obj(hidden="boolean?"),
+                          optional_body=True,
                           responses={200: "Post", 403: "Not a moderator", 404: MEMBERS_ONLY}),
     },
     "/me/notifications": {

@@ -74,7 +74,7 @@ OPENAPI = {
         "post": operation(
             "Register (a seat, or the waitlist when full); enrols you in the course; the "
             "confirmation mail carries the invitation (.ics)",
-            body=REGISTRATION_BODY,
+            body=REGISTRATION_BODY, optional_body=True,
             returns=ref("SessionRegistration"),
             responses={201: "Registered or waitlisted", 200: "Already registered or waiting",
                        403: "The course needs a signup code you have not used",

@@ -209,7 +209,7 @@ OPENAPI = {
     "/attempts/{attempt_id}/submit": {
         "post": operation("Submit and grade (with no body: the saved answers). After the "
                           "deadline plus 30 s: 409, and the attempt is graded on the answers "
-                          "saved in time", body=ANSWERS, returns=ref("Outcome"),
+                          "saved in time", body=ANSWERS, returns=ref("Outcome"), optional_body=True,
                           responses={200: "{score_percent, passed, results?}", **MINE,
                                      409: "Already submitted, item locked, or late "
                                           "(graded on saved answers)",
