@@ -9,9 +9,11 @@ from lms import signals
 
 
 def connect() -> None:
-    from lms.standards import service  # noqa: F401  (registers the forwarding task)
+    from lms.jobs.views import register_status_line
+    from lms.standards import service
 
     signals.learning_event_recorded.connect(on_learning_event_recorded)
+    register_status_line(service.status_line)
     if not event.contains(Session, "after_transaction_end", _transaction_ended):
         event.listen(Session, "after_transaction_end", _transaction_ended)
 

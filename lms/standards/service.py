@@ -254,3 +254,17 @@ def status() -> LrsStatus:
         last_forwarded_at=cursor.last_forwarded_at if cursor else None,
         last_error=cursor.last_error if cursor else None,
         last_error_at=cursor.last_error_at if cursor else None)
+
+
+def status_line() -> str | None:
+    """One sentence for the staff jobs page (None when no LRS is set)."""
+    if not current_app.config.get("LRS_URL"):
+        return None
+    now = status()
+    sent = (f"last sent {now.last_forwarded_at:%Y-%m-%d %H:%M} UTC"
+            if now.last_forwarded_at else "nothing sent yet")
+    line = (f"Learning Record Store: {now.forwarded} statements forwarded, {sent}; "
+            f"{now.backlog} waiting.")
+    if now.last_error:
+        line += f" Last error ({now.last_error_at:%Y-%m-%d %H:%M} UTC): {now.last_error}"
+    return line

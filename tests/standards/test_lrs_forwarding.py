@@ -11,7 +11,9 @@ from lms.progress.models import LearningEvent
 from lms.progress.record import record_event
 from lms.standards.models import CURSOR_ID, LrsCursor
 from lms.standards.service import forward_backlog
-from tests.factories import api_headers, make_course, make_user
+from tests.factories import Auth, api_headers, make_course, make_user
+from tests.lrsserver import PASSWORD
+from tests.standards.conftest import lrs_settings
 
 
 def recorded() -> list[dict]:
@@ -91,3 +93,23 @@ def test_a_gap_in_event_ids_holds_later_events_back_until_its_grace_period_ends(
         lrs_app.config["LRS_GAP_GRACE_SECONDS"] = 0
         forward_backlog()
         assert ids(ralph.statements()) == [first.statement_id, later.statement_id]
+
+
+def test_refused_credentials_keep_the_backlog_and_staff_see_why(app, make_app, ralph):
+    """Wrong LRS credentials: the member's request still answers, nothing is lost, the
+    jobs page says what waits and why; with the right credentials the backlog goes."""
+    settings = lrs_settings(ralph) | {"LRS_PASSWORD": "wrong"}
+    wrong = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                     MEDIA_DIR=app.config["MEDIA_DIR"], **settings)
+    client = wrong.test_client()
+    with wrong.app_context():
+        member_journey(client, courses=1)
+        assert ralph.statements() == []
+        admin = make_user(role="admin")
+        Auth(client).login(admin.email)
+        page = client.get("/admin/jobs").get_data(as_text=True)
+        assert f"0 statements forwarded, nothing sent yet; {len(recorded())} waiting" in page
+        assert "the LRS answered 401" in page
+        wrong.config["LRS_PASSWORD"] = PASSWORD
+        assert forward_backlog() == len(recorded())
+        assert ids(ralph.statements()) == ids(recorded())
