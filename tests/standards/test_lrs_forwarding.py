@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, update
 
+from lms.accounts.models import User
+from lms.catalog.models import Course
 from lms.extensions import db, utcnow
 from lms.jobs import TransientError
 from lms.progress.models import LearningEvent
@@ -113,3 +117,40 @@ def test_refused_credentials_keep_the_backlog_and_staff_see_why(app, make_app, r
         wrong.config["LRS_PASSWORD"] = PASSWORD
         assert forward_backlog() == len(recorded())
         assert ids(ralph.statements()) == ids(recorded())
+
+
+def test_one_forwarder_at_a_time_and_a_stale_lease_is_taken_over(lrs_app, ralph):
+    """While another forwarder holds the cursor nothing is sent twice beside it; a
+    forwarder that died (its lease expired) leaves the work to the next."""
+    with lrs_app.app_context():
+        member_journey(lrs_app.test_client(), courses=1)
+        db.session.execute(update(LrsCursor).where(LrsCursor.id == CURSOR_ID).values(
+            last_event_id=0, lease_token="another", leased_until=utcnow() + timedelta(minutes=1)))
+        db.session.commit()
+        with pytest.raises(TransientError):
+            forward_backlog()
+        db.session.execute(update(LrsCursor).where(LrsCursor.id == CURSOR_ID)
+                           .values(leased_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        assert forward_backlog() == len(recorded())
+        assert ids(ralph.statements()) == ids(recorded())
+
+
+def test_an_event_committed_after_a_later_one_still_arrives_first(lrs_app, ralph):
+    """PostgreSQL hands out ids before commit: a request still recording event 1 while
+    event 2 commits holds event 2 back, and both arrive in id order."""
+    with lrs_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite commits ids in order (one writer at a time)")
+        member, course = make_user(), make_course()
+        early = record_event(member, "registered", course, now=utcnow())
+        db.session.flush()  # this request's transaction stays open
+        with lrs_app.app_context():  # another request, committed first
+            late = record_event(db.session.get(User, member.id), "launched",
+                                db.session.get(Course, course.id), now=utcnow())
+            db.session.commit()
+            late_id = late.statement_id
+        assert late.id > early.id
+        assert ralph.statements() == []
+        db.session.commit()
+        assert ids(ralph.statements()) == [early.statement_id, late_id]
