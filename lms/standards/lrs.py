@@ -2,8 +2,9 @@
 
 Statements carry their ids, so sending one again is harmless: the LRS answers
 204 (or 200) for ids it already holds with the same content. A batch the LRS
-answers with 409 is sent again one statement at a time with PUT, so one
-statement in conflict neither blocks nor drops the others.
+answers with 409 (or refuses as invalid) is sent again one statement at a time
+with PUT, so one statement in conflict neither blocks nor drops the others, and
+an invalid one is named.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from urllib.parse import quote
 log = logging.getLogger("lms.standards")
 
 XAPI_VERSION = "1.0.3"
+#: Answers that refuse a statement itself: 400 in xAPI, 422 from FastAPI-based LRSs (Ralph).
+INVALID = (400, 422)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def send(endpoint: Endpoint, statements: list[dict[str, Any]]) -> None:
     status, detail = _request(endpoint, "POST", "statements", statements)
     if status in (200, 204):
         return
-    if status in (400, 409):
+    if status == 409 or status in INVALID:
         _put_each(endpoint, statements)
         return
     raise LrsUnavailable(f"the LRS answered {status} to a batch: {detail}")
@@ -67,7 +70,7 @@ def _put_each(endpoint: Endpoint, statements: list[dict[str, Any]]) -> None:
             # The LRS keeps the first statement it got under an id; ours never changes.
             log.warning("the LRS holds statement %s with other content: %s",
                         statement["id"], detail)
-        elif status == 400:
+        elif status in INVALID:
             raise LrsRefused(f"the LRS refused statement {statement['id']}: {detail}", index)
         elif status not in (200, 204):
             raise LrsUnavailable(f"the LRS answered {status} to a statement: {detail}")

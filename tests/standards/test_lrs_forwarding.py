@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
+from lms.errors import DomainError
 from lms.extensions import db, utcnow
 from lms.jobs import TransientError
 from lms.progress.models import LearningEvent
@@ -154,3 +155,23 @@ def test_an_event_committed_after_a_later_one_still_arrives_first(lrs_app, ralph
         assert ralph.statements() == []
         db.session.commit()
         assert ids(ralph.statements()) == [early.statement_id, late_id]
+
+
+def test_a_statement_the_lrs_refuses_stops_forwarding_there_and_staff_see_it(lrs_app, ralph):
+    """Nothing after a refused statement is skipped; the ones before it arrive."""
+    with lrs_app.app_context():
+        member, course = make_user(), make_course()
+        lrs_app.config["LRS_URL"] = None  # record without forwarding yet
+        events = [record_event(member, "registered", course, now=utcnow()) for _ in range(3)]
+        broken = dict(events[1].statement)
+        del broken["actor"]
+        events[1].statement = broken
+        db.session.commit()
+        lrs_app.config["LRS_URL"] = ralph.url
+        with pytest.raises(DomainError):
+            forward_backlog()
+        assert ids(ralph.statements()) == [events[0].statement_id]
+        out = lrs_app.test_cli_runner().invoke(args=["lms", "lrs", "status"]).output
+        assert f"last forwarded event: {events[0].id}" in out
+        assert "backlog: 2 events" in out
+        assert f"refused statement {events[1].statement_id}" in out
