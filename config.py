@@ -95,6 +95,15 @@ class Config:
     #: Out of a million broker commands, how many also look for dead workers' jobs.
     JOB_MAINTENANCE_CHANCE = env_int("JOB_MAINTENANCE_CHANCE", 1000)
 
+    #: An external Learning Record Store (its xAPI base URL, e.g. https://lrs.example.org/xAPI/):
+    #: every learning event is forwarded to it by jobs. Unset: nothing is forwarded.
+    LRS_URL = env("LRS_URL")
+    LRS_USERNAME = env("LRS_USERNAME")
+    LRS_PASSWORD = env("LRS_PASSWORD")
+    LRS_TIMEOUT_SECONDS = float(env("LRS_TIMEOUT_SECONDS", "10"))
+    #: A gap in event ids open this long is a rolled-back recording, and is passed over.
+    LRS_GAP_GRACE_SECONDS = env_int("LRS_GAP_GRACE_SECONDS", 60)
+
     #: Where rate limits and login failures are counted: a redis:// URL shares them between
     #: app servers. Unset: the broker's Redis when LMS_BROKER_URL is one, else memory://
     #: (each process counts alone).
@@ -167,6 +176,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     LOG_FORMAT = None  # pytest owns logging (caplog); tests that want lines set a format
     METRICS_TOKEN = None
+    LRS_URL = None
 
 
 class ProductionConfig(Config):

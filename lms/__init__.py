@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Domains from lowest to highest: a domain imports only from those before it.
 DOMAINS = ("accounts", "media", "catalog", "quizzes", "discussions", "packages", "progress",
-           "certificates", "ledger", "live", "reports")
+           "certificates", "ledger", "live", "standards", "reports")
 #: Infrastructure every domain may use; they import no domain.
 LEAVES = ("storage", "jobs")
 #: Tools above every domain: they may import any domain, and no domain imports them.

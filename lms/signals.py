@@ -65,3 +65,8 @@ certificate_revoked = _signals.signal("certificate-revoked")
 #: ((from, to) dates, either None). A receiver returns a list of
 #: ``lms.certificates.transcript_credits.CreditGroup``; it only reads.
 transcript_requested = _signals.signal("transcript-requested")
+
+#: Sent by progress each time it appends a statement to the learning record, inside the
+#: recording transaction (the row may not be flushed yet). sender: the verb (str);
+#: kwargs: ``event`` (LearningEvent). Standards forwards the record to an external LRS.
+learning_event_recorded = _signals.signal("learning-event-recorded")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -12,6 +14,17 @@ from lms.jobs.models import STATUSES
 bp = Blueprint("jobs", __name__)
 
 JOBS_PER_PAGE = 50
+
+#: Lines higher domains add above the list (``register_status_line``): a callable that
+#: returns one sentence of plain text about their background work, or None.
+StatusLine = Callable[[], "str | None"]
+_status_lines: list[StatusLine] = []
+
+
+def register_status_line(line: StatusLine) -> None:
+    """Show ``line()`` on the jobs page (once, however often apps are created)."""
+    if line not in _status_lines:
+        _status_lines.append(line)
 
 
 @bp.get("/admin/jobs")
@@ -24,7 +37,8 @@ def admin_jobs():
     pages = max(1, -(-total // JOBS_PER_PAGE))
     return render_template("jobs/admin_jobs.html", jobs=[service.job_row(j) for j in jobs],
                            total=total, status=status, statuses=STATUSES, page=page,
-                           pages=pages, counts=service.in_flight_counts())
+                           pages=pages, counts=service.in_flight_counts(),
+                           status_lines=[text for line in _status_lines if (text := line())])
 
 
 @bp.post("/admin/jobs/<int:job_id>/retry")

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from lms import signals
 from lms.accounts.models import User
 from lms.catalog.models import Course, Item
 from lms.extensions import db
@@ -27,7 +28,11 @@ def item_iri(course: Course, item: Item) -> str:
 def record_event(user: User, verb: str, course: Course, item: Item | None = None, *,
                  now: datetime, result: dict | None = None,
                  extensions: dict | None = None) -> LearningEvent:
-    """Append one statement (``verb`` is a key of ``xapi.VERBS``); flushes nothing itself."""
+    """Append one statement (``verb`` is a key of ``xapi.VERBS``); flushes nothing itself.
+
+    Its ``statement_id`` is fixed here and never changes, so a Learning Record Store
+    that receives the statement twice keeps it once.
+    """
     course_activity = xapi.activity(course_iri(course), "course", course.title)
     obj = xapi.activity(item_iri(course, item), item.kind, item.title) if item else course_activity
     body = xapi.statement(
@@ -38,6 +43,7 @@ def record_event(user: User, verb: str, course: Course, item: Item | None = None
                           course_id=course.id, item_id=item.id if item else None,
                           timestamp=now, statement=body)
     db.session.add(event)
+    signals.learning_event_recorded.send(verb, event=event)
     return event
 
 
