@@ -35,7 +35,7 @@ from lms.media.ready import duration_pending
 COPIED_COURSE_FIELDS = ("summary", "description", "format", "ce_hours", "outcomes",
                         "presenters", "recorded_on", "access", "certificate_enabled",
                         "certificate_valid_months", "renewal_window_days", "in_order",
-                        "enrol_window_days")
+                        "enrol_window_days", "allow_downloads")
 COPIED_ITEM_FIELDS = ("kind", "title", "position", "is_required", "body", "media_id",
                       "slides_media_id", "transcript", "min_watch_percent",
                       "recording_completes")

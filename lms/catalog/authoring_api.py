@@ -45,7 +45,7 @@ COURSE_FIELDS = obj(
     recorded_on={"anyOf": [{"type": "string", "format": "date"}, {"enum": ["", None]}],
                  "optional": True},
     access={"enum": list(ACCESS), "optional": True},
-    certificate_enabled="boolean?", in_order="boolean?",
+    certificate_enabled="boolean?", in_order="boolean?", allow_downloads="boolean?",
     certificate_valid_months=integer(1, 600, optional=True, null=True),
     renewal_window_days=integer(0, 3650, optional=True),
     enrol_window_days=integer(1, 3650, optional=True, null=True),
@@ -72,7 +72,7 @@ MODULE_PATCH = MODULE_FIELDS | {"required": [], "properties": MODULE_FIELDS["pro
 SCHEMAS = {
     "AuthoredCourse": {"allOf": [ref("Course"), obj(
         version="integer", certificate_valid_months=nullable({"type": "integer"}),
-        renewal_window_days="integer")]},
+        renewal_window_days="integer", allow_downloads="boolean")]},
     "Module": obj(id="integer", title="string", position="integer",
                   prerequisite_id=nullable({"type": "integer"})),
     "AuthoredItem": obj(
@@ -168,6 +168,7 @@ def course_json(user: User, course_id: int) -> dict[str, Any]:
         "version": course.version,
         "certificate_valid_months": course.certificate_valid_months,
         "renewal_window_days": course.renewal_window_days,
+        "allow_downloads": course.allow_downloads,
     }
 
 

@@ -198,6 +198,7 @@ COURSE_CLEANERS: dict[str, Cleaner] = {
     "certificate_enabled": boolean, "certificate_valid_months": integer(1, 600, optional=True),
     "renewal_window_days": integer(0, 3650),
     "in_order": boolean, "enrol_window_days": integer(1, 3650, optional=True),
+    "allow_downloads": boolean,
 }
 
 #: Fields of the course JSON a client may send back unchanged; they are not editable here.

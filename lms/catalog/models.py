@@ -18,6 +18,7 @@ from sqlalchemy import (
     event,
     func,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,6 +98,8 @@ class Course(db.Model):
                                                      server_default=str(RENEWAL_WINDOW_DEFAULT))
     #: Items unlock one after another when set.
     in_order: Mapped[bool] = mapped_column(default=False)
+    #: Members may download the audio of its recordings to listen offline.
+    allow_downloads: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: Members must complete within this many days of enrolling (None: no limit).
     enrol_window_days: Mapped[int | None]
     #: Bumped on every publish, so issued certificates can say which version they certify.

@@ -73,6 +73,8 @@ class CourseForm(NewCourseForm):
         validators=[Optional()],
         description="Members can retake the course from then, and after it has expired.")
     in_order = BooleanField("Learners take items in order")
+    allow_downloads = BooleanField("Members may download the audio of recordings",
+                                   default=True)
     enrol_window_days = IntegerField(
         "Days to complete after enrolling", validators=[Optional()],
         description="Leave empty for no limit; the course turns read-only afterwards.")

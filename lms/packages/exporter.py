@@ -28,6 +28,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "renewal_window_days": (None if course.renewal_window_days == RENEWAL_WINDOW_DEFAULT
                                 else course.renewal_window_days),
         "in_order": course.in_order, "enrol_window_days": course.enrol_window_days,
+        "allow_downloads": None if course.allow_downloads else False,
     }
     values = {key: value for key, value in values.items() if value not in ("", [], None)}
     values["description"] = course.description.strip()

@@ -32,7 +32,7 @@ PACKAGE_VERSION = 1
 COURSE_KEYS = ("package_version", "slug", "title", "summary", "format", "status", "ce_hours",
                "access", "topics", "audience", "outcomes", "presenters", "recorded_on",
                "certificate_enabled", "certificate_valid_months", "renewal_window_days",
-               "in_order", "enrol_window_days")
+               "in_order", "enrol_window_days", "allow_downloads")
 QUIZ_SETTINGS = ("pass_percent", "max_attempts", "time_limit_seconds", "cooldown_seconds",
                  "shuffle_questions", "shuffle_choices", "pool_size", "feedback_policy",
                  "scoring")

@@ -30,7 +30,7 @@ COURSE_DEFAULTS: dict[str, Any] = {
     "topics": [], "audience": [], "outcomes": [], "presenters": [], "recorded_on": None,
     "certificate_enabled": True, "certificate_valid_months": None,
     "renewal_window_days": RENEWAL_WINDOW_DEFAULT, "in_order": False,
-    "enrol_window_days": None,
+    "enrol_window_days": None, "allow_downloads": True,
 }
 STATUS_ACTIONS = {"published": "publish", "draft": "unpublish", "archived": "archive"}
 

@@ -150,6 +150,7 @@ def _item_data(item: Item) -> dict:
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
         data.update(streaming.player_sources(item.media))
+        data["audio_download"] = bool(data["audio_file_url"]) and item.module.course.allow_downloads
         data.update(_transcript_data(item))
     return data
 

@@ -195,3 +195,34 @@ def test_the_player_page_offers_the_stream_once_renditions_are_ready(app, client
     page = client.get(player).get_data(as_text=True)
     assert f'data-hls-src="/api/v1/media/{media.id}/hls.m3u8"' in page
     assert 'preload="none"' in page  # the original is not fetched ahead of the stream
+
+
+def test_the_audio_download_is_offered_only_where_the_course_allows_it(app, client, auth,
+                                                                      people):
+    """Staff may turn downloads off (licensed recordings): the link goes, audio-only stays."""
+    from lms.catalog.models import Course
+    from lms.media.models import MediaRendition
+    from tests.factories import enrol, make_media
+
+    media = make_media(renditions_status="ready")
+    media.renditions = [
+        MediaRendition(kind="hls", name="audio", bitrate=64_000, storage_key="media/x/r/a/i",
+                       playlist="#EXTM3U\n"),
+        MediaRendition(kind="m4a", name="audio.m4a", storage_key="media/x/r/audio.m4a", size=9)]
+    course = make_course(instructors=[people.instructor])
+    item = make_item(make_module(course), kind="video", title="Talk", media=media)
+    enrol(people.member, course)
+    db.session.commit()
+    auth.login(people.member.email)
+    player = f"/learn/{course.slug}/items/{item.id}"
+    assert f'href="/api/v1/media/{media.id}/audio.m4a" download' in client.get(player).get_data(
+        as_text=True)
+
+    changed = client.patch(f"/api/v1/courses/{course.id}", json={"allow_downloads": False},
+                           headers=api_headers(people.instructor))
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["allow_downloads"] is False
+    assert db.session.get(Course, course.id).allow_downloads is False
+    page = client.get(player).get_data(as_text=True)
+    assert "Download the audio" not in page
+    assert "data-audio-hls-src" in page  # listening without video still works
