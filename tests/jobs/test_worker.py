@@ -22,9 +22,9 @@ from tests.factories import bulk_completions, bulk_members, make_course, make_us
 from tests.jobs.workers import Worker, running_worker, wait_until, worker_environment
 from tests.mailserver import MailServer, free_port
 
-#: How often the kill test repeats (``LMS_TEST_KILL_RUNS``; CI's PostgreSQL run asks for 10).
+#: How often the kill test repeats (``LMS_TEST_KILL_RUNS``; CI's PostgreSQL run asks for 20).
 KILL_RUNS = int(os.environ.get("LMS_TEST_KILL_RUNS", "1"))
-BACK_ISSUE_MEMBERS = 250
+BACK_ISSUE_MEMBERS = 500
 
 
 def _job(job_id: int) -> Job:
