@@ -142,8 +142,9 @@ def get_session(session_id: int):
 def register(session_id: int):
     entry, created = registration.register(require_actor(), session_id,
                                            json_body(optional=True))
+    answer = registration_json(entry)  # before the commit expires what it shows
     db.session.commit()
-    return registration_json(entry), 201 if created else 200
+    return answer, 201 if created else 200
 
 
 @bp.delete("/sessions/<int:session_id>/registration")

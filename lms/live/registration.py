@@ -52,16 +52,19 @@ def lock_session(session_id: int) -> LiveSession:
     return session
 
 
-def registration_of(user: User | None, session_id: int, *, fresh: bool = False
-                    ) -> Registration | None:
+def registration_of(user: User | None, session_id: int, *, fresh: bool = False,
+                    with_viewers: bool = False) -> Registration | None:
     """The member's registration (any status); ``fresh`` re-reads a row already loaded
-    (after the session's lock, another request may have changed it)."""
+    (after the session's lock, another request may have changed it); ``with_viewers``
+    reads its co-viewers in the same statement."""
     if user is None:
         return None
-    return db.session.execute(
-        select(Registration).where(Registration.session_id == session_id,
-                                   Registration.user_id == user.id)
-        .execution_options(populate_existing=fresh)).scalar_one_or_none()
+    stmt = (select(Registration).where(Registration.session_id == session_id,
+                                       Registration.user_id == user.id)
+            .execution_options(populate_existing=fresh))
+    if with_viewers:
+        stmt = stmt.options(joinedload(Registration.group_viewers))
+    return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
 def register(actor: User | None, session_id: int, data: dict[str, Any] | None = None,
@@ -82,7 +85,7 @@ def register(actor: User | None, session_id: int, data: dict[str, Any] | None = 
     if not isinstance(data.get("time_zone", ""), str):
         raise ValidationError("time_zone is a zone name.",
                               errors={"time_zone": ["An IANA zone name, e.g. Pacific/Auckland."]})
-    known = registration_of(actor, session_id)
+    known = registration_of(actor, session_id, with_viewers=True)
     if known is not None and known.status in ACTIVE and not viewers:
         return known, False  # already has a place: nothing to lock or change
     visible = get_visible_session(actor, session_id)
