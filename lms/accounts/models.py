@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
     #: Bumped whenever the member's CE credits or renewal cycle change: pages showing them
     #: are kept rendered under it (read with the member, so the check costs no statement).
     ledger_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Moves when the member's webinar places change (``lms.live.receivers``): My learning
+    #: keeps its "upcoming webinars" section under it.
+    live_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Unread discussion notifications, moved in the transaction that adds or reads them:
     #: the page header shows it from the row every request loads anyway.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -4,6 +4,9 @@ accounts (a colleague invited to claim a session's credit has registered)."""
 
 from __future__ import annotations
 
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
 from lms import signals
 
 
@@ -16,6 +19,7 @@ def connect() -> None:
     from lms.progress.views import register_dashboard_section
 
     pagecache.watch(LiveSession)
+    event.listen(Session, "after_flush", move_live_revisions)
     register_dashboard_section(my_learning_section)
     register_course_section(course_page_section)
     signals.video_completed.connect(on_video_completed)
@@ -34,3 +38,33 @@ def on_member_registered(user_id: int, *, user, **_) -> None:
     from lms.live.group import claim_for_new_member
 
     claim_for_new_member(user)
+
+
+#: Session columns My learning's "upcoming webinars" shows (seat counts it does not).
+_SHOWN = ("starts_at", "ends_at", "status")
+
+
+def move_live_revisions(session: Session, _context) -> None:
+    """Move ``user.live_revision`` of members whose places were just written: their own
+    registrations, and every registrant of a session whose time or status changed."""
+    from lms.accounts.models import User
+    from lms.live.models import LiveSession, Registration
+
+    members: set[int] = set()
+    moved: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Registration) and obj.user_id is not None:
+            members.add(obj.user_id)
+        elif isinstance(obj, LiveSession) and obj.id is not None and _shown_changed(obj):
+            moved.add(obj.id)
+    if not (members or moved):
+        return
+    ids = select(Registration.user_id).where(Registration.session_id.in_(moved))
+    where = User.id.in_(members) | User.id.in_(ids) if moved else User.id.in_(members)
+    session.connection().execute(
+        update(User).where(where).values(live_revision=User.live_revision + 1))
+
+
+def _shown_changed(live_session) -> bool:
+    state = inspect(live_session)
+    return any(state.attrs[name].history.has_changes() for name in _SHOWN)

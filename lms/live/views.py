@@ -3,6 +3,7 @@ register and cancel buttons, the join page, the invitation and the member's feed
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms import pagecache
+from lms import memo, pagecache
 from lms.apikit import token_or_login_required
 from lms.catalog.topics import list_topics
 from lms.errors import DomainError, NotFound
@@ -176,8 +177,19 @@ def course_page_section(course_id: int) -> Markup | None:
         zone=_zone() or "UTC"))
 
 
+#: My learning's "upcoming webinars" by member id, kept under the member's
+#: ``live_revision``, zone and the minute (sessions drop off the list as they end).
+_upcoming: memo.StampedCache[Markup | None] = memo.StampedCache()
+
+
 def my_learning_section(user) -> Markup | None:
-    """Upcoming sessions on My learning (nothing when the member has none)."""
+    """Upcoming sessions on My learning (nothing when the member has none); no statement
+    while the member's places are those the section was kept under."""
+    stamp = (user.live_revision, user.time_zone, int(time.time() // 60))
+    return _upcoming.get(user.id, stamp, lambda: _upcoming_section(user))
+
+
+def _upcoming_section(user) -> Markup | None:
     entries = registration.my_sessions(user)
     if not entries:
         return None

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lms.extensions import db
+from tests.catalog.conftest import count_queries  # noqa: F401 - the statement counter
 from tests.factories import api_headers, make_course, make_item, make_module, make_user
 from tests.live import factories as live_factories
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
+from lms.accounts.models import User
 from lms.catalog.models import Topic
 from lms.extensions import db
 from lms.live.models import LiveSession
@@ -148,3 +149,34 @@ def test_the_course_page_lists_its_upcoming_sessions_only(client, make_session, 
     assert page.count("/sessions/") == 1
     assert f'href="/sessions/{soon.id}"' in page
     assert "30 seats left" in page
+
+
+def test_my_learning_keeps_the_webinars_section_until_the_members_places_change(
+        client, auth, make_session, count_queries):
+    from lms.live.registration import cancel_registration, register
+
+    session = make_session(starts_in=timedelta(days=3))
+    member = make_user(email="kept@example.org")
+    register(member, session.id)
+    db.session.commit()
+    auth.login(member.email)
+    first = client.get("/my-learning").get_data(as_text=True)
+    assert "Your upcoming webinars" in first
+    db.session.expunge_all()
+    with count_queries() as warm:
+        client.get("/my-learning")
+    db.session.expunge_all()
+    moved = db.session.get(LiveSession, session.id)
+    moved.starts_at += timedelta(days=1)  # the studio moves the session: the page follows
+    moved.ends_at += timedelta(days=1)
+    db.session.commit()
+    with count_queries() as fresh:
+        page = client.get("/my-learning").get_data(as_text=True)
+    db.session.expunge_all()
+    with count_queries() as kept:
+        client.get("/my-learning")
+    assert fresh.count > warm.count == kept.count  # read again once, then kept
+    assert page != first
+    cancel_registration(db.session.get(User, member.id), session.id)
+    db.session.commit()
+    assert "Your upcoming webinars" not in client.get("/my-learning").get_data(as_text=True)
