@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lms.extensions import db
+import pytest
+
+from lms.errors import DomainError
+from lms.extensions import db, utcnow
 from lms.live.models import Registration
 from tests.factories import api_headers, make_user
 from tests.live.conftest import JOIN_URL
@@ -84,3 +87,40 @@ def test_the_join_page_is_404_for_members_without_a_seat(client, auth, make_sess
     session = make_session(starts_in=timedelta(minutes=5))
     auth.login(make_user(email="nobody@example.org").email)
     assert client.get(f"/sessions/{session.id}/join").status_code == 404
+
+
+@pytest.mark.parametrize(("starts_in", "cancelled"), [
+    (timedelta(minutes=30), False), (timedelta(minutes=10), False),
+    (timedelta(minutes=-200), False), (timedelta(minutes=5), True)])
+def test_the_seated_fast_path_answers_as_the_general_one(client, make_session, starts_in,
+                                                        cancelled):
+    """Before, inside and after the window, and cancelled: same address or same error,
+    and the first click recorded the same way."""
+    from lms.live.registration import _SEAT, _join_general, _join_seated
+
+    session = make_session(starts_in=starts_in, status="cancelled" if cancelled else "scheduled")
+    fast_member, general_member = _seated(session), _seated(session)
+    now = utcnow()
+    seat = db.session.execute(_SEAT, {"session_id": session.id,
+                                      "user_id": fast_member.id}).first()
+    assert seat is not None
+    answers = [_answer(lambda: _join_seated(seat, now)),
+               _answer(lambda: _join_general(general_member, session.id, now))]
+    db.session.commit()
+    assert answers[0] == answers[1]
+    clicks = dict(db.session.execute(db.select(Registration.user_id, Registration.joined_at)).all())
+    assert clicks[fast_member.id] == clicks[general_member.id]
+
+
+def _seated(session):
+    member = make_user()
+    db.session.add(Registration(session_id=session.id, user_id=member.id, status="registered"))
+    db.session.commit()
+    return member
+
+
+def _answer(call) -> tuple:
+    try:
+        return ("address", call())
+    except DomainError as error:
+        return (type(error).__name__, str(error), getattr(error, "opens_at", None))
