@@ -77,6 +77,16 @@ SCHEMAS = {
                       headers={"type": "object", "additionalProperties": {"type": "string"}}),
 }
 
+def _stored_file(summary: str, mimetype: str, found: str, missing: str, *,
+                 params: list[dict] | None = None, partial: str | None = None) -> dict:
+    """A rendition file read from the store: the bytes here, or a redirect to them (S3)."""
+    answers = {200: file_response(mimetype, found),
+               **({206: file_response(mimetype, partial)} if partial else {}),
+               302: redirect_response("Redirect to a presigned URL of the store"),
+               404: missing, 409: "Only locked items of your courses use it", **STORE_DOWN}
+    return operation(summary, params=params, responses=answers)
+
+
 OPENAPI = {
     "/media": {
         "post": operation(
@@ -125,31 +135,22 @@ OPENAPI = {
                        409: "Only locked items of your courses use it", **STORE_DOWN}),
     },
     "/media/{media_id}/hls/{variant}/{segment}": {
-        "get": operation(
-            "One segment (local storage; S3 redirects to a presigned URL)",
+        "get": _stored_file(
+            "One segment (local storage; S3 redirects to a presigned URL)", "video/mp2t",
+            "The segment", "No such media, segment, or not visible",
             params=[VARIANT, {"name": "segment", "in": "path", "required": True,
                               "schema": {"type": "string"}}],
-            responses={200: file_response("video/mp2t", "The segment"),
-                       206: file_response("video/mp2t", "Part of the segment (Range)"),
-                       302: redirect_response("Redirect to a presigned URL of the store"),
-                       404: "No such media, segment, or not visible",
-                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+            partial="Part of the segment (Range)"),
     },
     "/media/{media_id}/audio.m4a": {
-        "get": operation(
+        "get": _stored_file(
             "The video's sound as an AAC file to download (once renditions are made)",
-            responses={200: file_response("audio/mp4", "The audio (an attachment)"),
-                       302: redirect_response("Redirect to a presigned URL of the store"),
-                       404: "No such media, no audio rendition, or not visible",
-                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+            "audio/mp4", "The audio (an attachment)",
+            "No such media, no audio rendition, or not visible"),
     },
     "/media/{media_id}/poster.jpg": {
-        "get": operation(
-            "A still of the video (once renditions are made)",
-            responses={200: file_response("image/jpeg", "The poster"),
-                       302: redirect_response("Redirect to a presigned URL of the store"),
-                       404: "No such media, no poster, or not visible",
-                       409: "Only locked items of your courses use it", **STORE_DOWN}),
+        "get": _stored_file("A still of the video (once renditions are made)", "image/jpeg",
+                            "The poster", "No such media, no poster, or not visible"),
     },
     "/media/{media_id}/renditions/retry": {
         "post": operation(
