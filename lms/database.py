@@ -32,7 +32,7 @@ def postgres_session_settings(config: dict) -> None:
     - ``max_parallel_workers_per_gather`` from ``DATABASE_PARALLEL_WORKERS`` (0 by
       default): each request's query runs on one core. Parallel plans built the
       report's per-member sums once in every worker; on 2 cores serving requests
-      side by side they doubled the sorted report's p99 (tests/perf/README.md).
+      side by side they doubled the sorted report's p99 (tests/perf/reports/pages.md).
     """
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         return
@@ -118,7 +118,7 @@ class DriverStatement:
 
     Compiled once per dialect; each run skips SQLAlchemy's execution context and
     result processing, about half the CPU of ``Connection.execute`` for a
-    one-row statement (tests/perf/README.md). Only for statements whose values
+    one-row statement (tests/perf/reports/pages.md). Only for statements whose values
     need no type processing on the dialect: plain numbers, strings, booleans, UTC
     timestamps (sessions run in UTC) and JSON wrapped by the caller. Listeners of
     ``before_cursor_execute`` still see each statement, so counts stay true.

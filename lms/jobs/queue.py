@@ -62,7 +62,7 @@ class Queue:
 
         With a broker, the messages leave from this process's sender thread, so the
         request that queued them does not wait on the broker's round trip
-        (``tests/perf/README.md``). Each carries the id of the request that queued
+        (``tests/perf/reports/jobs.md``). Each carries the id of the request that queued
         it, for its log lines.
         """
         from lms.logs import current_request_id

@@ -46,7 +46,7 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
     queue.send_after_commit(job_id)
     log.debug("queued job %s (%s)", job_id, name)
     # The row as inserted, without reading it back or adding it to the session
-    # (tests/perf/README.md: a request that queues a job pays for one statement).
+    # (tests/perf/reports/jobs.md: a request that queues a job pays for one statement).
     return Job(id=job_id, **values)
 
 

@@ -95,7 +95,7 @@ class ArchivedProgress(db.Model):
 
 #: Free room on each page for rows' next versions (PostgreSQL): a progress report that
 #: moves no indexed column (most move only seconds and position) is then a HOT update,
-#: writing no index entries and a quarter of the WAL (tests/perf/README.md).
+#: writing no index entries and a quarter of the WAL (tests/perf/reports/pages.md).
 #: Migration 7c1d2e3f4a5b sets the same on existing databases.
 ITEM_PROGRESS_FILLFACTOR = 80
 event.listen(ItemProgress.__table__, "after_create", DDL(

@@ -49,7 +49,7 @@ def test_a_job_runs_once_its_transaction_commits(app_ctx):
 
 def test_queuing_a_job_costs_the_request_one_statement(app_ctx):
     """The row is inserted and handed back as inserted, not read again
-    (tests/perf/README.md: enqueuing's CPU is part of every request that queues)."""
+    (tests/perf/reports/jobs.md: enqueuing's CPU is part of every request that queues)."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args) -> None:
