@@ -21,12 +21,12 @@ def test_signed_urls_match_botocore(monkeypatch, endpoint, token):
     else:
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     storage = S3Storage("lms-media", endpoint_url=endpoint, region="eu-west-1")
-    for _ in range(5):  # both signed within the same second (almost always the first try)
+    for _ in range(50):  # every URL signed within one second (on a loaded machine, not always)
         ours = storage.presigned_gets(KEYS)
         theirs = [storage.client.generate_presigned_url(
             "get_object", Params={"Bucket": "lms-media", "Key": key},
             ExpiresIn=storage.presign_seconds) for key in KEYS]
-        if query(ours[0])["X-Amz-Date"] == query(theirs[0])["X-Amz-Date"]:
+        if len({query(url)["X-Amz-Date"] for url in ours + theirs}) == 1:
             break
     for mine, boto in zip(ours, theirs, strict=True):
         assert mine.split("?")[0] == boto.split("?")[0]
