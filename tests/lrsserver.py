@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.s3server import free_port
+from tests.ports import free_port
 
 RALPH_REQUIREMENT = "ralph-malph[cli,lrs]==5.1.0"
 #: Ralph's OIDC module imports requests without declaring it.

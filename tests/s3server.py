@@ -15,7 +15,6 @@ variables) to test against another endpoint, e.g. MinIO; then nothing is started
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 ENDPOINT_ENV = "LMS_TEST_S3_ENDPOINT_URL"
 REGION = "us-east-1"
@@ -51,13 +52,6 @@ class S3Server:
     @property
     def is_moto(self) -> bool:
         return self.process is not None
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_moto(port: int | None = None, timeout: float = 30.0) -> S3Server:

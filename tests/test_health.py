@@ -3,7 +3,7 @@
 from sqlalchemy import event
 
 from lms.extensions import db
-from tests.mailserver import free_port
+from tests.ports import free_port
 
 
 def test_healthz_answers_ok_without_sql(app, client):

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, func, select, update
 
 from tests.databases import fresh_database
 from tests.factories import PASSWORD, csrf_from
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -47,12 +48,6 @@ def redis_answers() -> bool:
 #: "Within a second" is timing-sensitive: CI runs these alone, after the parallel run.
 pytestmark = [pytest.mark.serial,
               pytest.mark.skipif(not redis_answers(), reason="no Redis server at 127.0.0.1:6379")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

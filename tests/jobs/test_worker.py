@@ -20,7 +20,8 @@ from lms.jobs.queue import get_queue
 from lms.mail import send_mail
 from tests.factories import bulk_completions, bulk_members, make_course, make_user
 from tests.jobs.workers import Worker, running_worker, wait_until, worker_environment
-from tests.mailserver import MailServer, free_port
+from tests.mailserver import MailServer
+from tests.ports import free_port
 
 #: How often the kill test repeats (``LMS_TEST_KILL_RUNS``; CI's PostgreSQL run asks for 20).
 KILL_RUNS = int(os.environ.get("LMS_TEST_KILL_RUNS", "1"))

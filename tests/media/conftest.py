@@ -17,7 +17,8 @@ from flask import Flask
 
 from lms.storage import Storage, build_storage
 from tests.factories import api_headers, make_user
-from tests.s3server import S3Server, free_port, unique_bucket
+from tests.ports import free_port
+from tests.s3server import S3Server, unique_bucket
 
 MiB = 1024 * 1024
 ORIGIN = "http://127.0.0.1:5000"

@@ -11,7 +11,7 @@ from lms.media.models import MediaAsset
 from lms.storage import build_storage
 from tests.media.conftest import swapped_storage
 from tests.media.uploads import MiB, pdf_bytes, send_parts, simple_upload, start
-from tests.s3server import free_port
+from tests.ports import free_port
 
 DETAIL = "The file store is not answering; please try again in a minute."
 

@@ -12,7 +12,8 @@ import pytest
 
 from lms.storage import Storage, StorageError, content_disposition, new_key
 from lms.storage.s3 import S3Storage
-from tests.s3server import free_port, moto_credentials
+from tests.ports import free_port
+from tests.s3server import moto_credentials
 
 pytestmark = pytest.mark.s3
 
