@@ -129,6 +129,12 @@ class Config:
     #: POST /api/v1/credentials/verify per client address.
     CREDENTIAL_VERIFY_LIMIT = env("CREDENTIAL_VERIFY_LIMIT", "120/minute")
 
+    #: The LTI 1.3 tool's RSA key (a private JWK, lms/standards/lti_keys.py); unset:
+    #: lti-key.json in the instance folder. Every app server must share one key.
+    LTI_KEY_FILE = env("LTI_KEY_FILE")
+    #: Create the LTI key file on first use when it is missing (production: off, see there).
+    LTI_KEY_CREATE = env_bool("LTI_KEY_CREATE", True)
+
     #: Single sign-on with the association's OpenID Connect provider (lms/accounts/sso.py):
     #: its issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``) and this
     #: site's client registration there. Unset issuer: no single sign-on.
@@ -190,6 +196,8 @@ class ProductionConfig(Config):
     #: A production signing key is made on purpose (`flask lms credentials rotate-key`),
     #: never silently by the first completion; LMS_CREDENTIAL_KEY_CREATE=1 allows it.
     CREDENTIAL_KEY_CREATE = env_bool("CREDENTIAL_KEY_CREATE", False)
+    #: Likewise the LTI key (`flask lms lti create-key`); LMS_LTI_KEY_CREATE=1 allows it.
+    LTI_KEY_CREATE = env_bool("LTI_KEY_CREATE", False)
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -1,10 +1,12 @@
-"""``flask lms lrs status`` and ``flask lms lrs forward``: the LRS forwarding, for operators."""
+"""``flask lms lrs status`` and ``flask lms lrs forward``: the LRS forwarding, for operators;
+``flask lms lti create-key``: the LTI tool's signing key."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from lms.standards import lti_keys
 from lms.standards.service import forward_backlog, status
 
 
@@ -30,3 +32,14 @@ def register(group: AppGroup) -> None:
         if status().url is None:
             raise click.ClickException("LMS_LRS_URL is not set.")
         click.echo(f"sent {forward_backlog()} statements")
+
+    lti_group = AppGroup("lti", help="The LTI 1.3 tool.")
+    group.add_command(lti_group)
+
+    @lti_group.command("create-key")
+    def create_key_command() -> None:
+        """Create the tool's RSA signing key (once, before platforms are registered)."""
+        path = lti_keys.key_file()
+        if path.exists():
+            raise click.ClickException(f"{path} exists already; platforms may hold its key.")
+        click.echo(f"created key {lti_keys.write_new_key(path, exclusive=True)} in {path}")

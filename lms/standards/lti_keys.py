@@ -1,0 +1,108 @@
+"""The tool's RSA signing key for LTI 1.3 (RS256, which LTI requires), kept in one JWK file.
+
+The file (``LMS_LTI_KEY_FILE``; unset, ``lti-key.json`` in the instance folder)
+holds the private JWK with its ``kid`` (its RFC 7638 thumbprint). The tool signs
+deep-linking responses and the client assertions of Assignment and Grade
+Services with it; platforms read its public half at ``/lti/jwks.json``.
+
+Development and tests create the file on first use; production refuses to make a
+key silently (``LTI_KEY_CREATE`` is off there) and wants ``flask lms lti create-key``
+run once, so every app server shares one key. Each process caches the parsed
+file by its modification time and size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from joserfc.jwk import RSAKey
+
+ALG = "RS256"
+KEY_BITS = 2048
+
+
+class KeyFileMissing(RuntimeError):
+    """No key file, and this configuration may not create one."""
+
+
+@dataclass(frozen=True)
+class ToolKey:
+    kid: str
+    key: RSAKey
+
+    def public_jwks(self) -> dict:
+        return {"keys": [self.key.as_dict(private=False)
+                         | {"kid": self.kid, "use": "sig", "alg": ALG}]}
+
+
+_CACHE: dict[str, tuple[tuple[int, int], ToolKey]] = {}
+
+
+def key_file() -> Path:
+    configured = current_app.config.get("LTI_KEY_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "lti-key.json"
+
+
+def tool_key() -> ToolKey:
+    """The app's LTI key, creating the file where allowed. Raises KeyFileMissing."""
+    return load(key_file(), create=bool(current_app.config.get("LTI_KEY_CREATE")))
+
+
+def load(path: Path, *, create: bool) -> ToolKey:
+    """Read (and cache) the key at ``path``. Raises KeyFileMissing, ValueError."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        if not create:
+            raise KeyFileMissing(
+                f"No LTI key file at {path}. Create it with `flask lms lti create-key` "
+                "(or set LMS_LTI_KEY_FILE).") from None
+        write_new_key(path, exclusive=True)
+        stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(str(path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    parsed = parse(path.read_text(encoding="utf-8"))
+    _CACHE[str(path)] = (stamp, parsed)
+    return parsed
+
+
+def parse(text: str) -> ToolKey:
+    """The key from the file's JSON. Raises ValueError unless it is a private RSA key."""
+    document = json.loads(text)
+    key = RSAKey.import_key({name: value for name, value in document.items() if name != "kid"})
+    if not key.is_private:
+        raise ValueError("the LTI key file must hold a private RSA key")
+    return ToolKey(kid=document.get("kid") or key.thumbprint(), key=key)
+
+
+def write_new_key(path: Path, *, exclusive: bool) -> str:
+    """Write a new key file (owner-readable only); returns its kid.
+
+    ``exclusive``: another process that made the file meanwhile wins (platforms may
+    have fetched its key already), so ours is dropped rather than replacing it.
+    """
+    key = RSAKey.generate_key(KEY_BITS, private=True)
+    document = key.as_dict(private=True) | {"kid": key.thumbprint()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".lti-key-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, indent=2)
+        os.chmod(temporary, 0o600)
+        if exclusive:
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        else:
+            os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return document["kid"]
