@@ -32,3 +32,21 @@ def lrs_app(app, make_app, ralph):
     """An app on the session app's database that forwards to Ralph, jobs run at once."""
     return make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
                     MEDIA_DIR=app.config["MEDIA_DIR"], **lrs_settings(ralph))
+
+
+@pytest.fixture(scope="session")
+def lti_platform_server():
+    """One test LTI platform for the session (its own process and keys)."""
+    from tests.standards.lti_platform import TestPlatform
+
+    platform = TestPlatform()
+    platform.start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def lti_platform(lti_platform_server):
+    lti_platform_server.reset()
+    yield lti_platform_server
+    lti_platform_server.reset()
