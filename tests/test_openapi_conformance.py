@@ -308,6 +308,7 @@ SEMANTIC_REFUSALS: dict[str, tuple[int, ...]] = {
     "POST /sessions/{session_id}/attendance": (400, 413),  # file contents and size
     "POST /sessions/{session_id}/attendance/matches": (422,),  # rows and registrants
     "POST /sessions/{session_id}/group-viewers/confirm": (422,),  # the co-viewers listed
+    "POST /lti/platforms": (409, 422),  # registered already; http:// only on this machine
 }
 #: Strings at least this long whose values must match two patterns make the coverage phase
 #: (boundary cases) take minutes: each character is drawn for one pattern and the whole string

@@ -142,6 +142,10 @@ ACCESS: dict[str, str] = {
     "ledger_api.review": ADMIN, "ledger_api.set_cycle": MEMBER,
     "ledger_api.member_credits": ADMIN, "ledger_api.evidence_pack": AUTHOR,
     "ledger_api.build_evidence_pack": AUTHOR,
+    # standards: LTI 1.3 (platforms call login/launch; they refuse bad input with 400, no rows)
+    "standards.lti_login": PUBLIC, "standards.lti_launch": PUBLIC,
+    "standards.lti_jwks": PUBLIC, "standards.lti_deep_link": PUBLIC,
+    "standards.admin_platforms": ADMIN, "standards_api.register_platform": ADMIN,
     # reports
     "reports.index": AUTHOR, "reports.completions_csv": ADMIN, "reports.course": AUTHOR,
     "reports.course_csv": AUTHOR, "reports_api.course_report": AUTHOR,
@@ -254,10 +258,16 @@ API_BODIES = {
     "live_api.create_session": {"starts_at": "2030-03-03T19:00:00Z",
                                 "ends_at": "2030-03-03T20:00:00Z",
                                 "join_url": "https://meet.example.org/j/1"},
+    "standards_api.register_platform": {
+        "issuer": "https://lms.example.edu", "client_id": "tool-1", "deployment_id": "1",
+        "auth_login_url": "https://lms.example.edu/auth",
+        "auth_token_url": "https://lms.example.edu/token",
+        "key_set_url": "https://lms.example.edu/jwks"},
 }
 #: Writes authorised by a signed token in the URL rather than the session, so they take no
-#: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one).
-CSRF_EXEMPT = {"discussions.unsubscribe_confirm"}
+#: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one); LTI login
+#: and launch, posted by a platform's page and authenticated by its signed ID token.
+CSRF_EXEMPT = {"discussions.unsubscribe_confirm", "standards.lti_login", "standards.lti_launch"}
 #: Run last, so earlier routes still find their objects (and a member who enrols
 #: themselves through an open course's enrol route does so after the learner routes).
 DESTRUCTIVE_WORDS = ("enrol", "delete", "remove", "archive", "abort", "revoke", "unpublish",

@@ -26,8 +26,10 @@ POST_FORM = re.compile(r"<form\b[^>]*method=[\"']post[\"'][^>]*>(.*?)</form>",
                        re.IGNORECASE | re.DOTALL)
 CSRF_MARKERS = ("hidden_tag()", "csrf_token", "post_button(")
 #: Forms whose POST a signed token in the URL authorises, not the session: one-click
-#: unsubscribe (RFC 8058 mail clients post it with no token; the view is CSRF-exempt).
-SIGNED_URL_FORMS = {"templates/discussions/unsubscribe.html"}
+#: unsubscribe (RFC 8058 mail clients post it with no token; the view is CSRF-exempt); the
+#: LTI deep-linking response, posted to the platform with the JWT the tool signed.
+SIGNED_URL_FORMS = {"templates/discussions/unsubscribe.html",
+                    "templates/standards/deep_link_return.html"}
 
 
 def _relative(path: Path) -> str:

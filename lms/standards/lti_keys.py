@@ -23,12 +23,14 @@ from pathlib import Path
 from flask import current_app
 from joserfc.jwk import RSAKey
 
+from lms.errors import Unavailable
+
 ALG = "RS256"
 KEY_BITS = 2048
 
 
-class KeyFileMissing(RuntimeError):
-    """No key file, and this configuration may not create one."""
+class KeyFileMissing(Unavailable):
+    """No key file, and this configuration may not create one (503: staff must make it)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def load(path: Path, *, create: bool) -> ToolKey:
     except FileNotFoundError:
         if not create:
             raise KeyFileMissing(
-                f"No LTI key file at {path}. Create it with `flask lms lti create-key` "
-                "(or set LMS_LTI_KEY_FILE).") from None
+                "LTI is not set up on this site yet: staff must create its key with "
+                "`flask lms lti create-key` (or set LMS_LTI_KEY_FILE).") from None
         write_new_key(path, exclusive=True)
         stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
