@@ -134,6 +134,8 @@ class Config:
     LTI_KEY_FILE = env("LTI_KEY_FILE")
     #: Create the LTI key file on first use when it is missing (production: off, see there).
     LTI_KEY_CREATE = env_bool("LTI_KEY_CREATE", True)
+    #: /lti/login, /lti/launch and /lti/deep-link per client address.
+    LTI_LAUNCH_LIMIT = env("LTI_LAUNCH_LIMIT", "120/minute")
 
     #: Single sign-on with the association's OpenID Connect provider (lms/accounts/sso.py):
     #: its issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``) and this

@@ -224,6 +224,12 @@ def test_verification_is_limited(client, app, path: str, monkeypatch) -> None:
     _assert_limited(_hammer(lambda: client.get(path), 6), api=path.startswith("/api/"))
 
 
+@pytest.mark.parametrize("path", ["/lti/login", "/lti/launch"])
+def test_lti_logins_and_launches_are_limited(client, app, path: str, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "LTI_LAUNCH_LIMIT", "3/minute")
+    _assert_limited(_hammer(lambda: client.post(path, data={"state": "x"}), 6))
+
+
 # --- failed authorization is logged; 404 for what the caller may not know exists ------------
 
 def test_forbidden_is_logged(client, app_ctx, caplog) -> None:

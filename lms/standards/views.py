@@ -22,8 +22,11 @@ from lms.web import CSP, me, site_url, storage_origins
 
 bp = Blueprint("standards", __name__)
 
-#: Launches per client address: a class of learners behind one address starts together.
-LAUNCH_LIMIT = "120/minute"
+
+def launch_limit() -> str:
+    """Logins and launches per client address (``LMS_LTI_LAUNCH_LIMIT``): generous, as a
+    class behind one address starts together."""
+    return current_app.config.get("LTI_LAUNCH_LIMIT", "120/minute")
 
 
 def _launch_url() -> str:
@@ -32,7 +35,7 @@ def _launch_url() -> str:
 
 @bp.route("/lti/login", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(LAUNCH_LIMIT)
+@limiter.limit(launch_limit)
 def lti_login():
     """OIDC third-party login: off to the platform with a fresh state and nonce."""
     params = {name: request.values.get(name) for name in
@@ -44,7 +47,7 @@ def lti_login():
 
 @bp.post("/lti/launch")
 @csrf.exempt
-@limiter.limit(LAUNCH_LIMIT)
+@limiter.limit(launch_limit)
 def lti_launch():
     result = lti_service.launch(request.form.get("id_token"), request.form.get("state"))
     db.session.commit()
@@ -56,7 +59,7 @@ def lti_launch():
 
 
 @bp.post("/lti/deep-link")
-@limiter.limit(LAUNCH_LIMIT)
+@limiter.limit(launch_limit)
 def lti_deep_link():
     """The instructor's choice, signed and posted back to the platform by the browser."""
     form = CourseChoiceForm()

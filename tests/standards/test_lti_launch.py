@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from datetime import timedelta
 
@@ -201,8 +203,12 @@ def test_a_token_that_is_not_rs256_is_refused(client, platform) -> None:
     claims = resource_link_claims(platform, params["nonce"], slug=make_course().slug)
     token = jwt.encode({"alg": "HS256", "kid": "platform-key-1"}, claims,
                        OctKey.import_key("s" * 32))
-    assert launch(client, token, params["state"]).status_code == 400
-    assert launch(client, "not-a-jwt", params["state"]).status_code == 400
+    unsigned = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+                        for part in ({"alg": "none", "kid": "platform-key-1"}, claims)) + "."
+    before = snapshot()
+    for forged in (token, unsigned, "not-a-jwt"):
+        assert launch(client, forged, params["state"]).status_code == 400
+    assert changed_tables(before, snapshot()) == {}
 
 
 def test_a_replayed_launch_is_refused(client, app, platform) -> None:
