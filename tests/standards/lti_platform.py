@@ -12,7 +12,8 @@ sign ID tokens as the platform would) and serves:
   it checks the client assertion's RS256 signature against the tool's JWKS
   (fetched over HTTP from the URL given to ``POST /control/tool``) and its claims;
 - ``POST /lineitems/<id>/scores``: records each score sent with a token it issued;
-- ``GET /control/scores``, ``POST /control/reset``: for the tests.
+- ``POST /deep-link-return``: records the deep-linking response JWT a browser posts;
+- ``GET /control/scores``, ``GET /control/deep-links``, ``POST /control/reset``: for the tests.
 
 Run as ``python -m tests.standards.lti_platform PORT KEY_FILE CLIENT_ID``.
 """
@@ -135,6 +136,7 @@ class State:
         self.tokens: set[str] = set()
         self.scores: list[dict] = []
         self.refusals: list[str] = []
+        self.deep_links: list[str] = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -152,6 +154,8 @@ class Handler(BaseHTTPRequestHandler):
             self._authorize(parse_qs(urlsplit(self.path).query))
         elif path == "/control/scores":
             self._json(200, self.state.scores)
+        elif path == "/control/deep-links":
+            self._json(200, self.state.deep_links)
         elif path == "/control/refusals":
             self._json(200, self.state.refusals)
         else:
@@ -169,6 +173,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/control/launch":
             self.state.launch = json.loads(body)
             self._json(200, {})
+        elif path == "/deep-link-return":
+            self.state.deep_links.append(parse_qs(body.decode())["JWT"][0])
+            self._send(200, "text/html", b'<!doctype html><html lang="en"><title>Added</title>'
+                                         b'<p>Link added.</p></html>')
         elif path == "/token":
             self._token(parse_qs(body.decode()))
         elif path.startswith("/lineitems/") and path.endswith("/scores"):
