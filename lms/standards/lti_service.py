@@ -32,6 +32,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from lms import signals
 from lms.accounts.models import User
@@ -39,7 +42,7 @@ from lms.accounts.passwords import hash_password
 from lms.accounts.service import NAME_LENGTHS, find_by_email, normalize_email
 from lms.catalog.enrolment import enrol
 from lms.catalog.models import Course
-from lms.errors import BadRequest, Forbidden, NotFound, Unavailable
+from lms.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable
 from lms.extensions import db, utcnow
 from lms.standards import lti, lti_keys
 from lms.standards.models import LtiIdentity, LtiLink, LtiLoginState, LtiPlatform
@@ -198,16 +201,29 @@ def _linked_course(claims: dict) -> Course:
 
 
 def _member_for(platform: LtiPlatform, subject: str, claims: dict) -> User:
-    identity = db.session.scalar(select(LtiIdentity).where(
-        LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject))
+    """The member of (platform, sub): found, or made with its identity in a savepoint, so
+    that of two first launches at once the second finds the first one's member."""
+    identity = _identity(platform, subject)
+    if identity is None:
+        try:
+            with db.session.begin_nested():
+                user = _new_member(platform, subject, claims)
+                db.session.add(LtiIdentity(platform_id=platform.id, subject=subject,
+                                           user_id=user.id))
+        except IntegrityError:
+            identity = _identity(platform, subject)
+            if identity is None:
+                raise Conflict("Another launch is setting up your account. Try again.") from None
     if identity is not None:
         user = db.session.get(User, identity.user_id)
-    else:
-        user = _new_member(platform, subject, claims)
-        db.session.add(LtiIdentity(platform_id=platform.id, subject=subject, user_id=user.id))
     if not user.is_active:
         raise Forbidden("This account has been deactivated. Contact the site staff.")
     return user
+
+
+def _identity(platform: LtiPlatform, subject: str) -> LtiIdentity | None:
+    return db.session.scalar(select(LtiIdentity).where(
+        LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject))
 
 
 def _new_member(platform: LtiPlatform, subject: str, claims: dict) -> User:
@@ -237,16 +253,18 @@ def _display_name(claims: dict) -> str:
 
 def _keep_link(platform: LtiPlatform, user: User, course: Course, subject: str, claims: dict,
                now: datetime) -> None:
+    """Insert or update the member's link to the course (one statement: safe when two
+    launches of the same link arrive together)."""
     resource_link_id, lineitem, scopes = lti.resource_link_details(claims)
-    link = db.session.scalar(select(LtiLink).where(
-        LtiLink.platform_id == platform.id, LtiLink.user_id == user.id,
-        LtiLink.course_id == course.id))
-    if link is None:
-        link = LtiLink(platform_id=platform.id, user_id=user.id, course_id=course.id)
-        db.session.add(link)
-    link.subject, link.resource_link_id = subject, resource_link_id[:255]
-    link.lineitem_url = lineitem[:500] if lineitem else None
-    link.scopes, link.launched_at = scopes, now
+    values = {"subject": subject, "resource_link_id": resource_link_id[:255],
+              "lineitem_url": lineitem[:500] if lineitem else None, "scopes": scopes,
+              "launched_at": now}
+    insert = pg_insert if db.session.connection().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(LtiLink).values(platform_id=platform.id, user_id=user.id, course_id=course.id,
+                               **values)
+        .on_conflict_do_update(index_elements=["platform_id", "user_id", "course_id"],
+                               set_=values))
 
 
 # --- deep linking -----------------------------------------------------------------------

@@ -247,3 +247,4 @@ def test_a_course_that_is_not_published_is_not_opened(client, platform) -> None:
     before = snapshot()
     assert launch(client, token, params["state"]).status_code == 404
     assert changed_tables(before, snapshot()) == {}
+
