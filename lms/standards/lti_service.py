@@ -12,7 +12,8 @@ refused changes nothing.
 Members are found by (platform, ``sub``) only. A platform's ``email`` claim is
 not proof of ownership, so it never links to an existing account here: a new
 member takes the email when no account holds it, else an address of the
-reserved ``.invalid`` domain (they can still use the course; staff can merge).
+reserved ``.invalid`` domain (they can still take the course). A course that needs
+a signup code cannot be opened from a platform.
 
 Deep linking: an instructor's LtiDeepLinkingRequest gets a page of published
 courses; the choice is carried in a short-lived signed token (no cookie is
@@ -197,6 +198,9 @@ def _linked_course(claims: dict) -> Course:
     if course is None or not course.is_published:
         raise NotFound("The course this link opens is not available. Ask your instructor "
                        "to choose the course again.")
+    if course.access == "code":
+        raise Forbidden("This course needs a signup code, so it cannot be opened from your "
+                        "course site. Ask your instructor to choose another course.")
     return course
 
 
@@ -289,9 +293,10 @@ def _deep_link_request(platform: LtiPlatform, claims: dict) -> DeepLinkRequest:
 
 
 def published_courses() -> list[tuple[str, str]]:
-    """(slug, title) of every published course, by title."""
+    """(slug, title) of every published course that needs no signup code, by title."""
     rows = db.session.execute(select(Course.slug, Course.title)
-                              .where(Course.status == "published").order_by(Course.title))
+                              .where(Course.status == "published", Course.access != "code")
+                              .order_by(Course.title))
     return [(row.slug, row.title) for row in rows]
 
 
@@ -315,7 +320,8 @@ def answer_deep_link(token: str | None, slug: str | None, launch_url: str,
                          "course site.") from exc
     platform = db.session.get(LtiPlatform, kept["platform_id"])
     course = db.session.scalar(select(Course).where(Course.slug == (slug or "")))
-    if platform is None or course is None or not course.is_published:
+    if platform is None or course is None or not course.is_published \
+            or course.access == "code":
         raise NotFound("Choose one of the published courses listed.")
     now = now or utcnow()
     claims = lti.deep_linking_response(kept, client_id=platform.client_id, title=course.title,

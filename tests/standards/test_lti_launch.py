@@ -248,3 +248,13 @@ def test_a_course_that_is_not_published_is_not_opened(client, platform) -> None:
     assert launch(client, token, params["state"]).status_code == 404
     assert changed_tables(before, snapshot()) == {}
 
+
+
+def test_a_course_that_needs_a_signup_code_is_not_opened(client, platform) -> None:
+    coded = make_course(access="code")
+    params = login(client, platform)
+    token = platform.sign(resource_link_claims(platform, params["nonce"], slug=coded.slug))
+    before = snapshot()
+    response = launch(client, token, params["state"])
+    assert response.status_code == 403 and "signup code" in response.get_data(as_text=True)
+    assert changed_tables(before, snapshot()) == {}
