@@ -35,8 +35,10 @@ CHOOSER_ROLES = ("Instructor", "Administrator", "ContentDeveloper")
 LEEWAY = 60
 #: Seconds to wait for a platform (its keys, its token endpoint, its scores endpoint).
 TIMEOUT = 10
-#: A platform's key set is fetched again after this many seconds, or for an unknown kid.
-KEY_SET_TTL = 600
+#: A platform's key set is fetched again after this many seconds, or for an unknown kid
+#: (after a key rotation) once it is this many seconds old: forged kids cannot make us
+#: fetch the platform's keys on every launch.
+KEY_SET_TTL, KEY_SET_MIN_AGE = 600, 10
 
 
 class Refused(Exception):
@@ -164,9 +166,9 @@ def platform_key(key_set_url: str, kid: str | None) -> RSAKey:
     the kid is unknown, as after a key rotation). Raises Refused, PlatformUnavailable."""
     with _key_sets_lock:
         cached = _key_sets.get(key_set_url)
-    fresh = cached is not None and time.monotonic() - cached[0] < KEY_SET_TTL
-    key = _pick(cached[1], kid) if fresh else None
-    if key is None:
+    age = time.monotonic() - cached[0] if cached is not None else None
+    key = _pick(cached[1], kid) if age is not None and age < KEY_SET_TTL else None
+    if key is None and (age is None or age >= KEY_SET_MIN_AGE):
         key_set = _fetch_key_set(key_set_url)
         with _key_sets_lock:
             _key_sets[key_set_url] = (time.monotonic(), key_set)

@@ -13,7 +13,8 @@ sign ID tokens as the platform would) and serves:
   (fetched over HTTP from the URL given to ``POST /control/tool``) and its claims;
 - ``POST /lineitems/<id>/scores``: records each score sent with a token it issued;
 - ``POST /deep-link-return``: records the deep-linking response JWT a browser posts;
-- ``GET /control/scores``, ``GET /control/deep-links``, ``POST /control/reset``: for the tests.
+- ``GET /control/scores``, ``GET /control/deep-links``, ``POST /control/keys`` (serve one
+  more public key, as after a rotation), ``POST /control/reset``: for the tests.
 
 Run as ``python -m tests.standards.lti_platform PORT KEY_FILE CLIENT_ID``.
 """
@@ -118,6 +119,10 @@ class TestPlatform:
         """The claims of the next ID token ``/auth`` signs (it adds the nonce)."""
         self.control("POST", "/control/launch", claims)
 
+    def add_key(self, key: RSAKey, kid: str) -> None:
+        """Serve ``key``'s public half too, as a platform does after rotating its keys."""
+        self.control("POST", "/control/keys", key.as_dict(private=False) | {"kid": kid})
+
     def scores(self) -> list[dict]:
         return self.control("GET", "/control/scores")
 
@@ -137,6 +142,7 @@ class State:
         self.scores: list[dict] = []
         self.refusals: list[str] = []
         self.deep_links: list[str] = []
+        self.extra_keys: list[dict] = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -149,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/jwks":
             public = self.state.key.as_dict(private=False) | {"kid": KID, "alg": "RS256"}
-            self._json(200, {"keys": [public]})
+            self._json(200, {"keys": [public, *self.state.extra_keys]})
         elif path == "/auth":
             self._authorize(parse_qs(urlsplit(self.path).query))
         elif path == "/control/scores":
@@ -169,6 +175,9 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {})
         elif path == "/control/tool":
             self.state.tool_jwks_url = json.loads(body)["jwks_url"]
+            self._json(200, {})
+        elif path == "/control/keys":
+            self.state.extra_keys.append(json.loads(body))
             self._json(200, {})
         elif path == "/control/launch":
             self.state.launch = json.loads(body)

@@ -258,3 +258,23 @@ def test_a_course_that_needs_a_signup_code_is_not_opened(client, platform) -> No
     response = launch(client, token, params["state"])
     assert response.status_code == 403 and "signup code" in response.get_data(as_text=True)
     assert changed_tables(before, snapshot()) == {}
+
+
+def test_a_rotated_platform_key_is_fetched_again(client, platform, monkeypatch) -> None:
+    """A kid not in the cached key set makes the tool fetch the platform's JWKS again
+    (once it is older than KEY_SET_MIN_AGE: forged kids cannot make it fetch each time)."""
+    from lms.standards import lti
+
+    monkeypatch.setattr(lti, "_key_sets", {})  # the first launch below fetches the key set
+    course = make_course()
+    params = login(client, platform)
+    claims = resource_link_claims(platform, params["nonce"], slug=course.slug)
+    assert launch(client, platform.sign(claims), params["state"]).status_code == 303
+    rotated = RSAKey.generate_key(2048, private=True)
+    platform.add_key(rotated, "platform-key-2")
+    params = login(client, platform)
+    claims = resource_link_claims(platform, params["nonce"], slug=course.slug)
+    token = platform.sign(claims, key=rotated, kid="platform-key-2")
+    assert launch(client, token, params["state"]).status_code == 400  # the cache is fresh
+    monkeypatch.setattr(lti, "KEY_SET_MIN_AGE", 0)
+    assert launch(client, token, params["state"]).status_code == 303
