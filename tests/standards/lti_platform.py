@@ -14,7 +14,8 @@ sign ID tokens as the platform would) and serves:
 - ``POST /lineitems/<id>/scores``: records each score sent with a token it issued;
 - ``POST /deep-link-return``: records the deep-linking response JWT a browser posts;
 - ``GET /control/scores``, ``GET /control/deep-links``, ``POST /control/keys`` (serve one
-  more public key, as after a rotation), ``POST /control/reset``: for the tests.
+  more public key, as after a rotation), ``POST /control/fail-scores`` (the next score
+  posts answer these statuses), ``POST /control/reset``: for the tests.
 
 Run as ``python -m tests.standards.lti_platform PORT KEY_FILE CLIENT_ID``.
 """
@@ -143,6 +144,8 @@ class State:
         self.refusals: list[str] = []
         self.deep_links: list[str] = []
         self.extra_keys: list[dict] = []
+        #: The next score posts answer this status instead (a platform down or busy).
+        self.score_failures: list[int] = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -175,6 +178,9 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {})
         elif path == "/control/tool":
             self.state.tool_jwks_url = json.loads(body)["jwks_url"]
+            self._json(200, {})
+        elif path == "/control/fail-scores":
+            self.state.score_failures.extend(json.loads(body))
             self._json(200, {})
         elif path == "/control/keys":
             self.state.extra_keys.append(json.loads(body))
@@ -254,6 +260,11 @@ class Handler(BaseHTTPRequestHandler):
             self._json(415, {"error": "wrong content type"})
             return
         lineitem = path.removesuffix("/scores")
+        with self.state.lock:
+            failure = self.state.score_failures.pop(0) if self.state.score_failures else None
+        if failure is not None:
+            self._json(failure, {"error": "try again later"})
+            return
         with self.state.lock:
             self.state.scores.append({"lineitem": self.state.url + lineitem,
                                       "score": json.loads(body)})

@@ -142,6 +142,42 @@ def test_completing_the_course_sends_one_score_to_the_platform(client, tool_onli
     assert len(platform.scores()) == 1
 
 
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_platform_down_gets_the_score_when_the_job_is_retried(client, tool_online,
+                                                                 status) -> None:
+    """Without a broker a job has one attempt; on a broker the queue retries with backoff
+    (a TransientError): either way the retry sends the score, once."""
+    from lms.jobs.service import retry
+    from tests.factories import make_user
+
+    platform = tool_online
+    platform.control("POST", "/control/fail-scores", [status])
+    course = make_course(modules=1, items_per_module=1)
+    _complete(_launch_learner(client, platform, course), course)
+    job = db.session.scalar(select(Job).where(Job.name == lti_scores.TASK))
+    assert job.status == "failed" and str(status) in job.error
+    assert platform.scores() == [] and db.session.scalar(select(LtiLink.score_sent_at)) is None
+    retry(make_user(role="admin"), job.id)
+    db.session.commit()
+    assert [s["score"]["userId"] for s in platform.scores()] == ["learner-7"]
+    assert db.session.scalar(select(LtiLink.score_sent_at)) is not None
+
+
+def test_the_score_job_retries_on_a_passing_failure(client, tool_online) -> None:
+    """What the queue sees: a TransientError, which a broker's worker retries with backoff."""
+    from lms.jobs import TransientError
+
+    platform = tool_online
+    course = make_course(modules=1, items_per_module=1)
+    _launch_learner(client, platform, course)
+    link_id = db.session.scalar(select(LtiLink.id))
+    platform.control("POST", "/control/fail-scores", [502])
+    with pytest.raises(TransientError):
+        lti_scores.send_score(link_id)
+    assert lti_scores.send_score(link_id) is True
+    assert len(platform.scores()) == 1
+
+
 def test_no_score_without_a_line_item_or_the_score_scope(client, tool_online) -> None:
     first, second = make_course(modules=1, items_per_module=1), make_course(
         modules=1, items_per_module=1)
