@@ -139,12 +139,10 @@ def launch(id_token: str | None, state: str | None,
         raise _refuse("unknown, used or expired state")
     platform = db.session.get(LtiPlatform, login.platform_id)
     claims = _verified_claims(id_token, platform, login.nonce, now)
-    if claims[lti.LTI + "message_type"] == lti.DEEP_LINKING:
-        result: CourseLaunch | DeepLinkRequest = _deep_link_request(platform, claims)
-    else:
-        result = _resource_link(platform, claims, now)
     _use_state(login, now)
-    return result
+    if claims[lti.LTI + "message_type"] == lti.DEEP_LINKING:
+        return _deep_link_request(platform, claims)
+    return _resource_link(platform, claims, now)
 
 
 def _verified_claims(id_token: str, platform: LtiPlatform, nonce: str,
@@ -164,7 +162,8 @@ def _verified_claims(id_token: str, platform: LtiPlatform, nonce: str,
 
 
 def _use_state(login: LtiLoginState, now: datetime) -> None:
-    """Mark the state used; of two launches with it, only one gets past this."""
+    """Mark the state used; of two launches with it, only one gets past this (a launch
+    refused later rolls this back with the rest, leaving the state as it was)."""
     used = db.session.execute(
         update(LtiLoginState).where(LtiLoginState.id == login.id, LtiLoginState.used_at.is_(None))
         .values(used_at=now).execution_options(synchronize_session=False))
@@ -174,8 +173,8 @@ def _use_state(login: LtiLoginState, now: datetime) -> None:
 
 def _resource_link(platform: LtiPlatform, claims: dict, now: datetime) -> CourseLaunch:
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
-        raise _refuse("a resource link launch without sub (anonymous)")
+    if not isinstance(subject, str) or not subject or len(subject) > 255:
+        raise _refuse("a resource link launch without a usable sub (anonymous, or too long)")
     course = _linked_course(claims)
     user = _member_for(platform, subject, claims)
     enrol(user, course, now=now)
@@ -260,9 +259,12 @@ def _keep_link(platform: LtiPlatform, user: User, course: Course, subject: str, 
     """Insert or update the member's link to the course (one statement: safe when two
     launches of the same link arrive together)."""
     resource_link_id, lineitem, scopes = lti.resource_link_details(claims)
+    if lineitem and (len(lineitem) > 500 or urlsplit(lineitem).scheme not in ("http", "https")):
+        log.warning("LTI launch: line item %.80r is not a usable URL; no score goes back",
+                    lineitem)
+        lineitem = None
     values = {"subject": subject, "resource_link_id": resource_link_id[:255],
-              "lineitem_url": lineitem[:500] if lineitem else None, "scopes": scopes,
-              "launched_at": now}
+              "lineitem_url": lineitem, "scopes": scopes, "launched_at": now}
     insert = pg_insert if db.session.connection().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
         insert(LtiLink).values(platform_id=platform.id, user_id=user.id, course_id=course.id,

@@ -167,8 +167,12 @@ def _anonymous(claims: dict) -> dict:
     return {name: value for name, value in claims.items() if name != "sub"}
 
 
+def _long_subject(claims: dict) -> dict:
+    return claims | {"sub": "s" * 256}
+
+
 BROKEN = [_expired, _other_audience, _listed_without_azp, _unknown_deployment, _other_issuer,
-          _other_nonce, _old_version, _unknown_message, _anonymous]
+          _other_nonce, _old_version, _unknown_message, _anonymous, _long_subject]
 
 
 @pytest.mark.parametrize("broken", BROKEN, ids=lambda f: f.__name__.strip("_"))
