@@ -43,7 +43,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from tests.s3server import free_port
+from tests.ports import free_port
 
 CLIENT_ID = "core-learning-tool"
 DEPLOYMENT_ID = "deployment-1"
