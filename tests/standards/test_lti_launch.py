@@ -282,3 +282,19 @@ def test_a_rotated_platform_key_is_fetched_again(client, platform, monkeypatch) 
     assert launch(client, token, params["state"]).status_code == 400  # the cache is fresh
     monkeypatch.setattr(lti, "KEY_SET_MIN_AGE", 0)
     assert launch(client, token, params["state"]).status_code == 303
+
+
+def test_a_deactivated_member_is_not_let_in(client, app, platform) -> None:
+    course = make_course()
+    params = login(client, platform)
+    token = platform.sign(resource_link_claims(platform, params["nonce"], slug=course.slug))
+    assert launch(client, token, params["state"]).status_code == 303
+    user = db.session.get(User, db.session.scalar(select(LtiIdentity.user_id)))
+    user.is_active = False
+    db.session.commit()
+    other = app.test_client()
+    params = login(other, platform)
+    token = platform.sign(resource_link_claims(platform, params["nonce"], slug=course.slug))
+    response = launch(other, token, params["state"])
+    assert response.status_code == 403 and "deactivated" in response.get_data(as_text=True)
+    assert other.get("/my-learning").status_code == 302  # not logged in
