@@ -33,7 +33,7 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import autocommit, db, utcnow
-from lms.progress import xapi
+from lms.progress import packages, xapi
 from lms.progress.completion import (
     ReportResult,
     complete_course_if_done,
@@ -164,6 +164,30 @@ def _mark_done(user: User, item: Item, enrollment: Enrollment, course: Course,
                               errors={"completed": ["This item can't be marked done by hand."]})
     metrics.progress_reported(item.kind)
     return complete_item(user, item, course, enrollment, now)
+
+
+def record_package_commit(user: User, item_id: int, body: dict, *,
+                          now: datetime | None = None) -> ReportResult:
+    """Keep a SCORM package's runtime data and derive the item's progress (``packages``).
+
+    Raises NotFound/Forbidden (access), Conflict (read-only, locked), ValidationError
+    (not a SCORM item, bad body) and TooLarge.
+    """
+    now = now or utcnow()
+    item, enrollment, course = _progress_target(user, item_id, now)
+    return packages.record_commit(user, item, enrollment, course, body, now=now)
+
+
+def package_resume(user: User, item_id: int, *, now: datetime | None = None
+                   ) -> tuple[str, dict]:
+    """The SCORM standard of a package item and the ``cmi`` its runtime starts from.
+
+    Raises what ``record_package_commit`` raises for access and kind.
+    """
+    now = now or utcnow()
+    item, _, _ = _progress_target(user, item_id, now)
+    standard = packages.scorm_content(item).standard
+    return standard, packages.resume_data(user, item, standard)
 
 
 def complete_quiz_item(user: User, item_id: int, score_percent: float, *,

@@ -1,0 +1,170 @@
+"""SCORM 1.2, SCORM 2004 and cmi5 packages: unpacking an uploaded ZIP, finding its files.
+
+A package is unpacked when an item of kind ``package`` is given its ZIP (created or
+edited, through catalog's signals), in that request: the archive is checked by
+:mod:`lms.packages.archive` before anything is read, the manifest is parsed
+(:mod:`lms.packages.manifests`), and only then are its files copied into the store
+under fresh keys (``pkg/<uuid>/<n>``), never under names from the archive. A
+package refused at any step raises ``PackageRefused`` (422) and leaves nothing
+stored. One ZIP is unpacked once, whichever items use it.
+
+The files are served to the course's learners by :mod:`lms.packages.views`; the
+runtime data a package reports, and the progress it becomes, are progress's
+(``lms/progress/packages.py``).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import shutil
+import tempfile
+import uuid
+import zipfile
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.catalog import access
+from lms.catalog.models import Course, Enrollment, Item, Module
+from lms.errors import NotFound, Unauthorized, ValidationError
+from lms.extensions import db
+from lms.media.content import open_key
+from lms.media.models import MediaAsset
+from lms.media.storecalls import store
+from lms.packages import archive
+from lms.packages.manifests import MAX_MANIFEST_BYTES, read_manifest
+from lms.packages.models import PackageContent
+from lms.storage import get_storage
+
+#: A SCORM package is a web site, not a data set: fewer and smaller files than a course
+#: package may hold (10,000 entries, or 1 GiB unpacked, is refused).
+LIMITS = archive.Limits(max_archive_bytes=archive.GIB, max_entries=2000,
+                        max_total_bytes=archive.GIB, max_entry_bytes=512 * archive.MIB)
+SPOOL_BYTES = 8 * archive.MIB
+#: Types browsers need right for a package's pages to work (others by ``mimetypes``).
+TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+         ".html": "text/html", ".htm": "text/html", ".json": "application/json",
+         ".svg": "image/svg+xml", ".xml": "application/xml", ".xsd": "application/xml",
+         ".woff": "font/woff", ".woff2": "font/woff2", ".mp4": "video/mp4",
+         ".webm": "video/webm", ".mp3": "audio/mpeg", ".wasm": "application/wasm"}
+
+
+class PackageRefused(ValidationError):
+    """The ZIP is not a package we can play; the message says why, for the instructor."""
+
+
+def package_for_item(item: Item) -> PackageContent:
+    """Unpack the item's ZIP unless it was already; raises PackageRefused."""
+    if item.media_id is None:
+        raise PackageRefused("Choose the package's ZIP file.",
+                             errors={"media_id": ["Choose the package's ZIP file."]})
+    found = db.session.execute(select(PackageContent).where(
+        PackageContent.media_id == item.media_id)).scalar_one_or_none()
+    return found or unpack(db.session.get(MediaAsset, item.media_id))
+
+
+def unpack(media: MediaAsset) -> PackageContent:
+    """Check ``media`` (a ready ZIP), parse its manifest and copy its files into the store.
+
+    Raises PackageRefused (nothing stored) and Unavailable (the store failed).
+    """
+    if media.kind != "package" or not media.is_ready:
+        raise _refused("Choose a ready SCORM or cmi5 ZIP file.")
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        stream, _ = open_key(media.storage_key)
+        with stream:
+            shutil.copyfileobj(stream, spool)
+        try:
+            with archive.open_checked(spool, LIMITS) as zipped:
+                files = archive.zip_files(zipped)
+                launch = read_manifest(set(files), lambda name: _head(files[name]))
+                stored = _store_files(files)
+        except archive.ArchiveError as exc:
+            raise _refused(str(exc)) from None
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise _refused(f"a file in the ZIP could not be read ({exc}).") from None
+    content = PackageContent(
+        media_id=media.id, standard=launch.standard, title=launch.title,
+        launch_path=launch.launch_path, launch_query=launch.launch_query, files=stored,
+        mastery_score=launch.mastery_score, move_on=launch.move_on,
+        course_iri=launch.course_iri, activity_iri=launch.activity_iri)
+    db.session.add(content)
+    db.session.flush()
+    return content
+
+
+def _refused(reason: str) -> PackageRefused:
+    return PackageRefused(f"This package can't be used: {reason}",
+                          errors={"media_id": [reason]})
+
+
+def _head(entry) -> bytes:
+    with entry.open() as handle:
+        return handle.read(MAX_MANIFEST_BYTES + 1)
+
+
+def _store_files(files: dict) -> dict[str, dict]:
+    """Copy every file under a fresh prefix; on a failure, remove what was copied."""
+    prefix = f"pkg/{uuid.uuid4()}"
+    storage = get_storage()
+    stored: dict[str, dict] = {}
+    try:
+        with store():
+            for number, (path, entry) in enumerate(sorted(files.items()), start=1):
+                key = f"{prefix}/{number}"
+                with entry.open() as handle:
+                    info = storage.save(key, handle, content_type(path))
+                stored[path] = {"key": key, "type": content_type(path), "size": info.size}
+    except BaseException:
+        for item in stored.values():
+            storage.delete(item["key"])
+        raise
+    return stored
+
+
+def content_type(path: str) -> str:
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    return TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def delete_files(content: PackageContent) -> None:
+    storage = get_storage()
+    with store():
+        for item in content.files.values():
+            storage.delete(item["key"])
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def get_for_learner(user: User | None, package_id: int) -> PackageContent:
+    """A package the user may open: one used by an item of a course they are enrolled
+    in or edit. Raises NotFound (also for packages of courses they may not open, so
+    their existence is not revealed), Unauthorized."""
+    content = db.session.get(PackageContent, package_id)
+    if content is None:
+        raise NotFound("No such package.")
+    if user is None:
+        raise Unauthorized("Log in first.")
+    courses = db.session.execute(
+        select(Course).join(Module, Module.course_id == Course.id)
+        .join(Item, Item.module_id == Module.id)
+        .where(Item.media_id == content.media_id, Item.kind == "package")).scalars().unique()
+    if not any(_may_open(user, course) for course in courses):
+        raise NotFound("No such package.")
+    return content
+
+
+def _may_open(user: User, course: Course) -> bool:
+    if access.can_edit(user, course):
+        return True
+    enrolled = db.session.scalar(select(Enrollment.id).where(
+        Enrollment.user_id == user.id, Enrollment.course_id == course.id))
+    return enrolled is not None and access.can_see(user, course)
+
+
+def content_of_item(item: Item) -> PackageContent | None:
+    if item.media_id is None:
+        return None
+    return db.session.execute(select(PackageContent).where(
+        PackageContent.media_id == item.media_id)).scalar_one_or_none()
