@@ -128,6 +128,16 @@ OPENAPI = {
                        413: "Runtime data too large",
                        422: "Not a SCORM package item, or no cmi object"}),
     },
+    "/items/{item_id}/cmi5-launch": {
+        "post": operation(
+            "Launch a cmi5 package item: the AU is opened with these as query parameters "
+            "(endpoint: this launch's xAPI endpoint; fetch: its one-use token URL)",
+            returns=obj(endpoint="string", fetch="string", actor={"type": "object"},
+                        registration="string", activityId="string"),
+            responses={201: "Launch parameters", 403: "Not enrolled or preview",
+                       404: "Not a cmi5 package item",
+                       409: "Read-only enrolment or locked item"}),
+    },
     "/items/{item_id}/completion": {
         "post": operation("Staff mark an item complete for a member, with a reason",
                           body=OVERRIDE, returns=obj(item_id="integer", member_id="integer",
@@ -257,6 +267,13 @@ def commit_package_runtime(item_id: int):
     db.session.commit()
     return {"result": True, "errorCode": 0, "item_id": result.item_id,
             "completed": result.completed, "course_completed": result.course_completed}
+
+
+@bp.post("/items/<int:item_id>/cmi5-launch")
+def cmi5_launch(item_id: int):
+    launch = service.new_cmi5_launch(require_actor(), item_id)
+    db.session.commit()
+    return launch, 201
 
 
 @bp.post("/items/<int:item_id>/completion")

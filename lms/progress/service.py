@@ -33,7 +33,7 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import autocommit, db, utcnow
-from lms.progress import packages, xapi
+from lms.progress import cmi5, packages, xapi
 from lms.progress.completion import (
     ReportResult,
     complete_course_if_done,
@@ -188,6 +188,28 @@ def package_resume(user: User, item_id: int, *, now: datetime | None = None
     item, _, _ = _progress_target(user, item_id, now)
     standard = packages.scorm_content(item).standard
     return standard, packages.resume_data(user, item, standard)
+
+
+def new_cmi5_launch(user: User, item_id: int, *, now: datetime | None = None) -> dict:
+    """Launch parameters of a cmi5 package item for the member (``cmi5.new_launch``).
+
+    Raises NotFound/Forbidden (access, not cmi5), Conflict (read-only, locked).
+    """
+    now = now or utcnow()
+    item, _, _ = _progress_target(user, item_id, now)
+    return cmi5.new_launch(user, item, now)
+
+
+def cmi5_statements(launch_id: str, authorization: str | None, body, *,
+                    now: datetime | None = None) -> list[str]:
+    """Statements an AU sends with its launch's token (``cmi5.record_statements``).
+
+    Progress is recorded under the same rules as every item (enrolled, not read-only,
+    unlocked). Raises Unauthenticated, Forbidden, BadRequest, Conflict.
+    """
+    launch = cmi5.authorised_launch(launch_id, authorization)
+    return cmi5.record_statements(
+        launch, body, lambda user, item, at: _progress_target(user, item.id, at), now=now)
 
 
 def complete_quiz_item(user: User, item_id: int, score_percent: float, *,

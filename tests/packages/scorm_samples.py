@@ -122,9 +122,46 @@ CMI5_XML = """<?xml version="1.0" encoding="utf-8"?>
 </courseStructure>
 """
 
+#: An AU as cmi5 describes it: reads the launch parameters, fetches its token, reads
+#: LMS.LaunchData and sends initialized, completed, passed (0.9) and terminated.
 CMI5_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Interview practice</title></head>
-<body><h1>Interview practice</h1><p id="state">starting</p></body></html>
+<body><h1>Interview practice</h1><p id="state">starting</p>
+<script>
+var params = new URLSearchParams(location.search);
+var endpoint = params.get("endpoint"), actor = JSON.parse(params.get("actor"));
+var registration = params.get("registration"), activity = params.get("activityId");
+var state = document.getElementById("state");
+var verbs = "http://adlnet.gov/expapi/verbs/";
+var SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
+function send(token, verb, result, session) {
+  var statement = {actor: actor, verb: {id: verbs + verb}, object: {id: activity},
+                   context: {registration: registration,
+                             extensions: {}}};
+  statement.context.extensions[SESSION] = session;
+  if (result) { statement.result = result; }
+  return fetch(endpoint + "statements", {method: "POST", body: JSON.stringify(statement),
+    headers: {"Authorization": "Basic " + token, "Content-Type": "application/json",
+              "X-Experience-API-Version": "1.0.3"}});
+}
+fetch(params.get("fetch"), {method: "POST"}).then(function (r) { return r.json(); })
+.then(function (body) {
+  var token = body["auth-token"];
+  var query = new URLSearchParams({stateId: "LMS.LaunchData", activityId: activity,
+                                   agent: JSON.stringify(actor), registration: registration});
+  return fetch(endpoint + "activities/state?" + query, {headers: {"Authorization": "Basic " + token,
+      "X-Experience-API-Version": "1.0.3"}}).then(function (r) { return r.json(); })
+  .then(function (launchData) {
+    var session = launchData.contextTemplate.extensions[SESSION];
+    state.dataset.moveOn = launchData.moveOn;
+    return send(token, "initialized", null, session)
+      .then(function () { return send(token, "completed", {completion: true}, session); })
+      .then(function () { return send(token, "passed", {success: true, score: {scaled: 0.9}}, session); })
+      .then(function () { return send(token, "terminated", null, session); });
+  });
+}).then(function () { state.textContent = "finished"; },
+        function (error) { state.textContent = "error: " + error; });
+</script></body></html>
 """
 
 
