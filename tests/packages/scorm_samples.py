@@ -227,3 +227,21 @@ def no_manifest_zip() -> bytes:
 
 def broken_manifest_zip() -> bytes:
     return zip_bytes({"imsmanifest.xml": "<manifest><organizations>", "index.html": "x"})
+
+
+def stored_package(data: bytes, course, title: str = "Package", **item_fields):
+    """A package item of ``course`` playing ``data`` (stored and unpacked as on attach)."""
+    from lms.extensions import db
+    from lms.packages.scorm import unpack
+    from lms.storage import get_storage, new_key
+    from tests.factories import make_item, make_media, make_module
+
+    key = new_key()
+    get_storage().save(key, io.BytesIO(data), "application/zip")
+    media = make_media(storage_key=key, content_type="application/zip", kind="package",
+                       size=len(data), original_name="package.zip", duration_seconds=None)
+    content = unpack(media)
+    item = make_item(make_module(course), kind="package", title=title, media=media,
+                     **item_fields)
+    db.session.commit()
+    return item, content
