@@ -155,3 +155,30 @@ def test_files_are_served_to_members_of_the_course_only(client, auth, studio):
     style.close()
     assert client.get(f"/packages/{content.id}/../imsmanifest.xml").status_code == 404
     assert client.get(f"/packages/{content.id}/lesson/missing.html").status_code == 404
+
+
+def test_the_studio_form_takes_a_package_zip_and_shows_why_one_is_refused(client, auth, app_ctx):
+    teacher = make_user(role="instructor")
+    course = make_course(instructors=[teacher], status="draft")
+    module = make_module(course)
+    auth.login(teacher.email)
+    url = f"/studio/modules/{module.id}/items/new/package"
+    form = client.get(url).get_data(as_text=True)
+    assert "SCORM or cmi5 package (ZIP)" in form
+
+    refused = auth.post(url, {"title": "Bad", "required": "y", "media_id_upload": (
+        io.BytesIO(samples.traversal_zip()), "bad.zip", "application/zip")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "outside the package" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Item.id))) == 0
+
+    added = auth.post(url, {"title": "Shelving", "required": "y", "media_id_upload": (
+        io.BytesIO(samples.scorm12_zip()), "shelving.zip", "application/zip")},
+        content_type="multipart/form-data")
+    assert added.status_code == 302
+    item = db.session.execute(select(Item)).scalar_one()
+    assert item.kind == "package"
+    assert db.session.execute(select(PackageContent.media_id)).scalar_one() == item.media_id
+    outline = client.get(f"/studio/courses/{course.id}/outline").get_data(as_text=True)
+    assert f"/studio/modules/{module.id}/items/new/package" in outline
