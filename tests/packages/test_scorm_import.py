@@ -182,3 +182,15 @@ def test_the_studio_form_takes_a_package_zip_and_shows_why_one_is_refused(client
     assert db.session.execute(select(PackageContent.media_id)).scalar_one() == item.media_id
     outline = client.get(f"/studio/courses/{course.id}/outline").get_data(as_text=True)
     assert f"/studio/modules/{module.id}/items/new/package" in outline
+
+
+def test_a_course_with_package_items_is_not_exported_half(app_ctx, tmp_path):
+    from lms.errors import Conflict
+    from lms.packages.service import export_course
+
+    teacher = make_user(role="instructor")
+    course = make_course(instructors=[teacher])
+    samples.stored_package(samples.scorm12_zip(), course, title="Shelving lesson")
+    with pytest.raises(Conflict, match="Shelving lesson"):
+        export_course(teacher, course.slug, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
