@@ -105,10 +105,13 @@ def test_malicious_and_broken_zips_are_refused_and_nothing_is_stored(client, stu
 
 
 def test_package_items_need_a_package_zip(client, studio):
-    _course, module, headers = studio
+    course, module, headers = studio
     no_media = client.post(f"/api/v1/modules/{module.id}/items", headers=headers,
                            json={"kind": "package", "title": "Nothing attached"})
-    assert no_media.status_code == 422
+    assert no_media.status_code == 201
+    refused = client.post(f"/api/v1/courses/{course.id}/publish", headers=headers)
+    assert refused.status_code == 409
+    assert "“Nothing attached” has no SCORM or cmi5 ZIP" in refused.get_json()["detail"]
     pdf = simple_upload(client, headers, b"%PDF-1.4\n%%EOF\n", "notes.pdf", "application/pdf")
     wrong = client.post(f"/api/v1/modules/{module.id}/items", headers=headers,
                         json={"kind": "package", "title": "A PDF",
