@@ -125,3 +125,20 @@ def test_scorm2004_status_rules(cmi, done, success):
                                               ("browsed", False)])
 def test_scorm12_status_rules_without_mastery(status, done):
     assert scorm12_outcome({"core": {"lesson_status": status}}, None).completed is done
+
+
+def test_a_retake_starts_the_package_afresh(client, app_ctx):
+    from lms.extensions import utcnow
+    from lms.progress.editions import start_new_edition
+
+    course, item = scorm_item(samples.scorm12_zip())
+    member = make_user()
+    enrollment = enrol(member, course)
+    commit(client, member, item, {"core": {"lesson_status": "passed"}, "suspend_data": "old"})
+    assert status_of(member, item) == "completed"
+    db.session.expire_all()
+    assert start_new_edition(enrollment, course, utcnow()) == 2
+    db.session.commit()
+    assert status_of(member, item) is None
+    resumed = client.get(f"/api/v1/items/{item.id}/runtime", headers=api_headers(member))
+    assert "suspend_data" not in resumed.get_json()["cmi"]
