@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.catalog import access
-from lms.catalog.models import Course, Enrollment, Item, Module
-from lms.errors import NotFound, Unauthorized, ValidationError
+from lms.catalog.models import Item, Module
+from lms.errors import Conflict, NotFound, Unauthorized, ValidationError
 from lms.extensions import db
 from lms.media.content import open_key
 from lms.media.models import MediaAsset
@@ -138,29 +138,33 @@ def delete_files(content: PackageContent) -> None:
 
 
 def get_for_learner(user: User | None, package_id: int) -> PackageContent:
-    """A package the user may open: one used by an item of a course they are enrolled
-    in or edit. Raises NotFound (also for packages of courses they may not open, so
-    their existence is not revealed), Unauthorized."""
+    """A package the user may open: one played by an item of a course they edit, or of
+    one they are enrolled in where that item is unlocked for them.
+
+    Raises NotFound (also for packages of courses they may not open, so their
+    existence is not revealed), Unauthorized, Conflict (locked for the member).
+    """
     content = db.session.get(PackageContent, package_id)
     if content is None:
         raise NotFound("No such package.")
     if user is None:
         raise Unauthorized("Log in first.")
-    courses = db.session.execute(
-        select(Course).join(Module, Module.course_id == Course.id)
-        .join(Item, Item.module_id == Module.id)
-        .where(Item.media_id == content.media_id, Item.kind == "package")).scalars().unique()
-    if not any(_may_open(user, course) for course in courses):
-        raise NotFound("No such package.")
-    return content
-
-
-def _may_open(user: User, course: Course) -> bool:
-    if access.can_edit(user, course):
-        return True
-    enrolled = db.session.scalar(select(Enrollment.id).where(
-        Enrollment.user_id == user.id, Enrollment.course_id == course.id))
-    return enrolled is not None and access.can_see(user, course)
+    items = db.session.execute(
+        select(Item).join(Module, Item.module_id == Module.id)
+        .where(Item.media_id == content.media_id, Item.kind == "package")).scalars().all()
+    locked = None
+    for item in items:
+        course = item.module.course
+        if access.can_edit(user, course):
+            return content
+        enrollment = access.enrollment_of(user, course)
+        if enrollment is not None and access.can_see(user, course):
+            locked = access.lock_message(user, item, enrollment)
+            if locked is None:
+                return content
+    if locked is not None:
+        raise Conflict(locked)
+    raise NotFound("No such package.")
 
 
 def content_of_item(item: Item) -> PackageContent | None:

@@ -16,6 +16,7 @@ from tests.factories import (
     api_headers,
     enrol,
     make_course,
+    make_item,
     make_media,
     make_module,
     make_user,
@@ -197,3 +198,15 @@ def test_a_course_with_package_items_is_not_exported_half(app_ctx, tmp_path):
     with pytest.raises(Conflict, match="Shelving lesson"):
         export_course(teacher, course.slug, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_locked_package_is_not_served_to_the_member(client, auth, app_ctx):
+    course = make_course(in_order=True)
+    make_item(make_module(course), kind="reading", title="Read this first")
+    _item, content = samples.stored_package(samples.scorm12_zip(), course)
+    member = make_user()
+    enrol(member, course)
+    auth.login(member.email)
+    locked = client.get(f"/packages/{content.id}/lesson/index.html")
+    assert locked.status_code == 409
+    assert "Read this first" in locked.get_data(as_text=True)
