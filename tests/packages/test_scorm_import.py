@@ -21,7 +21,7 @@ from tests.factories import (
     make_module,
     make_user,
 )
-from tests.media.uploads import simple_upload
+from tests.media.uploads import simple_upload, upload
 from tests.packages import scorm_samples as samples
 
 
@@ -210,3 +210,14 @@ def test_a_locked_package_is_not_served_to_the_member(client, auth, app_ctx):
     locked = client.get(f"/packages/{content.id}/lesson/index.html")
     assert locked.status_code == 409
     assert "Read this first" in locked.get_data(as_text=True)
+
+
+def test_a_zip_uploaded_in_parts_can_be_attached(client, studio):
+    _course, module, headers = studio
+    done = upload(client, headers, samples.scorm2004_zip(), "weeding.zip", "application/zip")
+    assert done.status_code == 200, done.get_json()
+    response = client.post(f"/api/v1/modules/{module.id}/items", headers=headers,
+                           json={"kind": "package", "title": "Weeding",
+                                 "media_id": done.get_json()["id"]})
+    assert response.status_code == 201, response.get_json()
+    assert db.session.execute(select(PackageContent.standard)).scalar_one() == "scorm2004"
