@@ -123,11 +123,12 @@ def _scorm_edition(root: ET.Element) -> str:
     if version.startswith("2004") or version == "CAM 1.3":
         return "scorm2004"
     if not version:
-        namespaces = " ".join(element.tag for element in root.iter()) + " ".join(
-            key for element in root.iter() for key in element.attrib)
-        if "adlcp_rootv1p2" in namespaces:
+        # No schemaversion: the adlcp namespace an attribute or element uses tells the edition.
+        names = " ".join([element.tag for element in root.iter()]
+                         + [key for element in root.iter() for key in element.attrib])
+        if "adlcp_rootv1p2" in names:
             return "scorm12"
-        if "adlcp_v1p3" in namespaces:
+        if "adlcp_v1p3" in names:
             return "scorm2004"
     raise ManifestError(f"imsmanifest.xml gives schemaversion “{version[:40]}”; we play "
                         "SCORM 1.2 and SCORM 2004 packages.")
