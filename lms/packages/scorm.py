@@ -127,13 +127,6 @@ def content_type(path: str) -> str:
     return TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def delete_files(content: PackageContent) -> None:
-    storage = get_storage()
-    with store():
-        for item in content.files.values():
-            storage.delete(item["key"])
-
-
 # --- reading ---------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from lms.packages.scorm import content_of_item
 from lms.progress.completion import ReportResult
 from lms.progress.models import Cmi5Launch, PackageRuntime
 from lms.progress.packages import Outcome, apply_outcome, runtime_of
+from lms.progress.rows import locked_row
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 SESSION_EXT = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
@@ -155,17 +156,20 @@ def record_statements(launch: Cmi5Launch, body: Any, check_target,
         raise BadRequest(f"Send from 1 to {MAX_STATEMENTS} statements.")
     item = db.session.get(Item, launch.item_id)
     content = cmi5_content(item)
-    ids, facts = [], None
+    ids, counted = [], []
     for statement in statements:
         verb, object_id, registration = _parse(statement)
         ids.append(statement.setdefault("id", str(uuid.uuid4())))
-        if object_id != content.activity_iri or registration != launch.registration:
-            continue
-        facts = _updated_facts(facts if facts is not None else _facts(launch), verb, statement)
-    if facts is not None or content.move_on == "NotApplicable":
-        facts = facts if facts is not None else _facts(launch)
+        if object_id == content.activity_iri and registration == launch.registration:
+            counted.append((verb, statement))
+    if counted or content.move_on == "NotApplicable":
         user = db.session.get(User, launch.user_id)
         checked_item, enrollment, course = check_target(user, item, now)
+        # The progress row's lock makes concurrent statements update the facts in turn.
+        locked_row(launch.user_id, launch.item_id, now)
+        facts = _facts(launch)
+        for verb, statement in counted:
+            facts = _updated_facts(facts, verb, statement)
         _save_facts(launch, facts, now)
         _apply(user, checked_item, enrollment, course, content, facts, now)
     return ids

@@ -80,6 +80,9 @@ def record_commit(user: User, item: Item, enrollment, course, body: Any, *,
 
 
 def _save_runtime(user_id: int, item_id: int, cmi: dict, now: datetime) -> None:
+    """Keep ``cmi`` as the member's runtime data, holding their progress row's lock (so
+    two commits at once write one after the other, and create one row)."""
+    locked_row(user_id, item_id, now)
     row = runtime_of(user_id, item_id)
     if row is None:
         row = PackageRuntime(user_id=user_id, item_id=item_id)
