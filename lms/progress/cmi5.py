@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment, Item
-from lms.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, TooLarge
+from lms.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge, Unauthorized
 from lms.extensions import db, utcnow
 from lms.packages.models import PackageContent
 from lms.packages.scorm import content_of_item
@@ -39,11 +39,6 @@ SESSION_EXT = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 LAUNCH_DATA = "LMS.LaunchData"
 MAX_STATEMENTS = 50
 MAX_STATE_BYTES = 64 * 1024
-
-
-class Unauthenticated(DomainError):
-    status = 401
-    title = "Unauthorized"
 
 
 def new_launch(user: User, item: Item, now: datetime | None = None) -> dict[str, Any]:
@@ -97,15 +92,15 @@ def _hash(token: str) -> str:
 def authorised_launch(launch_id: str, authorization: str | None) -> Cmi5Launch:
     """The launch whose token the ``Authorization: Basic <token>`` header carries.
 
-    Raises Unauthenticated (no or unknown token) and Forbidden (another launch's token).
+    Raises Unauthorized (no or unknown token) and Forbidden (another launch's token).
     """
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "basic" or not token.strip():
-        raise Unauthenticated("Send the launch's token: Authorization: Basic <auth-token>.")
+        raise Unauthorized("Send the launch's token: Authorization: Basic <auth-token>.")
     launch = db.session.execute(select(Cmi5Launch).where(
         Cmi5Launch.token_hash == _hash(token.strip()))).scalar_one_or_none()
     if launch is None:
-        raise Unauthenticated("The token is not one we gave out.")
+        raise Unauthorized("The token is not one we gave out.")
     if not hmac.compare_digest(launch.id, launch_id):
         raise Forbidden("This token belongs to another launch.")
     return launch

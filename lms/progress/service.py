@@ -205,7 +205,7 @@ def cmi5_statements(launch_id: str, authorization: str | None, body, *,
     """Statements an AU sends with its launch's token (``cmi5.record_statements``).
 
     Progress is recorded under the same rules as every item (enrolled, not read-only,
-    unlocked). Raises Unauthenticated, Forbidden, BadRequest, Conflict.
+    unlocked). Raises Unauthorized, Forbidden, BadRequest, Conflict.
     """
     launch = cmi5.authorised_launch(launch_id, authorization)
     return cmi5.record_statements(
