@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
+import zlib
 
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ def unpack(media: MediaAsset) -> PackageContent:
         raise _refused("Choose a ready SCORM or cmi5 ZIP file.")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         stream, _ = open_key(media.storage_key)
-        with stream:
+        with store(), stream:
             shutil.copyfileobj(stream, spool)
         try:
             with archive.open_checked(spool, LIMITS) as zipped:
@@ -81,7 +82,7 @@ def unpack(media: MediaAsset) -> PackageContent:
                 stored = _store_files(files)
         except archive.ArchiveError as exc:
             raise _refused(str(exc)) from None
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise _refused(f"a file in the ZIP could not be read ({exc}).") from None
     content = PackageContent(
         media_id=media.id, standard=launch.standard, title=launch.title,

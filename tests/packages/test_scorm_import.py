@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from sqlalchemy import func, select
@@ -221,3 +222,16 @@ def test_a_zip_uploaded_in_parts_can_be_attached(client, studio):
                                  "media_id": done.get_json()["id"]})
     assert response.status_code == 201, response.get_json()
     assert db.session.execute(select(PackageContent.standard)).scalar_one() == "scorm2004"
+
+
+def test_a_corrupt_entry_is_refused_and_nothing_is_kept(client, studio):
+    _course, module, headers = studio
+    data = bytearray(samples.zip_bytes({
+        "imsmanifest.xml": samples.SCORM2004_MANIFEST, "index.html": "<p>Weeding</p>"},
+        compression=zipfile.ZIP_STORED))
+    data[data.index(b"<p>Weeding</p>") + 3] ^= 0xFF  # the CRC no longer matches
+    keys_before = stored_package_keys()
+    response = add_package_item(client, headers, module, bytes(data))
+    assert response.status_code == 422
+    assert "could not be read" in response.get_json()["detail"]
+    assert stored_package_keys() == keys_before
