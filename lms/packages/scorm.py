@@ -21,6 +21,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
+from typing import BinaryIO
 
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ from lms.media.content import open_key
 from lms.media.models import MediaAsset
 from lms.media.storecalls import store
 from lms.packages import archive
-from lms.packages.manifests import MAX_MANIFEST_BYTES, read_manifest
+from lms.packages.manifests import MAX_MANIFEST_BYTES, Launch, read_manifest
 from lms.packages.models import PackageContent
 from lms.storage import get_storage
 
@@ -71,19 +72,33 @@ def unpack(media: MediaAsset) -> PackageContent:
     """
     if media.kind != "package" or not media.is_ready:
         raise _refused("Choose a ready SCORM or cmi5 ZIP file.")
+    stream, _ = open_key(media.storage_key)
+    with store(), stream:
+        return _record(media, *_read_zip(stream, store_files=True))
+
+
+def stand_in(media: MediaAsset, source: BinaryIO) -> PackageContent:
+    """Check a ZIP not stored yet (a course import's preview) as :func:`unpack` would,
+    and record it with no files, so the preview lists what the import will do."""
+    return _record(media, *_read_zip(source, store_files=False))
+
+
+def _read_zip(source: BinaryIO, *, store_files: bool) -> tuple[Launch, dict[str, dict]]:
+    """The manifest's launch facts and, with ``store_files``, the files as stored."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        stream, _ = open_key(media.storage_key)
-        with store(), stream:
-            shutil.copyfileobj(stream, spool)
+        shutil.copyfileobj(source, spool)
         try:
             with archive.open_checked(spool, LIMITS) as zipped:
                 files = archive.zip_files(zipped)
                 launch = read_manifest(set(files), lambda name: _head(files[name]))
-                stored = _store_files(files)
+                return launch, _store_files(files) if store_files else {}
         except archive.ArchiveError as exc:
             raise _refused(str(exc)) from None
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise _refused(f"a file in the ZIP could not be read ({exc}).") from None
+
+
+def _record(media: MediaAsset, launch: Launch, stored: dict[str, dict]) -> PackageContent:
     content = PackageContent(
         media_id=media.id, standard=launch.standard, title=launch.title,
         launch_path=launch.launch_path, launch_query=launch.launch_query, files=stored,

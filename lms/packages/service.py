@@ -105,8 +105,7 @@ def export_course(actor: User | None, slug: str, folder: Path) -> list[str]:
     """Write the course as a package into ``folder`` (new or empty); returns the paths written.
 
     Raises NotFound, Unauthorized, Forbidden (not an editor of the course),
-    Conflict (the folder holds files, or the course has SCORM or cmi5 package items,
-    which the package format does not describe yet), Unavailable (storage).
+    Conflict (the folder holds files), Unavailable (storage).
     """
     course = db_course(slug)
     if course is None:
@@ -114,11 +113,6 @@ def export_course(actor: User | None, slug: str, folder: Path) -> list[str]:
     access.get_editable_course(actor, course.id)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise Conflict(f"{folder} is not an empty folder; choose a new one.")
-    packaged = [item.title for module in course.modules for item in module.items
-                if item.kind == "package"]
-    if packaged:
-        raise Conflict("Course packages cannot hold SCORM or cmi5 package items yet "
-                       f"({', '.join(packaged)}); nothing was exported.")
     package, assets = build_package(course)
     texts = render_package(package) | transcript_files(package)
     for name, text in texts.items():

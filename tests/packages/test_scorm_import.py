@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.catalog.models import Item
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.packages.models import PackageContent
 from lms.storage import get_storage, new_key
@@ -189,16 +190,49 @@ def test_the_studio_form_takes_a_package_zip_and_shows_why_one_is_refused(client
     assert f"/studio/modules/{module.id}/items/new/package" in outline
 
 
-def test_a_course_with_package_items_is_not_exported_half(app_ctx, tmp_path):
-    from lms.errors import Conflict
-    from lms.packages.service import export_course
+def test_package_items_round_trip_through_course_packages(app_ctx, tmp_path):
+    from lms.packages.service import export_course, import_package, read_folder
 
     teacher = make_user(role="instructor")
-    course = make_course(instructors=[teacher])
-    samples.stored_package(samples.scorm12_zip(), course, title="Shelving lesson")
-    with pytest.raises(Conflict, match="Shelving lesson"):
-        export_course(teacher, course.slug, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    course = make_course(instructors=[teacher], slug="shelving")
+    samples.stored_package(samples.scorm12_zip(), course, title="Shelving lesson",
+                           body="Do this first.")
+    written = export_course(teacher, course.slug, tmp_path / "out")
+    toml = next(name for name in written if name.endswith(".package.toml"))
+    assert 'media = "package.zip"' in (tmp_path / "out" / toml).read_text()
+    assert "media/package.zip" in written
+
+    (tmp_path / "out" / "course.toml").write_text((tmp_path / "out" / "course.toml")
+                                                  .read_text().replace("shelving", "shelving-2"))
+    package = read_folder(tmp_path / "out")
+    preview = import_package(teacher, package, dry_run=True)
+    assert any("package “Shelving lesson”" in line for line in preview.changes)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(PackageContent.id))) == 1
+
+    imported = import_package(teacher, package).course
+    db.session.commit()
+    copy = imported.modules[0].items[0]
+    assert (copy.kind, copy.title, copy.body) == ("package", "Shelving lesson", "Do this first.")
+    unpacked = db.session.execute(select(PackageContent).where(
+        PackageContent.media_id == copy.media_id)).scalar_one()
+    assert (unpacked.standard, unpacked.launch_path) == ("scorm12", "lesson/index.html")
+    assert get_storage().head(unpacked.files["lesson/index.html"]["key"]) is not None
+
+
+def test_a_course_package_with_a_bad_package_zip_is_refused_in_the_preview(app_ctx, tmp_path):
+    from lms.packages.service import export_course, import_package, read_folder
+
+    teacher = make_user(role="instructor")
+    course = make_course(instructors=[teacher], slug="weeding")
+    samples.stored_package(samples.scorm2004_zip(), course, title="Weeding lesson")
+    export_course(teacher, course.slug, tmp_path / "out")
+    (tmp_path / "out" / "media" / "package.zip").write_bytes(samples.traversal_zip())
+    (tmp_path / "out" / "course.toml").write_text((tmp_path / "out" / "course.toml")
+                                                  .read_text().replace("weeding", "weeding-2"))
+    with pytest.raises(ValidationError, match="outside the package"):
+        import_package(teacher, read_folder(tmp_path / "out"), dry_run=True)
+    db.session.rollback()
 
 
 def test_a_locked_package_is_not_served_to_the_member(client, auth, app_ctx):
