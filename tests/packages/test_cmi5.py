@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -10,19 +9,9 @@ from sqlalchemy import select
 
 from lms.catalog.models import Enrollment
 from lms.extensions import db
-from lms.packages.scorm import unpack
 from lms.progress.models import ItemProgress
-from lms.storage import get_storage, new_key
 from tests.browser import log_in
-from tests.factories import (
-    api_headers,
-    enrol,
-    make_course,
-    make_item,
-    make_media,
-    make_module,
-    make_user,
-)
+from tests.factories import api_headers, enrol, make_course, make_user
 from tests.packages import scorm_samples as samples
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
@@ -30,16 +19,9 @@ AU = "https://example.org/courses/reference-interview/au1"
 
 
 def cmi5_course(move_on: str = "CompletedAndPassed"):
-    data = samples.cmi5_zip(move_on=move_on)
-    key = new_key()
-    get_storage().save(key, io.BytesIO(data), "application/zip")
-    media = make_media(storage_key=key, content_type="application/zip", kind="package",
-                       size=len(data), original_name="au.zip", duration_seconds=None)
-    unpack(media)
     course = make_course(title="The reference interview")
-    item = make_item(make_module(course, title="Week 1"), kind="package",
-                     title="Interview practice", media=media)
-    db.session.commit()
+    item, _ = samples.stored_package(samples.cmi5_zip(move_on=move_on), course,
+                                     title="Interview practice")
     member = make_user()
     enrol(member, course)
     return course, item, member

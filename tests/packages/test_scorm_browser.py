@@ -3,18 +3,14 @@ course complete; a returning member resumes; the player page passes axe."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from sqlalchemy import select
 
 from lms.catalog.models import Enrollment
 from lms.extensions import db
-from lms.packages.scorm import unpack
 from lms.progress.models import ItemProgress, PackageRuntime
-from lms.storage import get_storage, new_key
 from tests.browser import assert_accessible, log_in
-from tests.factories import enrol, make_course, make_item, make_media, make_module, make_user
+from tests.factories import enrol, make_course, make_user
 from tests.packages import scorm_samples as samples
 
 pytestmark = pytest.mark.browser
@@ -22,15 +18,8 @@ pytestmark = pytest.mark.browser
 
 def package_course(data: bytes, title: str):
     """A course whose only item plays ``data``, and an enrolled member."""
-    key = new_key()
-    get_storage().save(key, io.BytesIO(data), "application/zip")
-    media = make_media(storage_key=key, content_type="application/zip", kind="package",
-                       size=len(data), original_name="lesson.zip", duration_seconds=None)
-    unpack(media)
     course = make_course(title=title)
-    item = make_item(make_module(course, title="Week 1"), kind="package", title=title,
-                     media=media)
-    db.session.commit()
+    item, _ = samples.stored_package(data, course, title=title)
     member = make_user()
     enrol(member, course)
     return course, item, member

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.packages.scorm import unpack
 from lms.progress.models import ItemProgress, PackageRuntime
 from lms.progress.packages import scorm12_outcome, scorm2004_outcome
-from lms.storage import get_storage, new_key
-from tests.factories import (
-    api_headers,
-    enrol,
-    make_course,
-    make_item,
-    make_media,
-    make_module,
-    make_user,
-)
+from tests.factories import api_headers, enrol, make_course, make_item, make_module, make_user
 from tests.packages import scorm_samples as samples
 
 
 def scorm_item(data: bytes, instructor=None):
-    key = new_key()
-    get_storage().save(key, io.BytesIO(data), "application/zip")
-    media = make_media(storage_key=key, content_type="application/zip", kind="package",
-                       size=len(data), original_name="sco.zip", duration_seconds=None)
-    unpack(media)
     course = make_course(instructors=[instructor] if instructor else [])
-    item = make_item(make_module(course), kind="package", title="SCO", media=media)
-    db.session.commit()
+    item, _ = samples.stored_package(data, course, title="SCO")
     return course, item
 
 
