@@ -121,7 +121,8 @@ def register_blueprints(app: Flask) -> None:
     from lms.jobs import api as jobs_api
     from lms.jobs import views as jobs_views
 
-    kinds = ("views", "studio", "api", "authoring_api", "attendance_views", "attendance_api")
+    kinds = ("views", "studio", "api", "authoring_api", "attendance_views", "attendance_api",
+             "cmi5_api")
     modules = [module for kind in kinds for module in domain_modules(kind)]
     for module in (pages, openapi, jobs_views, jobs_api, *modules):
         app.register_blueprint(module.bp)

@@ -50,6 +50,11 @@ certificates_enabled = _signals.signal("certificates-enabled")
 #: pass_percent, max_attempts, time_limit_seconds), ``actor`` (User).
 item_created = _signals.signal("item-created")
 
+#: Sent by catalog when an edit gives an existing item other media (a new file or
+#: none), in the same transaction: packages unpacks a new SCORM or cmi5 ZIP.
+#: sender: Item id; kwargs: ``item`` (Item), ``actor`` (User).
+item_media_changed = _signals.signal("item-media-changed")
+
 #: Sent by certificates in the transaction that inserted new certificates (one member's
 #: completion, or a back-issue batch). sender: Course id; kwargs: ``issued`` (list of
 #: dicts ``{"certificate_id", "user_id", "completed_at"}``), ``now`` (datetime).

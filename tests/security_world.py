@@ -65,7 +65,28 @@ def seed(client) -> World:
     _seed_rows(world, course)
     _seed_discussion(world, course)
     _seed_session(world, course)
+    _seed_packages(world, module)
     return world
+
+
+def _seed_packages(world: World, module) -> None:
+    """An optional SCORM 1.2 item and an optional cmi5 item, their ZIPs unpacked."""
+    import io
+
+    from lms.packages.scorm import unpack
+    from lms.storage import get_storage, new_key
+    from tests.packages import scorm_samples
+
+    for name, data in (("package", scorm_samples.scorm12_zip()),
+                       ("cmi5", scorm_samples.cmi5_zip())):
+        key = new_key()
+        get_storage().save(key, io.BytesIO(data), "application/zip")
+        media = make_media(storage_key=key, content_type="application/zip", kind="package",
+                           size=len(data), original_name=f"{name}.zip", duration_seconds=None)
+        content = unpack(media)
+        item = make_item(module, kind="package", title=name, media=media, body="",
+                         is_required=False)
+        world.ids[name], world.ids[f"{name}_content"] = item.id, content.id
 
 
 def _seed_session(world: World, course) -> None:

@@ -16,7 +16,7 @@ from werkzeug.routing import AnyConverter
 from tests.security_world import World
 from tests.test_route_matrix import Actor, Call, calls, fill
 
-ITEM_KINDS = ("reading", "video", "file", "quiz")
+ITEM_KINDS = ("reading", "video", "file", "quiz", "package")
 #: A page that is not there: the error page is a page too.
 MISSING = "/no-such-page"
 

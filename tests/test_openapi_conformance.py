@@ -106,6 +106,9 @@ def callers(world: World) -> dict[tuple[str, str], Caller]:
         ("POST", "/posts/{post_id}/accept"): Caller("instructor", {"post_id": ids["post"]}),
         ("POST", "/directory/{member_id}/messages"): Caller(
             "enrolled", {"member_id": ids["listed"]}),
+        ("GET", "/items/{item_id}/runtime"): Caller("enrolled", {"item_id": ids["package"]}),
+        ("POST", "/items/{item_id}/runtime"): Caller("enrolled", {"item_id": ids["package"]}),
+        ("POST", "/items/{item_id}/cmi5-launch"): Caller("enrolled", {"item_id": ids["cmi5"]}),
         ("GET", "/me/credits"): Caller("enrolled", {}),
         ("POST", "/me/credits"): Caller("enrolled", {}),
         ("POST", "/me/credit-evidence"): Caller("enrolled", {}),

@@ -186,6 +186,13 @@ ACCESS: dict[str, str] = {
     "live_api.get_session": PUBLIC, "live_api.register": MEMBER,
     "live_api.cancel_registration": MEMBER, "live_api.join": MEMBER,
     "live_api.my_sessions": MEMBER,
+    # SCORM and cmi5 packages: files and runtime data for the course's learners; a cmi5
+    # launch's fetch URL and xAPI endpoint take the launch's secret id and token, not the
+    # session (tests/packages/test_cmi5.py proves the token's scope).
+    "packages.package_file": LEARNER, "progress_api.package_runtime": LEARNER,
+    "progress_api.commit_package_runtime": LEARNER, "progress_api.cmi5_launch": LEARNER,
+    "cmi5.fetch": PUBLIC, "cmi5.about": PUBLIC, "cmi5.statements": PUBLIC,
+    "cmi5.state": PUBLIC,
 }
 
 #: Roles that may get a 2xx from each class (beyond which a 2xx is a violation).
@@ -255,6 +262,7 @@ API_BODIES = {
     "discussions_api.set_notification_settings": {"replies": "daily", "announcements": True},
     "discussions_api.send_message": {"body": "Hello"},
     "live_attendance_api.confirm_group_viewers": {"emails": ["colleague@example.org"]},
+    "progress_api.commit_package_runtime": {"cmi": {"core": {"lesson_status": "incomplete"}}},
     "live_api.create_session": {"starts_at": "2030-03-03T19:00:00Z",
                                 "ends_at": "2030-03-03T20:00:00Z",
                                 "join_url": "https://meet.example.org/j/1"},
@@ -264,10 +272,12 @@ API_BODIES = {
         "auth_token_url": "https://lms.example.edu/token",
         "key_set_url": "https://lms.example.edu/jwks"},
 }
-#: Writes authorised by a signed token in the URL rather than the session, so they take no
+#: Writes authorised by a signed token rather than the session, so they take no
 #: CSRF token: one-click unsubscribe (RFC 8058 mail clients POST without one); LTI login
-#: and launch, posted by a platform's page and authenticated by its signed ID token.
-CSRF_EXEMPT = {"discussions.unsubscribe_confirm", "standards.lti_login", "standards.lti_launch"}
+#: and launch, posted by a platform's page and authenticated by its signed ID token; the
+#: cmi5 launch endpoints, authorised by the launch's token.
+CSRF_EXEMPT = {"discussions.unsubscribe_confirm", "standards.lti_login", "standards.lti_launch",
+               "cmi5.fetch", "cmi5.statements", "cmi5.state"}
 #: Run last, so earlier routes still find their objects (and a member who enrols
 #: themselves through an open course's enrol route does so after the learner routes).
 DESTRUCTIVE_WORDS = ("enrol", "delete", "remove", "archive", "abort", "revoke", "unpublish",
@@ -322,6 +332,10 @@ def _value(name: str, call: Call, ids: dict) -> object:
     if name == "question_id" and "evaluation" in endpoint:
         return ids["evaluation_question"]
     if name == "item_id":
+        if "runtime" in endpoint:
+            return ids["package"]
+        if "cmi5" in endpoint:
+            return ids["cmi5"]
         if "evaluation" in endpoint:
             return ids["evaluation"]
         if "quiz" in endpoint or "quiz" in call.rule.rule:
@@ -341,7 +355,9 @@ def _value(name: str, call: Call, ids: dict) -> object:
                   "job_id": ids["job"], "thread_id": ids["thread"], "post_id": ids["post"],
               "message_id": ids["message"], "credit_id": ids.get("credit"),
               "type_id": ids.get("credit_type"), "session_id": ids.get("session"),
-              "variant": "240p", "segment": "seg_0000.ts"}
+              "variant": "240p", "segment": "seg_0000.ts",
+              "package_id": ids["package_content"], "path": "lesson/index.html",
+              "launch_id": "no-such-launch"}
     if name == "action" and endpoint == "discussions.post_action":
         return "vote"
     if name == "kind":
@@ -420,7 +436,7 @@ def violations_of(call: Call, role: str, response, changes: dict) -> list[str]:
     if call.is_api and status >= 400 and response.mimetype != "application/problem+json":
         found.append(f"{status} answered {response.mimetype}, not problem+json")
     if response.mimetype == "text/html":
-        found += _header_problems(response)
+        found += _header_problems(response, call.endpoint)
     return [problem for problem in found if not _known(call, problem)]
 
 
@@ -453,10 +469,21 @@ def _refusal_problems(call: Call, role: str, response, changes: dict) -> list[st
     return found
 
 
-def _header_problems(response) -> list[str]:
+#: A SCORM or cmi5 package's own pages: they run their own (inline) scripts inside the
+#: player's frame, so their policy differs from ours: framed by this site only,
+#: sandboxed even when opened on their own, no plugins (README, "SCORM and cmi5").
+FRAMED_CONTENT = {"packages.package_file": ("frame-ancestors 'self'", "object-src 'none'",
+                                            "sandbox allow-scripts allow-same-origin "
+                                            "allow-forms")}
+
+
+def _header_problems(response, endpoint: str = "") -> list[str]:
     csp = response.headers.get("Content-Security-Policy", "")
     found = []
-    if "frame-ancestors 'none'" not in csp or "unsafe-inline" in csp:
+    if endpoint in FRAMED_CONTENT and response.status_code < 300:
+        if not all(part in csp for part in FRAMED_CONTENT[endpoint]):
+            found.append(f"package CSP missing or weak: {csp!r}")
+    elif "frame-ancestors 'none'" not in csp or "unsafe-inline" in csp:
         found.append(f"page CSP missing or weak: {csp!r}")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         found.append("page without X-Content-Type-Options: nosniff")

@@ -416,3 +416,28 @@ def test_no_page_or_answer_shows_a_meeting_address_before_its_window(app, client
                 shown.append(str(call))
             response.close()
     assert shown == []
+
+
+# --- SCORM and cmi5 packages ----------------------------------------------------------------
+
+def test_packages_and_their_runtime_data_are_the_course_learners_only(client, app_ctx) -> None:
+    from tests.packages.scorm_samples import scorm12_zip, stored_package
+
+    course, other_course = make_course(), make_course()
+    item, content = stored_package(scorm12_zip(), course)
+    learner, outsider = make_user(), make_user()
+    enrol(learner, course)
+    enrol(outsider, other_course)
+    auth = Auth(client)
+    auth.login(outsider.email)
+    assert client.get(f"/packages/{content.id}/lesson/index.html").status_code == 404
+    refused = client.post(f"/api/v1/items/{item.id}/runtime", headers=api_headers(outsider),
+                          json={"cmi": {"core": {"lesson_status": "passed"}}})
+    assert refused.status_code == 403
+    assert refused.mimetype == "application/problem+json"
+    auth.logout()
+    auth.login(learner.email)
+    served = client.get(f"/packages/{content.id}/lesson/index.html")
+    assert served.status_code == 200
+    assert "sandbox" in served.headers["Content-Security-Policy"]
+    served.close()

@@ -200,6 +200,9 @@ def publish_problems(course: Course) -> list[str]:
     if not any(item.is_required for item in items):
         problems.append("The course has no required item: add an item and mark it required.")
     for item in items:
+        if item.kind == "package" and item.media is None:
+            problems.append(f"The package item “{item.title}” has no SCORM or cmi5 ZIP "
+                            "attached.")
         if item.kind != "video":
             continue
         if item.media is None:

@@ -30,6 +30,7 @@ from lms.media.models import MediaAsset
 MEDIA_KINDS: dict[str, tuple[str, ...]] = {
     "video": ("video", "audio"),
     "file": ("pdf", "slides", "image", "audio", "video"),
+    "package": ("package",),
 }
 CAPTION_KINDS = ("captions",)
 SLIDE_KINDS = ("pdf", "slides")
@@ -143,8 +144,11 @@ def update_item(actor: User | None, item_id: int, fields: dict[str, Any]) -> Ite
     if fields.pop("kind", item.kind) != item.kind:
         raise ValidationError("An item's kind cannot change; add a new item instead.",
                               errors={"kind": ["An item's kind cannot change."]})
+    media_before = item.media_id
     _apply_item_fields(actor, item, item.module.course, fields, creating=False)
     db.session.flush()
+    if item.media_id != media_before:
+        signals.item_media_changed.send(item.id, item=item, actor=actor)
     return item
 
 
@@ -172,7 +176,7 @@ def _apply_item_fields(actor: User, item: Item, course: Course, fields: dict[str
 def _check_fits_kind(kind: str, clean: dict[str, Any]) -> None:
     errors = {}
     if kind not in MEDIA_KINDS and clean.get("media_id") is not None:
-        errors["media_id"] = [f"A {kind} item has no media; use a video or file item."]
+        errors["media_id"] = [f"A {kind} item has no media; use a video, file or package item."]
     if kind != "video":
         errors.update({name: ["Only video items have this."]
                        for name in VIDEO_FIELDS if clean.get(name) is not None})

@@ -31,7 +31,7 @@ STATUSES = ("draft", "published", "archived")
 ACCESS = ("open", "members", "code")
 #: Days before a certificate's expiry from which its member may retake the course.
 RENEWAL_WINDOW_DEFAULT = 60
-ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation", "session")
+ITEM_KINDS = ("video", "reading", "file", "quiz", "evaluation", "session", "package")
 
 course_topic = Table(
     "course_topic", db.metadata,

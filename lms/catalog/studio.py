@@ -20,6 +20,7 @@ from lms.catalog.studio_forms import (
     InstructorForm,
     ModuleForm,
     NewCourseForm,
+    PackageItemForm,
     form_fields,
     item_fields,
 )
@@ -195,8 +196,9 @@ def _media_choices(form, course: Course, item: Item | None) -> None:
                                              for a in assets]
 
     if hasattr(form, "media_id"):
-        kinds = authoring_outline.MEDIA_KINDS["video" if hasattr(form, "captions_media_id")
-                                              else "file"]
+        kinds = authoring_outline.MEDIA_KINDS[
+            "video" if hasattr(form, "captions_media_id")
+            else "package" if isinstance(form, PackageItemForm) else "file"]
         form.media_id.choices = choices(kinds, item.media if item else None)
     if hasattr(form, "captions_media_id"):
         caption = item.captions[0].media if item and item.captions else None
@@ -249,7 +251,8 @@ def _render_item(course: Course, form, kind: str, item: Item | None, module, sta
 
 
 @bp.route("/modules/<int:module_id>/items/new/"
-          "<any(video, reading, file, quiz, evaluation, session):kind>", methods=["GET", "POST"])
+          "<any(video, reading, file, quiz, evaluation, session, package):kind>",
+          methods=["GET", "POST"])
 def new_item(module_id: int, kind: str):
     module = get_module_for_edit(me(), module_id)
     form = _item_form(kind, None, module.course)

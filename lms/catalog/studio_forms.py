@@ -102,6 +102,12 @@ class FileItemForm(ItemForm):
     media_id = SelectField("File", choices=[], validate_choice=False)
 
 
+class PackageItemForm(ItemForm):
+    media_id = SelectField("SCORM or cmi5 package (ZIP)", choices=[], validate_choice=False,
+                           description="A SCORM 1.2, SCORM 2004 or cmi5 ZIP; it is checked "
+                           "and unpacked when you save.")
+
+
 class VideoItemForm(ItemForm):
     media_id = SelectField("Recording", choices=[], validate_choice=False)
     captions_media_id = SelectField("Captions", choices=[], validate_choice=False,
@@ -128,6 +134,7 @@ class QuizItemForm(ItemForm):
 ITEM_FORMS: dict[str, type[ItemForm]] = {
     "reading": ReadingItemForm, "video": VideoItemForm, "file": FileItemForm,
     "quiz": QuizItemForm, "evaluation": ItemForm, "session": ItemForm,
+    "package": PackageItemForm,
 }
 #: Quiz settings are set when the item is created; the quiz editor changes them later.
 CREATE_ONLY = ("pass_percent", "max_attempts", "time_limit_seconds")

@@ -27,7 +27,8 @@ bp = Blueprint("catalog", __name__)
 
 PER_PAGE = 20
 STYLE_LABELS = {"video": "Video", "reading": "Reading", "file": "Download", "quiz": "Quiz",
-                "evaluation": "Evaluation", "session": "Live session"}
+                "evaluation": "Evaluation", "session": "Live session",
+                "package": "Interactive package"}
 
 
 @bp.app_template_filter("catalog_stage")

@@ -27,7 +27,7 @@ class MediaAsset(db.Model):
     #: The uploader's file name: metadata only, sent back in Content-Disposition.
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))
-    #: "video", "audio", "captions", "pdf", "slides" or "image".
+    #: "video", "audio", "captions", "pdf", "slides", "image" or "package" (a ZIP).
     kind: Mapped[str] = mapped_column(String(12))
     size: Mapped[int] = mapped_column(BigInteger)
     #: SHA-256 (hex) of the stored bytes; for multipart uploads, of the completed object.

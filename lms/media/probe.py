@@ -21,13 +21,15 @@ HEAD_BYTES = 64 * 1024
 SRT = "application/x-subrip"
 VTT = "text/vtt"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ZIP = "application/zip"
 GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 
 @dataclass(frozen=True)
 class FileType:
     content_type: str
-    #: The MediaAsset kind: video, audio, captions, pdf, slides or image.
+    #: The MediaAsset kind: video, audio, captions, pdf, slides, image or package
+    #: (a SCORM or cmi5 ZIP, checked and unpacked when an item uses it).
     kind: str
     extensions: tuple[str, ...]
 
@@ -50,6 +52,7 @@ TYPES = {
         FileType(SRT, "captions", (".srt",)),
         FileType("image/png", "image", (".png",)),
         FileType("image/jpeg", "image", (".jpg", ".jpeg")),
+        FileType(ZIP, "package", (".zip",)),
     )
 }
 #: Other names browsers and tools give the same types.
@@ -61,6 +64,8 @@ ALIASES = {
     "application/srt": SRT,
     "image/jpg": "image/jpeg",
     "image/pjpeg": "image/jpeg",
+    "application/x-zip-compressed": ZIP,
+    "application/x-zip": ZIP,
 }
 BY_EXTENSION = {ext: t for t in TYPES.values() for ext in t.extensions}
 
@@ -122,6 +127,7 @@ _CHECKS = {
     SRT: _srt,
     "image/png": lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"),
     "image/jpeg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    ZIP: lambda head: head.startswith(b"PK\x03\x04"),
 }
 
 

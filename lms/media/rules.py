@@ -64,7 +64,8 @@ def allowed_type(filename: str, claimed_type: str | None) -> probe.FileType:
     if kind is None:
         raise UnsupportedType(
             f"{claimed_type or 'That type'} is not accepted. Upload MP4 or WebM video, MP3 or M4A "
-            "audio, PDF or PowerPoint (PPTX) slides, WebVTT or SRT captions, or PNG or JPEG images."
+            "audio, PDF or PowerPoint (PPTX) slides, WebVTT or SRT captions, PNG or JPEG "
+            "images, or SCORM or cmi5 packages (ZIP)."
         )
     return kind
 

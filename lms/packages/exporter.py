@@ -84,7 +84,7 @@ def _items(module: Module) -> list[Item]:
 def _item(item: Item, names: MediaNames) -> ItemSpec:
     spec = ItemSpec(kind=item.kind, title=item.title, required=item.is_required,
                     body=item.body.strip())
-    if item.kind in ("video", "file"):
+    if item.kind in ("video", "file", "package"):
         spec.media = names.name(item.media)
     if item.kind == "video":
         spec.slides = names.name(item.slides)

@@ -44,16 +44,17 @@ ITEM_KEYS = {
     "quiz": ("title", "required", "intro", *QUIZ_SETTINGS),
     "evaluation": ("title", "required", "intro", "questions"),
     "session": ("title", "required", "intro"),
+    "package": ("title", "required", "media", "intro"),
 }
 SUFFIXES = {".md": "reading", ".video.toml": "video", ".file.toml": "file",
             ".quiz.toml": "quiz", ".quiz.gift": "quiz", ".evaluation.toml": "evaluation",
-            ".session.toml": "session"}
+            ".session.toml": "session", ".package.toml": "package"}
 #: Course evaluation questions: ``[[questions]]`` tables of an ``.evaluation.toml``.
 EVALUATION_KINDS = ("likert", "text")
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 MODULE_FOLDER = re.compile(rf"(\d{{2,3}})-({_SLUG})")
 ITEM_FILE = re.compile(rf"(\d{{2,3}})-({_SLUG})(\.md|\.video\.toml|\.file\.toml|\.quiz\.toml"
-                       rf"|\.quiz\.gift|\.evaluation\.toml|\.session\.toml)")
+                       rf"|\.quiz\.gift|\.evaluation\.toml|\.session\.toml|\.package\.toml)")
 MEDIA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 FRONT_MATTER = "+++\n"
 
@@ -202,7 +203,7 @@ def _item(files: Files, stem: str, kind: str, media: dict[str, FileRef]) -> Item
     item = ItemSpec(kind=kind, title=values["title"].strip(),
                     required=_bool(values.get("required", True), name, "required"),
                     body=_str(values.get("intro", ""), name, "intro").strip())
-    if kind in ("video", "file"):
+    if kind in ("video", "file", "package"):
         item.media = _media_name(values.get("media"), media, name, "media", required=True)
     if kind == "video":
         _video(item, values, files, media, name)

@@ -203,7 +203,7 @@ class Importer:
     def _item_fields(self, spec: ItemSpec) -> dict[str, Any]:
         fields: dict[str, Any] = {"title": spec.title, "required": spec.required,
                                   "body": spec.body}
-        if spec.kind in ("video", "file"):
+        if spec.kind in ("video", "file", "package"):
             fields["media_id"] = self.media.asset(spec.media).id if spec.media else None
         if spec.kind == "video":
             fields["slides_media_id"] = self.media.asset(spec.slides).id if spec.slides else None

@@ -17,6 +17,7 @@ from lms.extensions import db, utcnow
 from lms.media import service as media_service
 from lms.media.models import MediaAsset
 from lms.media.storecalls import store
+from lms.packages import scorm
 from lms.packages.files import FileRef
 from lms.storage import get_storage, new_key
 
@@ -106,4 +107,7 @@ class MediaSync:
                            uploader_id=self.actor.id, ready_at=utcnow())
         db.session.add(asset)
         db.session.flush()
+        if asset.kind == "package":
+            with ref.open() as stream:
+                scorm.stand_in(asset, stream)
         return asset

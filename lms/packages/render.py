@@ -53,9 +53,9 @@ def _render_item(stem: str, item: ItemSpec) -> dict[str, str]:
             {**head, "intro": item.body or None}, {"questions": item.evaluation})}
     if item.kind == "session":
         return {f"{stem}.session.toml": tomlwrite.dumps({**head, "intro": item.body or None})}
-    if item.kind == "file":
-        return {f"{stem}.file.toml": tomlwrite.dumps({**head, "media": item.media,
-                                                      "intro": item.body or None})}
+    if item.kind in ("file", "package"):
+        return {f"{stem}.{item.kind}.toml": tomlwrite.dumps({**head, "media": item.media,
+                                                              "intro": item.body or None})}
     values = {**head, "min_watch_percent": item.min_watch_percent, "media": item.media,
               "slides": item.slides, "transcript": item.transcript, "intro": item.body or None,
               "recording": item.recording or None}

@@ -107,6 +107,37 @@ OPENAPI = {
                        409: "Read-only enrolment, locked item or unknown duration",
                        422: "Invalid report, or one for another kind of item"}),
     },
+    "/items/{item_id}/runtime": {
+        "get": operation(
+            "The SCORM runtime data a package item starts from: the learner and, when they "
+            "return, where they left off (lesson location or location, status, suspend data)",
+            returns=obj(standard={"enum": ["scorm12", "scorm2004"]}, cmi={"type": "object"}),
+            responses={200: "Runtime data", 403: "Not enrolled or preview",
+                       409: "Read-only enrolment or locked item",
+                       422: "Not a SCORM package item"}),
+        "post": operation(
+            "Commit a SCORM package's runtime data ({cmi: {...}}, as scorm-again sends it; "
+            "at most 256 KiB). SCORM 1.2 lesson_status passed/completed (reaching the "
+            "mastery score, if any) or SCORM 2004 completion_status completed / "
+            "success_status passed completes the item; failed never does",
+            body=obj(cmi={"type": "object"}), returns=obj(
+                result={"const": True}, errorCode={"const": 0}, item_id="integer",
+                completed="boolean", course_completed="boolean"),
+            responses={200: "Kept; result true for the runtime", 403: "Not enrolled or preview",
+                       409: "Read-only enrolment or locked item",
+                       413: "Runtime data too large",
+                       422: "Not a SCORM package item, or no cmi object"}),
+    },
+    "/items/{item_id}/cmi5-launch": {
+        "post": operation(
+            "Launch a cmi5 package item: the AU is opened with these as query parameters "
+            "(endpoint: this launch's xAPI endpoint; fetch: its one-use token URL)",
+            returns=obj(endpoint="string", fetch="string", actor={"type": "object"},
+                        registration="string", activityId="string"),
+            responses={201: "Launch parameters", 403: "Not enrolled or preview",
+                       404: "Not a cmi5 package item",
+                       409: "Read-only enrolment or locked item"}),
+    },
     "/items/{item_id}/completion": {
         "post": operation("Staff mark an item complete for a member, with a reason",
                           body=OVERRIDE, returns=obj(item_id="integer", member_id="integer",
@@ -222,6 +253,27 @@ def report_progress(item_id: int):
         db.session.commit()
     return {"item_id": result.item_id, "percent": result.percent, "completed": result.completed,
             "position": result.position, "course_completed": result.course_completed}
+
+
+@bp.get("/items/<int:item_id>/runtime")
+def package_runtime(item_id: int):
+    standard, cmi = service.package_resume(require_actor(), item_id)
+    return {"standard": standard, "cmi": cmi}
+
+
+@bp.post("/items/<int:item_id>/runtime")
+def commit_package_runtime(item_id: int):
+    result = service.record_package_commit(require_actor(), item_id, json_body())
+    db.session.commit()
+    return {"result": True, "errorCode": 0, "item_id": result.item_id,
+            "completed": result.completed, "course_completed": result.course_completed}
+
+
+@bp.post("/items/<int:item_id>/cmi5-launch")
+def cmi5_launch(item_id: int):
+    launch = service.new_cmi5_launch(require_actor(), item_id)
+    db.session.commit()
+    return launch, 201
 
 
 @bp.post("/items/<int:item_id>/completion")

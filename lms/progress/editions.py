@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, literal, select, update
 
 from lms.catalog.models import Course, Enrollment, Item, Module
 from lms.extensions import db
-from lms.progress.models import ArchivedProgress, ItemProgress
+from lms.progress.models import ArchivedProgress, Cmi5Launch, ItemProgress, PackageRuntime
 
 #: Columns copied from ``item_progress`` to ``archived_progress`` as they are.
 KEPT = ("user_id", "item_id", "status", "percent", "intervals", "watched_seconds",
@@ -44,10 +44,18 @@ def start_new_edition(enrollment: Enrollment, course: Course, now: datetime) -> 
 
 
 def archive_progress(user_id: int, course_id: int, edition: int, now: datetime) -> int:
-    """Copy the member's progress rows of the course to the archive, then delete them."""
-    mine = (ItemProgress.user_id == user_id) & ItemProgress.item_id.in_(
-        select(Item.id).join(Module, Item.module_id == Module.id)
-        .where(Module.course_id == course_id))
+    """Copy the member's progress rows of the course to the archive, then delete them.
+
+    SCORM runtime data and cmi5 launches of the course go too: a package of the new
+    edition starts afresh (and a cmi5 AU in a new registration), as its progress does.
+    """
+    items = (select(Item.id).join(Module, Item.module_id == Module.id)
+             .where(Module.course_id == course_id))
+    mine = (ItemProgress.user_id == user_id) & ItemProgress.item_id.in_(items)
+    for model in (PackageRuntime, Cmi5Launch):
+        db.session.execute(delete(model).where(model.user_id == user_id,
+                                               model.item_id.in_(items))
+                           .execution_options(synchronize_session=False))
     stamp = literal(now, ArchivedProgress.archived_at.type)
     source = select(*(getattr(ItemProgress, name) for name in KEPT), literal(course_id),
                     literal(edition), stamp).where(mine)

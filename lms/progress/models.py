@@ -121,3 +121,36 @@ class LearningEvent(db.Model):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: The full xAPI statement (actor, verb, object, result, context, timestamp).
     statement: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PackageRuntime(db.Model):
+    """What a SCORM package last committed for one member (the ``cmi`` object, bounded),
+    kept to resume it; the item's progress is derived from it on each commit."""
+
+    __tablename__ = "package_runtime"
+    __table_args__ = (UniqueConstraint("user_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    cmi: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Cmi5Launch(db.Model):
+    """One launch of a cmi5 AU: its fetch URL gives the AU its token once, and the
+    token lets the AU send statements about this member and item only."""
+
+    __tablename__ = "cmi5_launch"
+
+    #: Random (``secrets.token_urlsafe``); names the launch in the AU's endpoint URLs.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    registration: Mapped[str] = mapped_column(String(36))
+    #: SHA-256 (hex) of the auth token; None until the fetch URL was used.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The AU's LMS.LaunchData state and other documents it stored, by stateId.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

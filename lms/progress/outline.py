@@ -257,6 +257,8 @@ def _todo(status: ItemStatus, info: ItemInfo) -> str:
         return f"Submit the evaluation {title}"
     if info.kind == "session":
         return f"Attend the live session {title}"
+    if info.kind == "package":
+        return f"Complete {title}"
     return f"Read {title} and mark it as done"
 
 

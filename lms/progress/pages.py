@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
+from flask import url_for
 from sqlalchemy import Integer, bindparam, select
 
 from lms import memo
@@ -25,6 +26,7 @@ from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.media import streaming
 from lms.media.service import human_size
+from lms.packages.scorm import content_of_item
 from lms.progress import transcripts
 from lms.progress.api import media_content_url
 from lms.progress.kept import kept_progress, progress_stamp, progress_version
@@ -146,6 +148,8 @@ def _item_data(item: Item) -> dict:
             "min_watch_percent": item.min_watch_percent}
     if item.kind == "evaluation":
         data["evaluation"] = evaluation_form(item.id)
+    if item.kind == "package":
+        data["package"] = _package_data(item)
     if item.kind == "video":
         data["captions"] = [{"src": media_content_url(c.media_id), "srclang": c.language,
                              "label": c.label} for c in item.captions]
@@ -153,6 +157,19 @@ def _item_data(item: Item) -> dict:
         data["audio_download"] = bool(data["audio_file_url"]) and item.module.course.allow_downloads
         data.update(_transcript_data(item))
     return data
+
+
+def _package_data(item: Item) -> dict | None:
+    content = content_of_item(item)
+    if content is None:
+        return None
+    return {"standard": content.standard, "launch_url": package_launch_url(content)}
+
+
+def package_launch_url(content) -> str:
+    """Where the package's launch file is served (its path quoted, its query kept)."""
+    url = url_for("packages.package_file", package_id=content.id, path=content.launch_path)
+    return f"{url}?{content.launch_query}" if content.launch_query else url
 
 
 def _transcript_data(item: Item) -> dict:

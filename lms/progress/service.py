@@ -33,7 +33,7 @@ from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
 from lms.errors import Conflict, Forbidden, ValidationError
 from lms.extensions import autocommit, db, utcnow
-from lms.progress import xapi
+from lms.progress import cmi5, packages, xapi
 from lms.progress.completion import (
     ReportResult,
     complete_course_if_done,
@@ -164,6 +164,52 @@ def _mark_done(user: User, item: Item, enrollment: Enrollment, course: Course,
                               errors={"completed": ["This item can't be marked done by hand."]})
     metrics.progress_reported(item.kind)
     return complete_item(user, item, course, enrollment, now)
+
+
+def record_package_commit(user: User, item_id: int, body: dict, *,
+                          now: datetime | None = None) -> ReportResult:
+    """Keep a SCORM package's runtime data and derive the item's progress (``packages``).
+
+    Raises NotFound/Forbidden (access), Conflict (read-only, locked), ValidationError
+    (not a SCORM item, bad body) and TooLarge.
+    """
+    now = now or utcnow()
+    item, enrollment, course = _progress_target(user, item_id, now)
+    return packages.record_commit(user, item, enrollment, course, body, now=now)
+
+
+def package_resume(user: User, item_id: int, *, now: datetime | None = None
+                   ) -> tuple[str, dict]:
+    """The SCORM standard of a package item and the ``cmi`` its runtime starts from.
+
+    Raises what ``record_package_commit`` raises for access and kind.
+    """
+    now = now or utcnow()
+    item, _, _ = _progress_target(user, item_id, now)
+    standard = packages.scorm_content(item).standard
+    return standard, packages.resume_data(user, item, standard)
+
+
+def new_cmi5_launch(user: User, item_id: int, *, now: datetime | None = None) -> dict:
+    """Launch parameters of a cmi5 package item for the member (``cmi5.new_launch``).
+
+    Raises NotFound/Forbidden (access, not cmi5), Conflict (read-only, locked).
+    """
+    now = now or utcnow()
+    item, _, _ = _progress_target(user, item_id, now)
+    return cmi5.new_launch(user, item, now)
+
+
+def cmi5_statements(launch_id: str, authorization: str | None, body, *,
+                    now: datetime | None = None) -> list[str]:
+    """Statements an AU sends with its launch's token (``cmi5.record_statements``).
+
+    Progress is recorded under the same rules as every item (enrolled, not read-only,
+    unlocked). Raises Unauthorized, Forbidden, BadRequest, Conflict.
+    """
+    launch = cmi5.authorised_launch(launch_id, authorization)
+    return cmi5.record_statements(
+        launch, body, lambda user, item, at: _progress_target(user, item.id, at), now=now)
 
 
 def complete_quiz_item(user: User, item_id: int, score_percent: float, *,

@@ -23,6 +23,7 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "evaluation": "http://id.tincanapi.com/activitytype/survey",
     "session": "http://id.tincanapi.com/activitytype/webinar",
+    "package": "http://adlnet.gov/expapi/activities/module",
 }
 VIDEO_EXT = "https://w3id.org/xapi/video/extensions/"
 
