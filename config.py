@@ -58,6 +58,10 @@ class Config:
     #: ffmpeg is stopped (and the job retried) past this, under JOB_TIME_LIMIT_MS.
     MEDIA_TRANSCODE_SECONDS = env_int("MEDIA_TRANSCODE_SECONDS", 3000)
     BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+    #: The origin SCORM and cmi5 packages are served from: a second host name routed to this
+    #: app, best under another registrable domain (lms/origins.py). Unset: BASE_URL with
+    #: 127.0.0.1 and localhost swapped when it is one of them; otherwise packages cannot play.
+    PACKAGE_BASE_URL = env("PACKAGE_BASE_URL")
     MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024**3)
     #: Largest body accepted by the app itself (simple uploads, local-mode parts).
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 110 * 1024**2)
@@ -158,6 +162,9 @@ class Config:
     DIRECTORY_MESSAGE_LIMIT = env("DIRECTORY_MESSAGE_LIMIT", "5/hour")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
+    #: Host-only cookies (no Domain attribute): the package content host never gets them.
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_DOMAIN = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -22,6 +22,8 @@ TOOLS = ("scaledata",)
 
 def create_app(config_name: str = "default", **overrides) -> Flask:
     """Build the application; ``overrides`` replace settings (used by tests)."""
+    from lms import origins
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -30,6 +32,7 @@ def create_app(config_name: str = "default", **overrides) -> Flask:
     )
     load_config(app, config_name, overrides)
     register_operations(app)
+    origins.init_app(app)
     register_extensions(app)
     register_error_handlers(app)
     register_web(app)
@@ -41,6 +44,7 @@ def create_app(config_name: str = "default", **overrides) -> Flask:
 
 def load_config(app: Flask, config_name: str, overrides: dict) -> None:
     from config import CONFIGS
+    from lms import origins
     from lms.database import postgres_session_settings
 
     config_class = CONFIGS[config_name]
@@ -54,6 +58,7 @@ def load_config(app: Flask, config_name: str, overrides: dict) -> None:
         app.config["MEDIA_DIR"] = str(Path(app.instance_path) / "media")
     if hasattr(config_class, "check"):
         config_class.check(app.config)
+    origins.check(app.config)
 
 
 def register_operations(app: Flask) -> None:
@@ -122,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.jobs import views as jobs_views
 
     kinds = ("views", "studio", "api", "authoring_api", "attendance_views", "attendance_api",
-             "cmi5_api")
+             "cmi5_api", "launcher")
     modules = [module for kind in kinds for module in domain_modules(kind)]
     for module in (pages, openapi, jobs_views, jobs_api, *modules):
         app.register_blueprint(module.bp)

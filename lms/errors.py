@@ -85,10 +85,16 @@ class Unavailable(DomainError):
     title = "Service unavailable"
 
 
+#: JSON endpoints outside ``/api/``: a package launcher's runtime data (lms/progress/launcher.py).
+JSON_ENDPOINTS = frozenset({"package_launcher.runtime", "package_launcher.commit_runtime",
+                            "package_launcher.cmi5_launch"})
+
+
 def wants_json() -> bool:
     """The API, and API clients (Bearer token) on the page URLs the API hands out."""
     authorization = request.headers.get("Authorization", "").lower()
-    return request.path.startswith("/api/") or authorization.startswith("bearer")
+    return (request.path.startswith("/api/") or authorization.startswith("bearer")
+            or request.endpoint in JSON_ENDPOINTS)
 
 
 def problem(status: int, title: str, detail: str, **extra) -> Response:

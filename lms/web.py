@@ -15,7 +15,8 @@ from lms.extensions import login_manager
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{extra}; "
     "media-src 'self' blob:{extra}; connect-src 'self'{extra}; font-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "frame-src 'self'{frames}; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 
 
@@ -202,13 +203,25 @@ def storage_origins(app: Flask) -> str:
     return " https://*.amazonaws.com"
 
 
+def frame_origins(app: Flask) -> str:
+    """The package content origin, which the player frames (lms/origins.py)."""
+    from lms.origins import content_origin
+
+    origin = content_origin()
+    return f" {origin}" if origin else ""
+
+
 def add_security_headers(response: Response) -> Response:
     from flask import current_app
 
     extra = storage_origins(current_app)
-    response.headers.setdefault("Content-Security-Policy", CSP.format(extra=extra))
+    response.headers.setdefault("Content-Security-Policy",
+                                CSP.format(extra=extra, frames=frame_origins(current_app)))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    csp = response.headers["Content-Security-Policy"]
+    if "frame-ancestors" not in csp or "frame-ancestors 'none'" in csp:
+        # Pages that may be framed (package content) say by whom in frame-ancestors.
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith("/api/") or (request.endpoint or "").startswith("accounts."):

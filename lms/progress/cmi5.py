@@ -1,9 +1,11 @@
 """cmi5 launches: a one-use fetch URL, a token scoped to one member and item, and the
 few xAPI resources an AU needs (statements, the LMS.LaunchData state).
 
-The player asks for a launch (:func:`new_launch`) and opens the AU with the launch
-parameters. The AU POSTs to the fetch URL once for its token (a second call is an
-error, as cmi5 requires) and sends statements with ``Authorization: Basic <token>``.
+The launcher page (on the package content origin, ``lms/origins.py``) asks for a
+launch (:func:`new_launch`) and opens the AU with the launch parameters; the fetch URL
+and the xAPI endpoint are on that origin too, so the AU's calls are same-origin. The
+AU POSTs to the fetch URL once for its token (a second call is an error, as cmi5
+requires) and sends statements with ``Authorization: Basic <token>``.
 Only the token's own launch accepts it. Of the statements, those the AU makes about
 its own activity in this registration count: ``completed``, ``passed`` (with
 ``result.score.scaled``) and ``failed``; they are kept on the member's runtime row and
@@ -23,6 +25,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from lms import origins
 from lms.accounts.models import User
 from lms.catalog.models import Course, Enrollment, Item
 from lms.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge, Unauthorized
@@ -33,12 +36,15 @@ from lms.progress.completion import ReportResult
 from lms.progress.models import Cmi5Launch, PackageRuntime
 from lms.progress.packages import Outcome, apply_outcome, runtime_of
 from lms.progress.rows import locked_row
+from lms.web import site_url
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 SESSION_EXT = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 LAUNCH_DATA = "LMS.LaunchData"
 MAX_STATEMENTS = 50
 MAX_STATE_BYTES = 64 * 1024
+NO_CONTENT_ORIGIN = ("Packages can't play on this site until its administrator sets "
+                     "LMS_PACKAGE_BASE_URL (README, \"SCORM and cmi5 packages\").")
 
 
 def new_launch(user: User, item: Item, now: datetime | None = None) -> dict[str, Any]:
@@ -49,13 +55,15 @@ def new_launch(user: User, item: Item, now: datetime | None = None) -> dict[str,
         select(Cmi5Launch.registration).where(Cmi5Launch.user_id == user.id,
                                                Cmi5Launch.item_id == item.id)
         .order_by(Cmi5Launch.created_at.desc()).limit(1)).scalar()
+    if origins.content_origin() is None:
+        raise Conflict(NO_CONTENT_ORIGIN)
     launch = Cmi5Launch(id=secrets.token_urlsafe(24), user_id=user.id, item_id=item.id,
                         registration=previous or str(uuid.uuid4()), created_at=now or utcnow())
     db.session.add(launch)
     db.session.flush()
-    about = url_for("cmi5.about", launch_id=launch.id, _external=True)
+    about = origins.content_url(url_for("cmi5.about", launch_id=launch.id))
     return {"endpoint": about.removesuffix("about"),
-            "fetch": url_for("cmi5.fetch", launch_id=launch.id, _external=True),
+            "fetch": origins.content_url(url_for("cmi5.fetch", launch_id=launch.id)),
             "actor": actor_of(user), "registration": launch.registration,
             "activityId": content.activity_iri}
 
@@ -114,8 +122,8 @@ def launch_data(launch: Cmi5Launch) -> dict[str, Any]:
         "contextTemplate": {"extensions": {SESSION_EXT: launch.id}},
         "launchMode": "Normal", "launchMethod": "AnyWindow",
         "moveOn": content.move_on or "NotApplicable",
-        "returnURL": url_for("progress.player", slug=item.module.course.slug,
-                             item_id=item.id, _external=True)}
+        "returnURL": site_url(url_for("progress.player", slug=item.module.course.slug,
+                                      item_id=item.id))}
     if content.mastery_score is not None:
         data["masteryScore"] = content.mastery_score
     return data

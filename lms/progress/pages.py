@@ -10,7 +10,7 @@ from functools import cache
 from flask import url_for
 from sqlalchemy import Integer, bindparam, select
 
-from lms import memo
+from lms import memo, origins
 from lms.accounts.models import User
 from lms.catalog.access import (
     can_see,
@@ -26,6 +26,7 @@ from lms.errors import NotFound
 from lms.extensions import db, utcnow
 from lms.media import streaming
 from lms.media.service import human_size
+from lms.packages import launches
 from lms.packages.scorm import content_of_item
 from lms.progress import transcripts
 from lms.progress.api import media_content_url
@@ -120,7 +121,8 @@ def player_page(user: User, slug: str, item_id: int, *, now: datetime | None = N
     previous, following = progress.neighbours(item_id)
     return PlayerPage(
         course=view.course, progress=progress, status=status,
-        item={**view.item, "position": status.last_position}, preview=preview,
+        item=with_launcher(user, {**view.item, "position": status.last_position}),
+        preview=preview,
         read_only=ends_before(found.access_ends_at, now),
         previous=previous, next=following,
         quizzes=[i for i in progress.items if i.kind == "quiz"],
@@ -163,13 +165,19 @@ def _package_data(item: Item) -> dict | None:
     content = content_of_item(item)
     if content is None:
         return None
-    return {"standard": content.standard, "launch_url": package_launch_url(content)}
+    return {"standard": content.standard, "content_id": content.id}
 
 
-def package_launch_url(content) -> str:
-    """Where the package's launch file is served (its path quoted, its query kept)."""
-    url = url_for("packages.package_file", package_id=content.id, path=content.launch_path)
-    return f"{url}?{content.launch_query}" if content.launch_query else url
+def with_launcher(user: User, item: dict) -> dict:
+    """A package item's data with a launch token of its own for ``user``: the launcher
+    page's URL on the content origin (None when the site has none)."""
+    package = item.get("package")
+    if item["kind"] != "package" or package is None:
+        return item
+    path = url_for("package_launcher.launcher",
+                   token=launches.sign(user.id, item["id"], package["content_id"]))
+    return {**item, "package": {**package, "launcher_url": origins.content_url(path),
+                                "content_origin": origins.content_origin()}}
 
 
 def _transcript_data(item: Item) -> dict:

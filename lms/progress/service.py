@@ -31,8 +31,9 @@ from lms.catalog.access import (
 )
 from lms.catalog.models import Course, Enrollment, Item
 from lms.database import is_postgres
-from lms.errors import Conflict, Forbidden, ValidationError
+from lms.errors import Conflict, DomainError, Forbidden, ValidationError
 from lms.extensions import autocommit, db, utcnow
+from lms.packages import launches, scorm
 from lms.progress import cmi5, packages, xapi
 from lms.progress.completion import (
     ReportResult,
@@ -198,6 +199,48 @@ def new_cmi5_launch(user: User, item_id: int, *, now: datetime | None = None) ->
     now = now or utcnow()
     item, _, _ = _progress_target(user, item_id, now)
     return cmi5.new_launch(user, item, now)
+
+
+def package_launcher(token: str, *, now: datetime | None = None
+                     ) -> tuple[launches.Launch, dict]:
+    """What a launch token's launcher page starts: the package (which its member may open
+    now) and the runtime's settings: ``standard``, ``records`` (their progress is
+    recorded: enrolled, not read-only) and, for SCORM, the ``cmi`` it resumes from.
+
+    Raises what ``launches.read`` and ``scorm.get_for_learner`` raise (NotFound,
+    Forbidden, Conflict for a locked item).
+    """
+    now = now or utcnow()
+    launch = launches.read(token)
+    scorm.get_for_learner(launch.user, launch.content.id)
+    try:
+        _progress_target(launch.user, launch.item.id, now)
+    except DomainError:
+        records = False
+    else:
+        records = True
+    standard = launch.content.standard
+    cmi = (packages.resume_data(launch.user, launch.item, standard)
+           if records and standard != "cmi5" else None)
+    return launch, {"standard": standard, "records": records, "cmi": cmi}
+
+
+def launch_resume(token: str, *, now: datetime | None = None) -> tuple[str, dict]:
+    """``package_resume`` for the member and item of a launch token."""
+    launch = launches.read(token)
+    return package_resume(launch.user, launch.item.id, now=now)
+
+
+def launch_commit(token: str, body: dict, *, now: datetime | None = None) -> ReportResult:
+    """``record_package_commit`` for the member and item of a launch token."""
+    launch = launches.read(token)
+    return record_package_commit(launch.user, launch.item.id, body, now=now)
+
+
+def launch_cmi5(token: str, *, now: datetime | None = None) -> dict:
+    """``new_cmi5_launch`` for the member and item of a launch token."""
+    launch = launches.read(token)
+    return new_cmi5_launch(launch.user, launch.item.id, now=now)
 
 
 def cmi5_statements(launch_id: str, authorization: str | None, body, *,

@@ -71,7 +71,7 @@ def lti_deep_link():
         "standards/deep_link_return.html", answer=answer))
     origin = urlsplit(answer.return_url)
     response.headers["Content-Security-Policy"] = CSP.format(
-        extra=storage_origins(current_app)).replace(
+        extra=storage_origins(current_app), frames="").replace(
         "form-action 'self'", f"form-action 'self' {origin.scheme}://{origin.netloc}")
     return response
 
