@@ -201,9 +201,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(app, browser, live_server):
+    # The app's own origin is the live server's; packages play from the same port under
+    # the other loopback name (lms/origins.py swaps them when PACKAGE_BASE_URL is unset).
+    kept = app.config["BASE_URL"]
+    app.config["BASE_URL"] = live_server.url
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    app.config["BASE_URL"] = kept

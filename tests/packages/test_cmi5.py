@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.catalog.models import Enrollment
 from lms.extensions import db
+from lms.origins import content_origin
 from lms.progress.models import ItemProgress
 from tests.browser import log_in
 from tests.factories import api_headers, enrol, make_course, make_user
@@ -33,12 +34,8 @@ def launch(client, member, item) -> dict:
     return response.get_json()
 
 
-def path_of(url: str) -> str:
-    return "/" + url.split("/", 3)[3]
-
-
 def token_for(client, params: dict) -> str:
-    response = client.post(path_of(params["fetch"]))
+    response = client.post(params["fetch"])
     assert response.status_code == 200
     return response.get_json()["auth-token"]
 
@@ -49,7 +46,7 @@ def send(client, params, token, verb, result=None, registration=None):
                  "context": {"registration": registration or params["registration"]}}
     if result:
         statement["result"] = result
-    return client.post(path_of(params["endpoint"]) + "statements", json=statement,
+    return client.post(params["endpoint"] + "statements", json=statement,
                        headers={"Authorization": f"Basic {token}",
                                 "X-Experience-API-Version": "1.0.3"})
 
@@ -65,10 +62,15 @@ def test_statements_complete_the_item_per_move_on(client, app_ctx):
     params = launch(client, member, item)
     assert params["activityId"] == AU
     assert params["actor"]["account"]["name"] == str(member.id)
+    # The AU's endpoints are on the package content origin (its calls are same-origin);
+    # the app's own origin does not answer them.
+    assert params["endpoint"].startswith(content_origin() + "/cmi5/")
     assert params["endpoint"].endswith("/xapi/")
+    assert params["fetch"].startswith(content_origin() + "/cmi5/")
+    assert client.post("/" + params["fetch"].split("/", 3)[3]).status_code == 404
     token = token_for(client, params)
 
-    state = client.get(path_of(params["endpoint"]) + "activities/state",
+    state = client.get(params["endpoint"] + "activities/state",
                        query_string={"stateId": "LMS.LaunchData", "activityId": AU},
                        headers={"Authorization": f"Basic {token}"})
     assert state.headers["X-Experience-API-Version"] == "1.0.3"
@@ -103,12 +105,12 @@ def test_fetch_url_works_once_and_tokens_are_scoped_to_their_launch(client, app_
     course, item, member = cmi5_course("Completed")
     params = launch(client, member, item)
     token = token_for(client, params)
-    again = client.post(path_of(params["fetch"]))
+    again = client.post(params["fetch"])
     assert again.status_code == 400
     assert again.get_json()["error-code"] == "1"
 
     assert send(client, params, "not-a-token", "completed").status_code == 401
-    no_auth = client.post(path_of(params["endpoint"]) + "statements",
+    no_auth = client.post(params["endpoint"] + "statements",
                           json={"verb": {"id": VERBS + "completed"}, "object": {"id": AU}})
     assert no_auth.status_code == 401
     # Another member's launch: their token does not open this launch, nor does this one theirs.
@@ -118,7 +120,7 @@ def test_fetch_url_works_once_and_tokens_are_scoped_to_their_launch(client, app_
     their_token = token_for(client, theirs)
     assert send(client, params, their_token, "completed").status_code == 403
     assert item_status(member, item) != "completed"
-    state = client.put(path_of(params["endpoint"]) + "activities/state?stateId=LMS.LaunchData",
+    state = client.put(params["endpoint"] + "activities/state?stateId=LMS.LaunchData",
                        data=json.dumps({"moveOn": "NotApplicable"}),
                        headers={"Authorization": f"Basic {token}",
                                 "Content-Type": "application/json"})
@@ -137,7 +139,7 @@ def test_cmi5_sample_completes_in_chromium(page, app_ctx):
     course, item, member = cmi5_course("CompletedAndPassed")
     log_in(page, member.email)
     page.goto(f"/learn/{course.slug}/items/{item.id}")
-    frame = page.frame_locator("iframe.package-frame")
+    frame = page.frame_locator("iframe.package-frame").frame_locator("#package-content")
     frame.locator("#state").filter(has_text="finished").wait_for()
     assert frame.locator("#state").get_attribute("data-move-on") == "CompletedAndPassed"
     assert item_status(member, item) == "completed"

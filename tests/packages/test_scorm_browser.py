@@ -27,7 +27,8 @@ def package_course(data: bytes, title: str):
 
 def package_frame(page):
     page.wait_for_selector("iframe.package-frame")
-    frame = page.frame_locator("iframe.package-frame")
+    # The player frames the launcher (content origin), which frames the package.
+    frame = page.frame_locator("iframe.package-frame").frame_locator("#package-content")
     frame.locator("#state").filter(has_text="initialised").wait_for()
     return frame
 
