@@ -420,7 +420,11 @@ def test_no_page_or_answer_shows_a_meeting_address_before_its_window(app, client
 
 # --- SCORM and cmi5 packages ----------------------------------------------------------------
 
-def test_packages_and_their_runtime_data_are_the_course_learners_only(client, app_ctx) -> None:
+def test_package_html_is_never_served_inline_from_the_apps_origin(app, client, app_ctx) -> None:
+    """HTML uploads are never served inline from the app's origin: a SCORM package's pages
+    are served from the package content origin only, to the course's learners."""
+    from lms.origins import content_origin, origin_of
+    from lms.packages import launches
     from tests.packages.scorm_samples import scorm12_zip, stored_package
 
     course, other_course = make_course(), make_course()
@@ -428,16 +432,27 @@ def test_packages_and_their_runtime_data_are_the_course_learners_only(client, ap
     learner, outsider = make_user(), make_user()
     enrol(learner, course)
     enrol(outsider, other_course)
+    assert content_origin() != origin_of(app.config["BASE_URL"])
+    token = launches.sign(learner.id, item.id, content.id)
     auth = Auth(client)
-    auth.login(outsider.email)
-    assert client.get(f"/packages/{content.id}/lesson/index.html").status_code == 404
+    auth.login(learner.email)
+    # No route of the app's origin serves the package's files, under any address.
+    for path in (f"/pkg/{token}/f/lesson/index.html", f"/packages/{content.id}/lesson/index.html",
+                 f"/pkg/{token}/"):
+        for base in (app.config["BASE_URL"], "http://localhost"):
+            response = client.get(path, base_url=base)
+            assert response.status_code == 404, (path, base)
+            assert b"Finish the lesson" not in response.data
+    served = client.get(f"/pkg/{token}/f/lesson/index.html", base_url=content_origin())
+    assert served.status_code == 200
+    assert b"Finish the lesson" in served.data
+    assert "sandbox allow-scripts" in served.headers["Content-Security-Policy"]
+    served.close()
+    # An outsider's own token opens nothing, and the session API refuses them too.
+    theirs = launches.sign(outsider.id, item.id, content.id)
+    assert client.get(f"/pkg/{theirs}/f/lesson/index.html",
+                      base_url=content_origin()).status_code == 404
     refused = client.post(f"/api/v1/items/{item.id}/runtime", headers=api_headers(outsider),
                           json={"cmi": {"core": {"lesson_status": "passed"}}})
     assert refused.status_code == 403
     assert refused.mimetype == "application/problem+json"
-    auth.logout()
-    auth.login(learner.email)
-    served = client.get(f"/packages/{content.id}/lesson/index.html")
-    assert served.status_code == 200
-    assert "sandbox" in served.headers["Content-Security-Policy"]
-    served.close()

@@ -101,7 +101,7 @@ def test_without_a_content_origin_the_player_says_why_and_frames_nothing(
 
 
 def test_the_player_frames_the_launcher_of_the_content_origin(client, auth, app_ctx):
-    course, item, content, member = package_course()
+    course, item, _content, member = package_course()
     auth.login(member.email)
     player = client.get(f"/learn/{course.slug}/items/{item.id}")
     html = player.get_data(as_text=True)
@@ -204,7 +204,7 @@ def test_forged_tampered_and_expired_tokens_change_nothing(app, client, app_ctx,
 
 def test_a_token_is_checked_again_on_every_request(client, app_ctx):
     """Signed tokens cannot be revoked: who may play and record is asked each time."""
-    course, item, content, member = package_course()
+    _course, item, content, member = package_course()
     token = token_of(member, item, content)
     stranger = make_user()
     assert client.get(f"/pkg/{token_of(stranger, item, content)}/f/{LAUNCH}",
