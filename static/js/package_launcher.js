@@ -11,7 +11,7 @@
 (function () {
   "use strict";
 
-  var settings = JSON.parse(document.getElementById("launch-settings").textContent);
+  var settings = JSON.parse(document.body.dataset.launchSettings);
   var frame = document.getElementById("package-content");
   var statusLine = document.getElementById("launcher-status");
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from html import unescape as html_unescape
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -119,8 +120,8 @@ def test_the_player_frames_the_launcher_of_the_content_origin(client, auth, app_
     assert "script-src 'self';" in csp and "unsafe-inline" not in csp
     assert f"frame-ancestors {MAIN}" in csp
     assert "X-Frame-Options" not in launcher.headers
-    settings = json.loads(re.search(r'<script type="application/json" id="launch-settings">'
-                                    r"(.*?)</script>", launcher.get_data(as_text=True)).group(1))
+    settings = json.loads(html_unescape(re.search(
+        r"<body data-launch-settings='([^']*)'>", launcher.get_data(as_text=True)).group(1)))
     token = frame.group(1).split("/")[4]
     assert settings["launchUrl"] == f"/pkg/{token}/f/{LAUNCH}"
     assert settings["runtimeUrl"] == f"/pkg/{token}/runtime"

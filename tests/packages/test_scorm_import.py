@@ -12,6 +12,8 @@ from lms.accounts.models import User
 from lms.catalog.models import Item
 from lms.errors import ValidationError
 from lms.extensions import db
+from lms.origins import content_origin
+from lms.packages import launches
 from lms.packages.models import PackageContent
 from lms.storage import get_storage, new_key
 from tests.factories import (
@@ -134,33 +136,36 @@ def test_a_new_zip_on_an_existing_item_is_checked_too(client, studio):
     assert db.session.scalar(select(func.count(PackageContent.id))) == 2
 
 
-def test_files_are_served_to_members_of_the_course_only(client, auth, studio):
+def test_files_are_served_to_members_of_the_course_only(client, studio):
     course, module, headers = studio
     add_package_item(client, headers, module, samples.scorm12_zip())
     content = db.session.execute(select(PackageContent)).scalar_one()
+    item = db.session.execute(select(Item).where(Item.kind == "package")).scalar_one()
     member, outsider = make_user(), make_user()
     enrol(member, course)
-    url = f"/packages/{content.id}/lesson/index.html"
+    base = content_origin()
 
-    assert client.get(url).status_code == 401
-    auth.login(outsider.email)
-    assert client.get(url).status_code == 404
-    auth.logout()
-    auth.login(member.email)
-    page = client.get(url)
+    def url(user, path="lesson/index.html"):
+        return f"{base}/pkg/{launches.sign(user.id, item.id, content.id)}/f/{path}"
+
+    assert client.get(url(outsider)).status_code == 404
+    # Never on the app's own origin, whoever asks.
+    assert client.get(url(member).removeprefix(base)).status_code == 404
+    page = client.get(url(member))
     assert page.status_code == 200
     assert page.mimetype == "text/html"
     assert b"Shelving lesson" in page.data
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox allow-scripts allow-same-origin" in page.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' http://127.0.0.1:5000;" in page.headers[
+        "Content-Security-Policy"]
     assert "Content-Disposition" not in page.headers
     page.close()
-    style = client.get(f"/packages/{content.id}/shared/style.css")
+    style = client.get(url(member, "shared/style.css"))
     assert (style.mimetype, style.data) == ("text/css", b"body { font-family: sans-serif; }")
     style.close()
-    assert client.get(f"/packages/{content.id}/../imsmanifest.xml").status_code == 404
-    assert client.get(f"/packages/{content.id}/lesson/missing.html").status_code == 404
+    assert client.get(url(member, "../imsmanifest.xml")).status_code == 404
+    assert client.get(url(member, "lesson/missing.html")).status_code == 404
 
 
 def test_the_studio_form_takes_a_package_zip_and_shows_why_one_is_refused(client, auth, app_ctx):
@@ -235,14 +240,14 @@ def test_a_course_package_with_a_bad_package_zip_is_refused_in_the_preview(app_c
     db.session.rollback()
 
 
-def test_a_locked_package_is_not_served_to_the_member(client, auth, app_ctx):
+def test_a_locked_package_is_not_served_to_the_member(client, app_ctx):
     course = make_course(in_order=True)
     make_item(make_module(course), kind="reading", title="Read this first")
-    _item, content = samples.stored_package(samples.scorm12_zip(), course)
+    item, content = samples.stored_package(samples.scorm12_zip(), course)
     member = make_user()
     enrol(member, course)
-    auth.login(member.email)
-    locked = client.get(f"/packages/{content.id}/lesson/index.html")
+    token = launches.sign(member.id, item.id, content.id)
+    locked = client.get(f"{content_origin()}/pkg/{token}/f/lesson/index.html")
     assert locked.status_code == 409
     assert "Read this first" in locked.get_data(as_text=True)
 
