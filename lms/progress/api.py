@@ -131,12 +131,13 @@ OPENAPI = {
     "/items/{item_id}/cmi5-launch": {
         "post": operation(
             "Launch a cmi5 package item: the AU is opened with these as query parameters "
-            "(endpoint: this launch's xAPI endpoint; fetch: its one-use token URL)",
+            "(endpoint: this launch's xAPI endpoint; fetch: its one-use token URL; both on "
+            "the package content origin, LMS_PACKAGE_BASE_URL)",
             returns=obj(endpoint="string", fetch="string", actor={"type": "object"},
                         registration="string", activityId="string"),
             responses={201: "Launch parameters", 403: "Not enrolled or preview",
                        404: "Not a cmi5 package item",
-                       409: "Read-only enrolment or locked item"}),
+                       409: "Read-only enrolment, locked item, or no package content origin"}),
     },
     "/items/{item_id}/completion": {
         "post": operation("Staff mark an item complete for a member, with a reason",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lms import memo
 from lms.accounts.models import User
@@ -63,10 +63,21 @@ def outline_html(page: pages.PlayerPage, item_url) -> Markup:
 _items: memo.StampedCache[Markup] = memo.StampedCache(size=1024)
 
 
+#: Where a package item's launcher URL goes in the kept HTML: each view frames a launch
+#: token of its own (``pages.with_launcher``).
+LAUNCHER_SLOT = "about:blank#package-launcher"
+
+
 def item_html(page: pages.PlayerPage, item_url) -> Markup:
     stamp = (page.version, page.read_only, csrf_token_value())
-    return _items.get((current_user.id, page.status.id), stamp, lambda: Markup(  # noqa: S704
-        render_template("progress/_item_main.html", page=page, item_url=item_url)))
+    html = _items.get((current_user.id, page.status.id), stamp, lambda: Markup(  # noqa: S704
+        render_template("progress/_item_main.html", page=page, item_url=item_url,
+                        launcher_slot=LAUNCHER_SLOT)))
+    launcher = (page.item.get("package") or {}).get("launcher_url")
+    if launcher and LAUNCHER_SLOT in html:
+        # Safe: the output of an autoescaping template, and an escaped URL built by us.
+        html = Markup(html.replace(LAUNCHER_SLOT, str(escape(launcher)), 1))  # noqa: S704
+    return html
 
 
 def player_urls(slug: str):

@@ -273,3 +273,14 @@ def test_a_package_cannot_reach_the_main_page_or_the_members_session(page, live_
                           f"{main}/api/v1/me")
     assert read == "refused"
     assert member.email not in read
+
+
+def test_every_player_view_frames_a_token_of_its_own(client, auth, app_ctx, monkeypatch):
+    course, item, _content, member = package_course()
+    auth.login(member.email)
+    signed = iter(range(1000))
+    monkeypatch.setattr(launches, "sign", lambda *ids: f"token-{next(signed)}")
+    first, second = (client.get(f"/learn/{course.slug}/items/{item.id}").get_data(as_text=True)
+                     for _ in range(2))
+    assert f'src="{CONTENT}/pkg/token-0/"' in first
+    assert f'src="{CONTENT}/pkg/token-1/"' in second
