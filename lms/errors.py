@@ -112,6 +112,11 @@ def error_page(status: int, title: str, detail: str, incident: str | None = None
     The full page asks for the current member (the database), which may be the
     very thing that failed: the error must still be reported, not raise again.
     """
+    from lms.origins import on_content_host
+
+    if on_content_host():
+        # The package content host shows nothing of the main site, not even its header.
+        return FALLBACK_PAGE.format(title=escape(title), detail=escape(detail))
     try:
         return render_template("errors/error.html", status=status, title=title, detail=detail,
                                incident=incident)

@@ -239,6 +239,7 @@ def test_the_content_host_gets_no_session_and_no_page_of_the_main_site(client, a
         response = client.get(path, base_url=CONTENT, headers={
             "Cookie": f"session={session}", **api_headers(member)})
         assert response.status_code == 404, path
+        assert "Log in" not in response.get_data(as_text=True)
     static = client.get("/static/css/site.css", base_url=CONTENT)
     assert static.status_code == 200
     static.close()
