@@ -22,7 +22,7 @@ from lms import create_app, origins
 from lms.extensions import db
 from lms.packages import launches
 from lms.progress.models import ItemProgress, PackageRuntime
-from tests.browser import log_in
+from tests.browser import assert_accessible, log_in
 from tests.factories import PASSWORD, api_headers, csrf_from, enrol, make_course, make_user
 from tests.packages import scorm_samples as samples
 
@@ -274,6 +274,12 @@ def test_a_package_cannot_reach_the_main_page_or_the_members_session(page, live_
                           f"{main}/api/v1/me")
     assert read == "refused"
     assert member.email not in read
+
+    # The launcher page on its own (what the frame shows around the package) passes axe.
+    page.goto(page.locator("iframe.package-frame").get_attribute("src"))
+    page.frame_locator("#package-content").locator("#state").filter(
+        has_text="initialised").wait_for()
+    assert_accessible(page)
 
 
 def test_every_player_view_frames_a_token_of_its_own(client, auth, app_ctx, monkeypatch):
