@@ -63,10 +63,12 @@ def check(config) -> None:
                         "address: SCORM and cmi5 package items cannot play (README, "
                         "\"SCORM and cmi5 packages\").")
         return
-    if origin_of(base) == origin_of(config["BASE_URL"]):
-        raise RuntimeError("LMS_PACKAGE_BASE_URL must be another origin than LMS_BASE_URL: "
-                           "packages must never run on the app's own origin")
-    host = urlsplit(base).hostname or ""
+    host = (urlsplit(base).hostname or "").lower()
+    if host == (urlsplit(config["BASE_URL"]).hostname or "").lower():
+        # Cookies ignore ports and schemes: another port of the same host would get them.
+        raise RuntimeError("LMS_PACKAGE_BASE_URL must be another origin than LMS_BASE_URL, "
+                           "on another host name: packages must never run on the app's own "
+                           "origin or see its cookies")
     for name in ("SESSION_COOKIE_DOMAIN", "REMEMBER_COOKIE_DOMAIN"):
         domain = (config.get(name) or "").lstrip(".").lower()
         if domain and (host == domain or host.endswith("." + domain)):
@@ -89,11 +91,19 @@ def content_url(path: str) -> str | None:
     return origin + path if origin else None
 
 
+def host_of(netloc: str) -> str:
+    """A ``host[:port]`` as browsers send it: lower-case, without port 80 or 443."""
+    host = netloc.lower()
+    for port in (":80", ":443"):
+        host = host.removesuffix(port)
+    return host
+
+
 def on_content_host() -> bool:
-    origin = content_origin()
-    if origin is None:
-        return False
-    return origin_of(f"{request.scheme}://{request.host}") == origin
+    """The request came to the content host (by its Host header, whatever the scheme a
+    proxy in front terminated)."""
+    base = package_base_url(current_app.config)
+    return base is not None and host_of(request.host) == host_of(urlsplit(base).netloc)
 
 
 def keep_hosts_apart() -> None:

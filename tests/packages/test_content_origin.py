@@ -18,7 +18,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lms import create_app, origins
+from lms import origins
 from lms.extensions import db
 from lms.packages import launches
 from lms.progress.models import ItemProgress, PackageRuntime
@@ -74,17 +74,28 @@ def test_the_content_origin_is_set_or_swapped_from_loopback(base, explicit, expe
     assert origins.package_base_url({"BASE_URL": base, "PACKAGE_BASE_URL": explicit}) == expected
 
 
-@pytest.mark.parametrize("package_base", ["http://127.0.0.1:5000", "HTTP://127.0.0.1:5000/lms"])
-def test_the_app_refuses_to_start_with_packages_on_its_own_origin(package_base):
+@pytest.mark.parametrize("package_base", ["http://127.0.0.1:5000", "HTTP://127.0.0.1:5000/lms",
+                                          "http://127.0.0.1:5001", "https://127.0.0.1"])
+def test_the_app_refuses_to_start_with_packages_on_its_own_origin(make_app, package_base):
     with pytest.raises(RuntimeError, match="another origin"):
-        create_app("test", BASE_URL="http://127.0.0.1:5000", PACKAGE_BASE_URL=package_base)
+        make_app("test", BASE_URL="http://127.0.0.1:5000", PACKAGE_BASE_URL=package_base)
 
 
-def test_the_app_refuses_a_session_cookie_domain_covering_the_content_host():
+def test_the_app_refuses_a_session_cookie_domain_covering_the_content_host(make_app):
     with pytest.raises(RuntimeError, match="SESSION_COOKIE_DOMAIN"):
-        create_app("test", BASE_URL="https://lms.example.org",
-                   PACKAGE_BASE_URL="https://content.example.org",
-                   SESSION_COOKIE_DOMAIN=".example.org")
+        make_app("test", BASE_URL="https://lms.example.org",
+                 PACKAGE_BASE_URL="https://content.example.org",
+                 SESSION_COOKIE_DOMAIN=".example.org")
+
+
+def test_production_without_a_content_origin_starts_and_warns(make_app, caplog):
+    make_app("production", SECRET_KEY="s" * 40, ALLOW_SQLITE=True,
+             BASE_URL="https://lms.example.org")
+    assert "LMS_PACKAGE_BASE_URL is not set" in caplog.text
+    caplog.clear()
+    make_app("production", SECRET_KEY="s" * 40, ALLOW_SQLITE=True,
+             BASE_URL="https://lms.example.org", PACKAGE_BASE_URL="https://content.example.net")
+    assert "LMS_PACKAGE_BASE_URL" not in caplog.text
 
 
 def test_without_a_content_origin_the_player_says_why_and_frames_nothing(
