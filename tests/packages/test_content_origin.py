@@ -140,6 +140,22 @@ def test_the_player_frames_the_launcher_of_the_content_origin(client, auth, app_
     assert settings["cmi"]["core"]["student_id"] == str(member.id)
 
 
+def test_an_admin_previewing_plays_the_package_and_records_nothing(client, auth, app_ctx):
+    course, item, _content, _member = package_course()
+    admin = make_user(role="admin")
+    auth.login(admin.email)
+    html = client.get(f"/learn/{course.slug}/items/{item.id}").get_data(as_text=True)
+    launcher = re.search(r'src="(http://localhost:5000/pkg/[^"]+/)"', html).group(1)
+    page = client.get(launcher)
+    settings = json.loads(html_unescape(re.search(
+        r"<body data-launch-settings='([^']*)'>", page.get_data(as_text=True)).group(1)))
+    assert (settings["records"], settings["cmi"]) == (False, None)
+    refused = client.post(launcher + "runtime", json={"cmi": {"core": {
+        "lesson_status": "passed"}}})
+    assert refused.status_code == 403
+    assert runtime_rows() == 0
+
+
 def test_package_files_are_served_on_the_content_host_only(client, app_ctx):
     _course, item, content, member = package_course()
     path = f"/pkg/{token_of(member, item, content)}/f/{LAUNCH}"
