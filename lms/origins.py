@@ -16,6 +16,7 @@ cannot play (the player says why) and nothing falls back to the app's own origin
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -76,9 +77,21 @@ def check(config) -> None:
                                "host; leave it unset (host-only cookies)")
 
 
+@lru_cache(maxsize=16)
+def _content(base_url: str, explicit: str | None) -> tuple[str, str] | None:
+    """(origin, host as browsers send it) of the content origin, per settings."""
+    base = package_base_url({"BASE_URL": base_url, "PACKAGE_BASE_URL": explicit})
+    return (origin_of(base), host_of(urlsplit(base).netloc)) if base else None
+
+
+def _current() -> tuple[str, str] | None:
+    config = current_app.config
+    return _content(config["BASE_URL"], config.get("PACKAGE_BASE_URL"))
+
+
 def content_origin() -> str | None:
-    base = package_base_url(current_app.config)
-    return origin_of(base) if base else None
+    found = _current()
+    return found[0] if found else None
 
 
 def main_origin() -> str:
@@ -102,8 +115,8 @@ def host_of(netloc: str) -> str:
 def on_content_host() -> bool:
     """The request came to the content host (by its Host header, whatever the scheme a
     proxy in front terminated)."""
-    base = package_base_url(current_app.config)
-    return base is not None and host_of(request.host) == host_of(urlsplit(base).netloc)
+    found = _current()
+    return found is not None and host_of(request.host) == found[1]
 
 
 def keep_hosts_apart() -> None:

@@ -203,7 +203,7 @@ def storage_origins(app: Flask) -> str:
     return " https://*.amazonaws.com"
 
 
-def frame_origins(app: Flask) -> str:
+def frame_origins() -> str:
     """The package content origin, which the player frames (lms/origins.py)."""
     from lms.origins import content_origin
 
@@ -216,7 +216,7 @@ def add_security_headers(response: Response) -> Response:
 
     extra = storage_origins(current_app)
     response.headers.setdefault("Content-Security-Policy",
-                                CSP.format(extra=extra, frames=frame_origins(current_app)))
+                                CSP.format(extra=extra, frames=frame_origins()))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     csp = response.headers["Content-Security-Policy"]
     if "frame-ancestors" not in csp or "frame-ancestors 'none'" in csp:
