@@ -5,7 +5,8 @@ run on the app's origin, where they would act with the viewer's session. They ar
 served from a second host name routed to the same app (``PACKAGE_BASE_URL``), which
 receives no cookie of the main site (the session cookies are host-only) and answers
 only the package routes: a signed launch token in the path authorises everything
-there. Each host answers 404 for the other's routes; ``/static`` is served on both.
+there. Each host answers 404 for the other's routes; ``/static`` and the health probes
+are served on both.
 
 Unset, the content origin is derived from ``BASE_URL`` by swapping the loopback names
 (``127.0.0.1`` and ``localhost``, same scheme and port), so the demo and the tests
@@ -27,8 +28,9 @@ LOOPBACK_SWAP = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Blueprints that answer on the content host only.
 CONTENT_BLUEPRINTS = frozenset({"packages", "package_launcher", "cmi5"})
-#: Endpoints both hosts answer.
-SHARED_ENDPOINTS = frozenset({"static"})
+#: Endpoints both hosts answer: static files, and the probes a load balancer may send
+#: with either host name.
+SHARED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
 
 
 def origin_of(url: str) -> str:

@@ -267,6 +267,7 @@ def test_the_content_host_gets_no_session_and_no_page_of_the_main_site(client, a
             "Cookie": f"session={session}", **api_headers(member)})
         assert response.status_code == 404, path
         assert "Log in" not in response.get_data(as_text=True)
+    assert client.get("/healthz", base_url=CONTENT).status_code == 200
     static = client.get("/static/css/site.css", base_url=CONTENT)
     assert static.status_code == 200
     static.close()
