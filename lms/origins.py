@@ -20,7 +20,7 @@ import logging
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, redirect, request
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +121,23 @@ def on_content_host() -> bool:
     return found is not None and host_of(request.host) == found[1]
 
 
-def keep_hosts_apart() -> None:
-    """``before_request``: each host answers only its own routes (404 otherwise)."""
+def keep_hosts_apart() -> Response | None:
+    """``before_request``: each host answers only its own routes (404 otherwise).
+
+    A page of the site asked of the content host by GET (someone typed ``localhost``
+    for ``127.0.0.1``) is sent to the same path on the app's origin: a redirect serves
+    nothing of the site there.
+    """
     from lms.errors import NotFound
 
     if request.endpoint is None or request.endpoint in SHARED_ENDPOINTS:
-        return
-    if (request.blueprint in CONTENT_BLUEPRINTS) != on_content_host():
-        raise NotFound("There is nothing here.")
+        return None
+    content_host = on_content_host()
+    if (request.blueprint in CONTENT_BLUEPRINTS) == content_host:
+        return None
+    if content_host and request.method in ("GET", "HEAD"):
+        return redirect(main_origin() + request.full_path.removesuffix("?"), 302)
+    raise NotFound("There is nothing here.")
 
 
 def init_app(app: Flask) -> None:

@@ -259,14 +259,19 @@ def test_the_content_host_gets_no_session_and_no_page_of_the_main_site(client, a
 
     # The browser sends the content host none of the main host's cookies...
     assert client.get_cookie("session", domain="localhost") is None
-    assert client.get("/api/v1/me", base_url=CONTENT).status_code == 404
-    # ...and even with the session cookie, or a token, no page or API of the main site answers.
+    # ...and even with the session cookie, or a token, no page or API of the main site is
+    # served there: a GET goes to the same address on the main origin, anything else is 404.
     session = client.get_cookie("session", domain="127.0.0.1").value
-    for path in ("/", "/api/v1/me", "/login", f"/learn/{course.slug}"):
+    for path in ("/", "/api/v1/me", "/login?next=/courses", f"/learn/{course.slug}"):
         response = client.get(path, base_url=CONTENT, headers={
             "Cookie": f"session={session}", **api_headers(member)})
-        assert response.status_code == 404, path
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == MAIN.rstrip("/") + path
         assert "Log in" not in response.get_data(as_text=True)
+    for path in ("/login", "/register", "/api/v1/tokens"):
+        response = client.post(path, base_url=CONTENT, headers={
+            "Cookie": f"session={session}", **api_headers(member)})
+        assert response.status_code == 404, path
     assert client.get("/healthz", base_url=CONTENT).status_code == 200
     static = client.get("/static/css/site.css", base_url=CONTENT)
     assert static.status_code == 200
