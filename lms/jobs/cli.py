@@ -8,6 +8,7 @@ import threading
 
 import click
 import dramatiq
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from lms.jobs.queue import get_queue
@@ -29,7 +30,11 @@ def register(group: AppGroup) -> None:
             raise click.ClickException(
                 "LMS_BROKER_URL is not set: without a broker jobs run inside the app.")
         queue.broker.emit_after("process_boot")
-        worker = dramatiq.Worker(queue.broker, worker_threads=threads)
+        # A consumer that finds nothing to take (the queue empty, or as many messages in
+        # hand as it may prefetch) sleeps with a backoff that grows up to worker_timeout:
+        # Dramatiq's 1 s left threads idle that long after their jobs ended.
+        worker = dramatiq.Worker(queue.broker, worker_threads=threads,
+                                 worker_timeout=current_app.config["JOB_POLL_MS"])
         worker.queue_prefetch = prefetch or threads
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
