@@ -5,11 +5,21 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, g, has_app_context
 from psycopg.types.json import Json
-from sqlalchemy import Connection, Insert, bindparam, delete, func, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Insert,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import metrics
@@ -105,7 +115,7 @@ def run(job_id: int, *, may_retry: bool = True) -> None:
     job = _claim(job_id)
     if job is None:
         return
-    if _has_parts(job_id):
+    if job.has_parts:
         _resume_parts(job_id)
         return
     task = get_task(job.name)
@@ -133,10 +143,6 @@ def run(job_id: int, *, may_retry: bool = True) -> None:
     log.info("job %s (%s) done", job_id, task.name)
     if job.parent_id is not None:
         _settle(job.parent_id)
-
-
-def _has_parts(job_id: int) -> bool:
-    return db.session.scalar(select(select(Job.id).where(Job.parent_id == job_id).exists()))
 
 
 def _settle(parent_id: int) -> None:
@@ -179,21 +185,46 @@ def _resume_parts(parent_id: int) -> None:
     _settle(parent_id)
 
 
-def _claim(job_id: int) -> Job | None:
-    """Mark the job running and count the attempt; None when it is not to run.
+class Claimed(NamedTuple):
+    """What running a claimed job needs, as the claim's ``RETURNING`` gave it."""
+
+    id: int
+    name: str
+    arguments: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    parent_id: int | None
+    #: Parts queued by an earlier run (a parent delivered again or retried by staff).
+    has_parts: bool
+
+
+_JOB = Job.__table__
+#: Mark the job running and count the attempt, returning what the run needs: one
+#: statement where a claim, a read of the row and a look for its parts were three.
+_CLAIM = (
+    _JOB.update()
+    .where(_JOB.c.id == bindparam("job_id"), _JOB.c.status.in_(("queued", "running")))
+    .values(status="running", attempts=_JOB.c.attempts + 1, started_at=bindparam("now"),
+            error=None)
+    .returning(_JOB.c.id, _JOB.c.name, _JOB.c.arguments, _JOB.c.attempts,
+               _JOB.c.max_attempts, _JOB.c.parent_id,
+               # Spelled out: SQLite's RETURNING drops the table names SQLAlchemy
+               # would need to tell the part from the job in a correlated subquery.
+               literal_column("EXISTS (SELECT 1 FROM job AS part "
+                              "WHERE part.parent_id = job.id)", Boolean).label("has_parts")))
+
+
+def _claim(job_id: int) -> Claimed | None:
+    """Mark the job running and count the attempt (committed); None when it is not to run.
 
     A job found ``running`` was left so by a worker that died: it runs again.
     """
-    claimed = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(("queued", "running")))
-        .values(status="running", attempts=Job.attempts + 1, started_at=utcnow(),
-                error=None)
-        .execution_options(synchronize_session=False))
+    row = db.session.connection().execute(_CLAIM, {"job_id": job_id, "now": utcnow()}).first()
     db.session.commit()
-    if claimed.rowcount != 1:
+    if row is None:
         log.info("job %s is not queued any more; skipped", job_id)
         return None
-    return db.session.get(Job, job_id, populate_existing=True)
+    return Claimed(*row[:-1], has_parts=bool(row[-1]))
 
 
 def _record_failure(job_id: int, exc: BaseException, *, last: bool) -> None:
