@@ -16,17 +16,31 @@ class Task:
     name: str
     function: Callable[..., Any]
     max_attempts: int
+    #: Runs on the Python interpreter for long (rendering PDFs in bulk): see :func:`task`.
+    heavy: bool = False
 
 
 TASKS: dict[str, Task] = {}
 
 
-def task(name: str, *, max_attempts: int = 8):
-    """Register the decorated function as the task ``name`` (its keyword arguments are JSON)."""
+def task(name: str, *, max_attempts: int = 8, heavy: bool = False):
+    """Register the decorated function as the task ``name`` (its keyword arguments are JSON).
+
+    A ``heavy`` task keeps the interpreter busy for long stretches (hundreds of PDFs):
+    each worker process runs one at a time, beside its lighter jobs. Two at once in
+    one process take turns on its one interpreter lock, finishing no sooner than one
+    after the other, while a second worker could have taken one of them.
+    """
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        TASKS[name] = Task(name, function, max_attempts)
+        TASKS[name] = Task(name, function, max_attempts, heavy)
         return function
     return register
+
+
+def is_heavy(name: str) -> bool:
+    """Whether the task ``name`` is heavy (an unknown name is not)."""
+    found = TASKS.get(name)
+    return found is not None and found.heavy
 
 
 def get_task(name: str) -> Task:

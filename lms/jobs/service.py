@@ -28,7 +28,7 @@ from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db, utcnow
 from lms.jobs import queue
 from lms.jobs.models import STATUSES, Job
-from lms.jobs.registry import TransientError, get_task
+from lms.jobs.registry import TransientError, get_task, is_heavy
 
 log = logging.getLogger("lms.jobs")
 
@@ -53,7 +53,7 @@ def enqueue(name: str, *, key: str | None = None, actor_id: int | None = None,
     job_id = insert_job(db.session.connection(), values)
     if job_id is None:
         return db.session.scalars(select(Job).where(Job.key == key)).one()
-    queue.send_after_commit(job_id)
+    queue.send_after_commit(job_id, task.heavy)
     log.debug("queued job %s (%s)", job_id, name)
     # The row as inserted, without reading it back or adding it to the session
     # (tests/perf/reports/jobs.md: a request that queues a job pays for one statement).
@@ -172,15 +172,15 @@ def _fail_parent(parent_id: int, part_id: int) -> None:
 
 def _resume_parts(parent_id: int) -> None:
     """A parent delivered again, or retried by staff: its failed parts run again."""
-    failed = db.session.scalars(select(Job.id).where(Job.parent_id == parent_id,
-                                                     Job.status == "failed")).all()
+    failed = db.session.execute(select(Job.id, Job.name).where(Job.parent_id == parent_id,
+                                                               Job.status == "failed")).all()
     if failed:
-        db.session.execute(update(Job).where(Job.id.in_(failed))
+        db.session.execute(update(Job).where(Job.id.in_([part_id for part_id, _ in failed]))
                            .values(status="queued", attempts=0, error=None, finished_at=None,
                                    enqueued_at=utcnow())
                            .execution_options(synchronize_session=False))
-        for part_id in failed:
-            queue.send_after_commit(part_id)
+        for part_id, name in failed:
+            queue.send_after_commit(part_id, is_heavy(name))
     db.session.commit()
     _settle(parent_id)
 
@@ -342,7 +342,7 @@ def retry(actor, job_id: int) -> Job:
     job.status, job.attempts, job.error, job.finished_at = "queued", 0, None, None
     job.enqueued_at = utcnow()
     db.session.flush()
-    queue.send_after_commit(job.id)
+    queue.send_after_commit(job.id, is_heavy(job.name))
     return job
 
 
