@@ -15,7 +15,7 @@ Infrastructure leaf like ``storage``: it imports no domain. Domains register
 their tasks with :func:`task` and queue them with :func:`enqueue`.
 """
 
-from lms.jobs.registry import TransientError, task
+from lms.jobs.registry import TransientError, task, warm_up
 from lms.jobs.service import (
     WAIT_FOR_PARTS,
     count_for_parent,
@@ -26,4 +26,4 @@ from lms.jobs.service import (
 )
 
 __all__ = ["WAIT_FOR_PARTS", "TransientError", "count_for_parent", "current_job", "enqueue",
-           "latest_job", "report_progress", "task"]
+           "latest_job", "report_progress", "task", "warm_up"]

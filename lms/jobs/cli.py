@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from lms.jobs.queue import get_queue
+from lms.jobs.registry import WARM_UPS
 from lms.jobs.service import prune_done
 
 
@@ -30,6 +31,8 @@ def register(group: AppGroup) -> None:
             raise click.ClickException(
                 "LMS_BROKER_URL is not set: without a broker jobs run inside the app.")
         queue.broker.emit_after("process_boot")
+        for warm in WARM_UPS:
+            warm()
         # A consumer that finds nothing to take (the queue empty, or as many messages in
         # hand as it may prefetch) sleeps with a backoff that grows up to worker_timeout:
         # Dramatiq's 1 s left threads idle that long after their jobs ended.

@@ -48,3 +48,17 @@ def get_task(name: str) -> Task:
         return TASKS[name]
     except KeyError:
         raise LookupError(f"no task named {name!r} is registered") from None
+
+
+#: Run once as a worker starts (:func:`warm_up`).
+WARM_UPS: list[Callable[[], None]] = []
+
+
+def warm_up(function: Callable[[], None]) -> Callable[[], None]:
+    """Register ``function`` to run as a worker starts, before it takes a job.
+
+    For what a task loads on its first run in a process (a certificate's fonts: about
+    0.7 s of CPU), so that run is no slower than the next, whichever worker takes it.
+    """
+    WARM_UPS.append(function)
+    return function
