@@ -21,8 +21,8 @@ def register(group: AppGroup) -> None:
     @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
                   help="Jobs run at once.")
     @click.option("--prefetch", type=click.IntRange(min=1),
-                  help="Messages taken from the queue ahead [default: one a thread, so "
-                       "the parts of a large job spread over the workers].")
+                  help="Light jobs' messages taken ahead [default: one a thread]; of "
+                       "heavy ones (back-issues) a worker holds one at a time.")
     @with_appcontext
     def worker_command(threads: int, prefetch: int | None) -> None:
         """Run background jobs (needs LMS_BROKER_URL) until SIGTERM or Ctrl-C."""
