@@ -241,8 +241,8 @@ def _finish(job_id: int, *, status: str, error: str | None) -> None:
     values: dict[str, Any] = {"status": status, "error": error}
     if status in ("done", "failed"):
         values["finished_at"] = utcnow()
-    db.session.execute(update(Job).where(Job.id == job_id).values(**values)
-                       .execution_options(synchronize_session=False))
+    # Core on the session's connection: the ORM's bulk-update path cost twice the CPU.
+    db.session.connection().execute(_JOB.update().where(_JOB.c.id == job_id).values(values))
     db.session.commit()
 
 
