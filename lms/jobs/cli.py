@@ -33,9 +33,8 @@ def register(group: AppGroup) -> None:
         queue.broker.emit_after("process_boot")
         for warm in WARM_UPS:
             warm()
-        # A consumer that finds nothing to take (the queue empty, or as many messages in
-        # hand as it may prefetch) sleeps with a backoff that grows up to worker_timeout:
-        # Dramatiq's 1 s left threads idle that long after their jobs ended.
+        # A consumer finding its queue empty polls again after a backoff that grows up
+        # to worker_timeout: with Dramatiq's 1 s a new job could wait that long.
         worker = dramatiq.Worker(queue.broker, worker_threads=threads,
                                  worker_timeout=current_app.config["JOB_POLL_MS"])
         worker.queue_prefetch = prefetch or threads
