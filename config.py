@@ -98,6 +98,9 @@ class Config:
     JOB_HEARTBEAT_TIMEOUT_MS = env_int("JOB_HEARTBEAT_TIMEOUT_MS", 60_000)
     #: Out of a million broker commands, how many also look for dead workers' jobs.
     JOB_MAINTENANCE_CHANCE = env_int("JOB_MAINTENANCE_CHANCE", 1000)
+    #: A worker with nothing to take asks the broker again within this long (Dramatiq's
+    #: ``worker_timeout``, 1000 by default, left an idle thread up to a second behind).
+    JOB_POLL_MS = env_int("JOB_POLL_MS", 100)
 
     #: An external Learning Record Store (its xAPI base URL, e.g. https://lrs.example.org/xAPI/):
     #: every learning event is forwarded to it by jobs. Unset: nothing is forwarded.

@@ -33,6 +33,12 @@ def load_font(name: str) -> TTFont:
     return font
 
 
+def load_fonts() -> None:
+    """Load every font a certificate may use (what a worker does as it starts)."""
+    for name in (REGULAR, BOLD, *FALLBACKS):
+        load_font(name)
+
+
 @functools.lru_cache(maxsize=8192)
 def font_for(char: str, primary: str) -> str:
     for name in (primary, *FALLBACKS):

@@ -8,9 +8,11 @@ import threading
 
 import click
 import dramatiq
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from lms.jobs.queue import get_queue
+from lms.jobs.registry import WARM_UPS
 from lms.jobs.service import prune_done
 
 
@@ -19,8 +21,8 @@ def register(group: AppGroup) -> None:
     @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
                   help="Jobs run at once.")
     @click.option("--prefetch", type=click.IntRange(min=1),
-                  help="Messages taken from the queue ahead [default: one a thread, so "
-                       "the parts of a large job spread over the workers].")
+                  help="Light jobs' messages taken ahead [default: one a thread]; of "
+                       "heavy ones (back-issues) a worker holds one at a time.")
     @with_appcontext
     def worker_command(threads: int, prefetch: int | None) -> None:
         """Run background jobs (needs LMS_BROKER_URL) until SIGTERM or Ctrl-C."""
@@ -29,7 +31,12 @@ def register(group: AppGroup) -> None:
             raise click.ClickException(
                 "LMS_BROKER_URL is not set: without a broker jobs run inside the app.")
         queue.broker.emit_after("process_boot")
-        worker = dramatiq.Worker(queue.broker, worker_threads=threads)
+        for warm in WARM_UPS:
+            warm()
+        # A consumer finding its queue empty polls again after a backoff that grows up
+        # to worker_timeout: with Dramatiq's 1 s a new job could wait that long.
+        worker = dramatiq.Worker(queue.broker, worker_threads=threads,
+                                 worker_timeout=current_app.config["JOB_POLL_MS"])
         worker.queue_prefetch = prefetch or threads
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,21 +1,24 @@
 """Delivery: Dramatiq on Redis or RabbitMQ when ``BROKER_URL`` is set, else this process.
 
 Each app gets its own :class:`Queue` (``app.extensions["lms.jobs"]``): a broker
-and its one actor, ``lms.run_job``, whose message carries only a job id; the job
-row holds the rest. Nothing here is a module global that a second app re-points.
+and its two actors, ``lms.run_job`` on the queue ``lms`` and ``lms.run_heavy_job`` on
+``lms-heavy`` (heavy tasks: a worker takes one of those at a time, see
+``registry.task``), whose messages carry only a job id; the job row holds the rest.
+Nothing here is a module global that a second app re-points.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -28,6 +31,8 @@ log = logging.getLogger("lms.jobs")
 EXTENSION = "lms.jobs"
 QUEUE_NAME = "lms"
 ACTOR_NAME = "lms.run_job"
+HEAVY_QUEUE_NAME = "lms-heavy"
+HEAVY_ACTOR_NAME = "lms.run_heavy_job"
 #: Session ``info`` key listing job ids to send once the transaction commits.
 _PENDING = "lms.jobs.pending"
 
@@ -40,16 +45,19 @@ class Queue:
         self.eager = bool(app.config.get("JOBS_EAGER"))
         url = app.config.get("BROKER_URL")
         self.broker = make_broker(url, app.config) if url else None
-        self.actor = self._declare_actor() if self.broker is not None else None
+        self.actor = self.heavy_actor = None
+        if self.broker is not None:
+            self.actor = self._declare_actor(ACTOR_NAME, QUEUE_NAME)
+            self.heavy_actor = self._declare_actor(HEAVY_ACTOR_NAME, HEAVY_QUEUE_NAME)
         self._executor: ThreadPoolExecutor | None = None
         self._sender: ThreadPoolExecutor | None = None
         self._sender_pid = 0
-        self._unsent: deque[tuple[int, str | None]] = deque()
+        self._unsent: deque[tuple[int, bool, str | None]] = deque()
 
-    def _declare_actor(self) -> dramatiq.Actor:
+    def _declare_actor(self, name: str, queue_name: str) -> dramatiq.Actor:
         config = self.app.config
         return dramatiq.Actor(
-            self.perform, broker=self.broker, actor_name=ACTOR_NAME, queue_name=QUEUE_NAME,
+            self.perform, broker=self.broker, actor_name=name, queue_name=queue_name,
             priority=0, options={
                 "retry_when": _retry_when,
                 "min_backoff": config["JOB_MIN_BACKOFF_MS"],
@@ -57,8 +65,8 @@ class Queue:
                 "time_limit": config["JOB_TIME_LIMIT_MS"],
             })
 
-    def send(self, job_ids: list[int]) -> None:
-        """Hand committed jobs over: to the broker, or to this process.
+    def send(self, jobs: list[tuple[int, bool]]) -> None:
+        """Hand committed jobs (id, heavy) over: to the broker, or to this process.
 
         With a broker, the messages leave from this process's sender thread, so the
         request that queued them does not wait on the broker's round trip
@@ -69,10 +77,10 @@ class Queue:
 
         request_id = current_request_id()
         if self.actor is not None:
-            self._unsent.extend((job_id, request_id) for job_id in job_ids)
+            self._unsent.extend((job_id, heavy, request_id) for job_id, heavy in jobs)
             self._sender_thread().submit(self._send_unsent)
             return
-        for job_id in job_ids:
+        for job_id, _heavy in jobs:
             if self.eager:
                 self.perform(job_id, request_id, reraise=False)
             else:
@@ -88,9 +96,9 @@ class Queue:
     def _send_unsent(self) -> None:
         """Send every message waiting in this process, oldest first."""
         while self._unsent:
-            job_id, request_id = self._unsent.popleft()
+            job_id, heavy, request_id = self._unsent.popleft()
             try:
-                self.actor.send(job_id, request_id)
+                (self.heavy_actor if heavy else self.actor).send(job_id, request_id)
             except Exception:
                 # The row is committed and stays queued: staff can send it again.
                 log.exception("could not send job %s to the queue", job_id)
@@ -133,10 +141,11 @@ class Queue:
             executor.shutdown(wait=True)
 
     def depth(self) -> int | None:
-        """Messages waiting on the broker's queue (None without a broker)."""
+        """Messages waiting on the broker's queues (None without a broker)."""
         if isinstance(self.broker, RedisBroker):
-            client = self.broker.client
-            return int(client.llen(f"{self.broker.namespace}:{QUEUE_NAME}"))
+            client, namespace = self.broker.client, self.broker.namespace
+            return sum(int(client.llen(f"{namespace}:{name}"))
+                       for name in (QUEUE_NAME, HEAVY_QUEUE_NAME))
         return None
 
 
@@ -145,13 +154,75 @@ def _retry_when(retries: int, exception: BaseException) -> bool:
     return isinstance(exception, TransientError)
 
 
+class PromptRedisConsumer(_RedisConsumer):
+    """Dramatiq's Redis consumer, except that it takes the next message as soon as a
+    worker thread finishes one.
+
+    Holding as many messages as it may prefetch, Dramatiq's consumer sleeps with a
+    backoff (5–10 ms, doubling up to the worker's timeout) before it looks again, so
+    a thread that finished a job waited that long for the next: a mail job takes a
+    few milliseconds, a part of a back-issue long enough for the sleep to reach its
+    cap (tests/perf/reports/jobs.md). Here it waits for an ack or a nack instead,
+    never longer than the timeout (its loop also moves retries that came due).
+    An empty queue is still polled with the backoff.
+    """
+
+    def __init__(self, broker: dramatiq.Broker, queue_name: str, prefetch: int,
+                 timeout: int) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self._freed = threading.Event()
+
+    def ack(self, message) -> None:
+        try:
+            super().ack(message)
+        finally:
+            self._freed.set()
+
+    def nack(self, message) -> None:
+        try:
+            super().nack(message)
+        finally:
+            self._freed.set()
+
+    def __next__(self):
+        if not self.message_cache and self.outstanding_message_count >= self.prefetch:
+            self._freed.wait(self.timeout / 1000)
+            self._freed.clear()
+            if self.outstanding_message_count >= self.prefetch:
+                return None
+        return super().__next__()
+
+
+def _prefetch_for(queue_name: str, prefetch: int) -> int:
+    """A worker holds one heavy message at a time; of the others, ``prefetch``."""
+    return 1 if queue_name == HEAVY_QUEUE_NAME else prefetch
+
+
+class PromptRedisBroker(RedisBroker):
+    """Dramatiq's Redis broker with :class:`PromptRedisConsumer`, one heavy job at a time."""
+
+    @property
+    def consumer_class(self) -> type[_RedisConsumer]:
+        return PromptRedisConsumer
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
+        return super().consume(queue_name, _prefetch_for(queue_name, prefetch), timeout)
+
+
+class OneHeavyRabbitmqBroker(RabbitmqBroker):
+    """Dramatiq's RabbitMQ broker, one heavy job at a time."""
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
+        return super().consume(queue_name, _prefetch_for(queue_name, prefetch), timeout)
+
+
 def make_broker(url: str, config: dict[str, Any]) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisBroker(url=url, namespace=config["JOBS_NAMESPACE"],
-                           heartbeat_timeout=config["JOB_HEARTBEAT_TIMEOUT_MS"],
-                           maintenance_chance=config["JOB_MAINTENANCE_CHANCE"])
+        return PromptRedisBroker(url=url, namespace=config["JOBS_NAMESPACE"],
+                                 heartbeat_timeout=config["JOB_HEARTBEAT_TIMEOUT_MS"],
+                                 maintenance_chance=config["JOB_MAINTENANCE_CHANCE"])
     if url.startswith(("amqp://", "amqps://")):
-        return RabbitmqBroker(url=url)
+        return OneHeavyRabbitmqBroker(url=url)
     raise RuntimeError(f"LMS_BROKER_URL must be a redis:// or amqp:// URL, not {url!r}")
 
 
@@ -166,11 +237,12 @@ def get_queue(app: Flask | None = None) -> Queue:
     return (app or current_app).extensions[EXTENSION]
 
 
-def send_after_commit(job_id: int) -> None:
-    """Send ``job_id`` when the current transaction commits (never if it rolls back)."""
+def send_after_commit(job_id: int, heavy: bool = False) -> None:
+    """Send ``job_id`` (a job of a heavy task, or not) when the current transaction
+    commits (never if it rolls back)."""
     session = db.session()
-    session.info.setdefault(_PENDING, {"app": current_app._get_current_object(), "ids": []})
-    session.info[_PENDING]["ids"].append(job_id)
+    session.info.setdefault(_PENDING, {"app": current_app._get_current_object(), "jobs": []})
+    session.info[_PENDING]["jobs"].append((job_id, heavy))
 
 
 def _send_pending(session: Session) -> None:
@@ -180,10 +252,10 @@ def _send_pending(session: Session) -> None:
     if not pending:
         return
     try:
-        get_queue(pending["app"]).send(pending["ids"])
+        get_queue(pending["app"]).send(pending["jobs"])
     except Exception:
         # The rows are committed: staff see them queued and can send them again.
-        log.exception("could not hand jobs %s over", pending["ids"])
+        log.exception("could not hand jobs %s over", [job for job, _heavy in pending["jobs"]])
 
 
 def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
