@@ -5,11 +5,14 @@ changing the cards below; the results are committed. Each video is a few
 seconds of high-contrast title cards encoded as H.264 MP4 with PyAV, and its
 WebVTT captions and transcript are written from the same cards so they always
 match what is on screen. The webinar's slides are a small PDF made with reportlab.
+The SCORM 1.2 activity is ``sample_scorm/`` beside this file, zipped with fixed
+timestamps so the same sources give the same bytes.
 Not a test: pytest does not collect this file.
 """
 
 from __future__ import annotations
 
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -144,8 +147,19 @@ def write_set(folder: Path, stem: str, cards: list[tuple[int, str, str]]) -> Non
     write_transcript(media / f"{stem}.txt", cards)
 
 
+def write_scorm_activity(path: Path) -> None:
+    sources = Path(__file__).resolve().parent / "sample_scorm"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for source in sorted(sources.iterdir()):
+            entry = zipfile.ZipInfo(source.name, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, source.read_bytes())
+
+
 def main() -> None:
     write_set(ROOT / "plain-language-reference-interviews", "five-steps", REFERENCE_CARDS)
+    write_scorm_activity(ROOT / "plain-language-reference-interviews" / "media"
+                         / "open-or-closed.zip")
     webinar = ROOT / "weeding-without-worry"
     write_set(webinar, "weeding-without-worry", WEEDING_CARDS)
     write_slides(webinar / "media" / "weeding-without-worry-slides.pdf")

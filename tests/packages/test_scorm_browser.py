@@ -3,6 +3,8 @@ course complete; a returning member resumes; the player page passes axe."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -97,3 +99,29 @@ def test_scorm2004_sample_completes_the_item_and_the_course(page, app_ctx):
     assert completed(member, item)
     assert course_completed(member, course)
     assert_accessible(page)
+
+
+def test_the_demo_courses_scorm_activity_plays_and_completes(page, app_ctx):
+    """The SCORM 1.2 activity shipped in a sample course (``courses/``) really plays."""
+    shipped = (Path(__file__).resolve().parents[2] / "courses"
+               / "plain-language-reference-interviews" / "media" / "open-or-closed.zip")
+    course, item, member = package_course(shipped.read_bytes(), "Open or closed?")
+    log_in(page, member.email)
+    page.goto(f"/learn/{course.slug}/items/{item.id}")
+    frame = page.frame_locator("iframe.package-frame").frame_locator("#package-content")
+    result = frame.get_by_role("status")
+
+    # Every answer "closed": one of three right, below the mastery score.
+    frame.get_by_role("group", name="1.").get_by_label("Closed").check()
+    frame.get_by_role("group", name="2.").get_by_label("Closed").check()
+    frame.get_by_role("group", name="3.").get_by_label("Closed").check()
+    frame.get_by_role("button", name="Check my answers").click()
+    result.filter(has_text="1 of 3 right").wait_for()
+    assert not completed(member, item)
+
+    frame.get_by_role("group", name="1.").get_by_label("Open").check()
+    frame.get_by_role("group", name="3.").get_by_label("Open").check()
+    frame.get_by_role("button", name="Check my answers").click()
+    result.filter(has_text="3 of 3 right").wait_for()
+    page.get_by_role("status").filter(has_text="You have completed this package").wait_for()
+    assert completed(member, item)
