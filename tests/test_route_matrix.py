@@ -311,6 +311,11 @@ class Call:
     def is_write(self) -> bool:
         return self.method not in ("GET", "HEAD", "OPTIONS")
 
+    @property
+    def base_url(self) -> str | None:
+        """The package content origin for its routes; None (the app's) for the rest."""
+        return content_origin() if self.endpoint.rsplit(".", 1)[0] in CONTENT_BLUEPRINTS else None
+
     def __str__(self) -> str:
         return f"{self.method} {self.rule.rule} ({self.endpoint})"
 
@@ -390,8 +395,8 @@ class Actor:
 
     def request(self, call: Call, url: str):
         kwargs: dict = {}
-        if call.endpoint.rsplit(".", 1)[0] in CONTENT_BLUEPRINTS:
-            kwargs["base_url"] = content_origin()
+        if call.base_url:
+            kwargs["base_url"] = call.base_url
         if call.is_api:
             kwargs["headers"] = self.world.headers[self.role]
             if call.is_write:
