@@ -19,10 +19,7 @@ name, so :data:`REGISTRY` registers it without that warning.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +27,8 @@ from pathlib import Path
 from flask import current_app
 from joserfc.jwk import OKPKey
 from joserfc.jws import JWSRegistry
+
+from lms.keyfiles import write_private_json
 
 ALG = "EdDSA"
 _EDDSA = JWSRegistry.algorithms[ALG]
@@ -92,7 +91,7 @@ def load(path: Path, *, create: bool) -> IssuerKeys:
             raise KeyFileMissing(
                 f"No credential key file at {path}. Create it with "
                 "`flask lms credentials rotate-key` (or set LMS_CREDENTIAL_KEY_FILE).") from None
-        _write({"keys": [_new_jwk()]}, path, exclusive=True)
+        write_private_json({"keys": [_new_jwk()]}, path, exclusive=True)
         stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(str(path))
@@ -130,7 +129,7 @@ def rotate(path: Path) -> str:
     entry = _new_jwk()
     document["keys"] = [*document.get("keys", []), entry]
     document["current"] = entry["kid"]
-    _write(document, path, exclusive=False)
+    write_private_json(document, path, exclusive=False)
     return entry["kid"]
 
 
@@ -140,23 +139,3 @@ def _new_jwk() -> dict:
                                         "created": datetime.now(UTC).isoformat()}
 
 
-def _write(document: dict, path: Path, *, exclusive: bool) -> None:
-    """Write the file whole, readable by its owner only.
-
-    ``exclusive``: another process that made the file meanwhile wins (its keys
-    may have signed already), so ours is dropped rather than replacing it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".keys-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2)
-        os.chmod(temporary, 0o600)
-        if exclusive:
-            with contextlib.suppress(FileExistsError):
-                os.link(temporary, path)
-        else:
-            os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

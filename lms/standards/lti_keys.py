@@ -13,10 +13,7 @@ file by its modification time and size.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from flask import current_app
 from joserfc.jwk import RSAKey
 
 from lms.errors import Unavailable
+from lms.keyfiles import write_private_json
 
 ALG = "RS256"
 KEY_BITS = 2048
@@ -93,18 +91,5 @@ def write_new_key(path: Path, *, exclusive: bool) -> str:
     """
     key = RSAKey.generate_key(KEY_BITS, private=True)
     document = key.as_dict(private=True) | {"kid": key.thumbprint()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".lti-key-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2)
-        os.chmod(temporary, 0o600)
-        if exclusive:
-            with contextlib.suppress(FileExistsError):
-                os.link(temporary, path)
-        else:
-            os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_private_json(document, path, exclusive=exclusive)
     return document["kid"]
