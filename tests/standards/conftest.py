@@ -50,3 +50,12 @@ def lti_platform(lti_platform_server):
     lti_platform_server.reset()
     yield lti_platform_server
     lti_platform_server.reset()
+
+
+@pytest.fixture
+def platform(app_ctx, lti_platform):
+    """The test platform, registered with the tool."""
+    from tests.standards.lti_helpers import register
+
+    register(lti_platform)
+    return lti_platform

@@ -27,16 +27,9 @@ from tests.standards.lti_helpers import (
     deep_linking_claims,
     launch,
     login,
-    register,
     resource_link_claims,
 )
 from tests.standards.lti_platform import CLIENT_ID, DEPLOYMENT_ID
-
-
-@pytest.fixture
-def platform(app_ctx, lti_platform):
-    register(lti_platform)
-    return lti_platform
 
 
 def _choose(client, platform, slug: str):

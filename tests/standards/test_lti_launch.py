@@ -24,16 +24,9 @@ from tests.standards.lti_helpers import (
     SCORE_SCOPE,
     launch,
     login,
-    register,
     resource_link_claims,
 )
 from tests.standards.lti_platform import CLIENT_ID
-
-
-@pytest.fixture
-def platform(app_ctx, lti_platform):
-    register(lti_platform)
-    return lti_platform
 
 
 def test_login_redirects_to_the_platform_with_a_fresh_state_and_nonce(client, platform) -> None:
