@@ -28,7 +28,7 @@ from flask import current_app
 from joserfc.jwk import OKPKey
 from joserfc.jws import JWSRegistry
 
-from lms.keyfiles import write_private_json
+from lms.keyfiles import load_key_file, write_private_json
 
 ALG = "EdDSA"
 _EDDSA = JWSRegistry.algorithms[ALG]
@@ -68,9 +68,6 @@ class IssuerKeys:
                          for kid, key in reversed(self.keys.items())]}
 
 
-_CACHE: dict[str, tuple[tuple[int, int], IssuerKeys]] = {}
-
-
 def key_file() -> Path:
     configured = current_app.config.get("CREDENTIAL_KEY_FILE")
     return Path(configured) if configured else Path(current_app.instance_path) / \
@@ -84,22 +81,11 @@ def issuer_keys() -> IssuerKeys:
 
 def load(path: Path, *, create: bool) -> IssuerKeys:
     """Read (and cache) the key set at ``path``. Raises KeyFileMissing, ValueError."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        if not create:
-            raise KeyFileMissing(
-                f"No credential key file at {path}. Create it with "
-                "`flask lms credentials rotate-key` (or set LMS_CREDENTIAL_KEY_FILE).") from None
-        write_private_json({"keys": [_new_jwk()]}, path, exclusive=True)
-        stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _CACHE.get(str(path))
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    keys = parse(path.read_text(encoding="utf-8"))
-    _CACHE[str(path)] = (stamp, keys)
-    return keys
+    return load_key_file(
+        path, parse, new_document=(lambda: {"keys": [_new_jwk()]}) if create else None,
+        missing=KeyFileMissing(
+            f"No credential key file at {path}. Create it with "
+            "`flask lms credentials rotate-key` (or set LMS_CREDENTIAL_KEY_FILE)."))
 
 
 def parse(text: str) -> IssuerKeys:

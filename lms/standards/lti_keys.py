@@ -21,7 +21,7 @@ from flask import current_app
 from joserfc.jwk import RSAKey
 
 from lms.errors import Unavailable
-from lms.keyfiles import write_private_json
+from lms.keyfiles import load_key_file, write_private_json
 
 ALG = "RS256"
 KEY_BITS = 2048
@@ -41,9 +41,6 @@ class ToolKey:
                          | {"kid": self.kid, "use": "sig", "alg": ALG}]}
 
 
-_CACHE: dict[str, tuple[tuple[int, int], ToolKey]] = {}
-
-
 def key_file() -> Path:
     configured = current_app.config.get("LTI_KEY_FILE")
     return Path(configured) if configured else Path(current_app.instance_path) / "lti-key.json"
@@ -56,22 +53,11 @@ def tool_key() -> ToolKey:
 
 def load(path: Path, *, create: bool) -> ToolKey:
     """Read (and cache) the key at ``path``. Raises KeyFileMissing, ValueError."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        if not create:
-            raise KeyFileMissing(
-                "LTI is not set up on this site yet: staff must create its key with "
-                "`flask lms lti create-key` (or set LMS_LTI_KEY_FILE).") from None
-        write_new_key(path, exclusive=True)
-        stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _CACHE.get(str(path))
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    parsed = parse(path.read_text(encoding="utf-8"))
-    _CACHE[str(path)] = (stamp, parsed)
-    return parsed
+    return load_key_file(
+        path, parse, new_document=_new_document if create else None,
+        missing=KeyFileMissing(
+            "LTI is not set up on this site yet: staff must create its key with "
+            "`flask lms lti create-key` (or set LMS_LTI_KEY_FILE)."))
 
 
 def parse(text: str) -> ToolKey:
@@ -83,13 +69,17 @@ def parse(text: str) -> ToolKey:
     return ToolKey(kid=document.get("kid") or key.thumbprint(), key=key)
 
 
+def _new_document() -> dict:
+    key = RSAKey.generate_key(KEY_BITS, private=True)
+    return key.as_dict(private=True) | {"kid": key.thumbprint()}
+
+
 def write_new_key(path: Path, *, exclusive: bool) -> str:
     """Write a new key file (owner-readable only); returns its kid.
 
     ``exclusive``: another process that made the file meanwhile wins (platforms may
     have fetched its key already), so ours is dropped rather than replacing it.
     """
-    key = RSAKey.generate_key(KEY_BITS, private=True)
-    document = key.as_dict(private=True) | {"kid": key.thumbprint()}
+    document = _new_document()
     write_private_json(document, path, exclusive=exclusive)
     return document["kid"]
