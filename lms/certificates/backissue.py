@@ -38,11 +38,11 @@ from lms.certificates.issuance import (
 from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import PdfSettings, render_certificate
 from lms.certificates.text import load_fonts
-from lms.certificates.txn import track_stored
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db, utcnow
 from lms.jobs.models import Job
 from lms.storage import Storage, StorageError, get_storage, new_key
+from lms.stored import track_stored
 
 BATCH = 100
 BACK_ISSUE_JOB = "certificates.back_issue"

@@ -13,7 +13,7 @@ Storage failing must not lose the certificate, so a ``StorageError`` is logged
 and the row stays with ``pdf_key`` unset; ``flask lms certificates
 render-missing`` stores those later (downloads never render: GET never
 writes). Objects stored by a transaction that then rolls back are deleted
-(``txn.py``), so no orphan PDFs remain.
+(``lms/stored.py``), so no orphan PDFs remain.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from lms.certificates.codes import new_code
 from lms.certificates.models import Certificate, CertificateVersion
 from lms.certificates.pdf import CertificateData, PdfSettings, render_certificate
 from lms.certificates.settings import pdf_settings
-from lms.certificates.txn import track_stored
 from lms.database import upsert_insert
 from lms.extensions import db, utcnow
 from lms.mail import send_mail
 from lms.storage import StorageError, get_storage, new_key
+from lms.stored import track_stored
 from lms.units import CEU_EXPLAINED, ce_credit
 from lms.web import site_url
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lms import signals
-from lms.certificates import txn
+from lms import signals, stored
 
 
 def connect() -> None:
-    txn.install()
+    stored.install()
     signals.course_completed.connect(on_course_completed)
     signals.certificates_enabled.connect(on_certificates_enabled)
 

@@ -15,10 +15,10 @@ from flask import current_app
 from lms.accounts.models import User
 from lms.certificates.models import PAGE_SIZES, CertificateSettings
 from lms.certificates.pdf import PdfSettings
-from lms.certificates.txn import track_stored
 from lms.errors import Forbidden, Unavailable, ValidationError
 from lms.extensions import db, utcnow
 from lms.storage import StorageError, get_storage, new_key
+from lms.stored import track_stored
 from lms.text import TextError, clean_text
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

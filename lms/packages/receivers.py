@@ -6,10 +6,11 @@ published until it has one (``catalog.authoring.publish_problems``)."""
 
 from __future__ import annotations
 
-from lms import signals
+from lms import signals, stored
 
 
 def connect() -> None:
+    stored.install()
     signals.item_created.connect(on_item_media)
     signals.item_media_changed.connect(on_item_media)
 

@@ -37,6 +37,7 @@ from lms.packages import archive
 from lms.packages.manifests import MAX_MANIFEST_BYTES, Launch, read_manifest
 from lms.packages.models import PackageContent
 from lms.storage import get_storage
+from lms.stored import track_stored
 
 #: A SCORM package is a web site, not a data set: fewer and smaller files than a course
 #: package may hold (10,000 entries, or 1 GiB unpacked, is refused).
@@ -120,7 +121,8 @@ def _head(entry) -> bytes:
 
 
 def _store_files(files: dict) -> dict[str, dict]:
-    """Copy every file under a fresh prefix; on a failure, remove what was copied."""
+    """Copy every file under a fresh prefix; on a failure, or if the transaction does
+    not commit, remove what was copied."""
     prefix = f"pkg/{uuid.uuid4()}"
     storage = get_storage()
     stored: dict[str, dict] = {}
@@ -135,6 +137,8 @@ def _store_files(files: dict) -> dict[str, dict]:
         for item in stored.values():
             storage.delete(item["key"])
         raise
+    for item in stored.values():  # and if the transaction recording them rolls back
+        track_stored(item["key"])
     return stored
 
 

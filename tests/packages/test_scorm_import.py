@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.origins import content_origin
 from lms.packages import launches
 from lms.packages.models import PackageContent
+from lms.packages.scorm import unpack
 from lms.storage import get_storage, new_key
 from tests.factories import (
     api_headers,
@@ -274,3 +275,24 @@ def test_a_corrupt_entry_is_refused_and_nothing_is_kept(client, studio):
     assert response.status_code == 422
     assert "could not be read" in response.get_json()["detail"]
     assert stored_package_keys() == keys_before
+
+
+def test_unpacked_files_stay_only_if_the_transaction_commits(app_ctx):
+    """A request that unpacks a ZIP and then fails (say, a course import refused later)
+    leaves no unreachable files in the store."""
+    key = new_key()
+    get_storage().save(key, io.BytesIO(samples.scorm12_zip()), "application/zip")
+    media = make_media(storage_key=key, content_type="application/zip", kind="package",
+                       size=1, original_name="package.zip", duration_seconds=None)
+    db.session.commit()
+    keys_before = stored_package_keys()
+
+    unpack(media)
+    assert len(stored_package_keys()) > len(keys_before)
+    db.session.rollback()
+    assert stored_package_keys() == keys_before
+
+    content = unpack(db.session.get(type(media), media.id))
+    db.session.commit()
+    assert sorted(stored_package_keys()) == sorted(
+        keys_before + [entry["key"] for entry in content.files.values()])

@@ -1,9 +1,9 @@
 """Tie stored objects to the fate of the database transaction.
 
-A PDF is stored while the transaction that issues its certificate is still
-open. If that transaction rolls back, the object would be an orphan, so the
-keys stored in it are deleted when it ends without a commit. (Mail is a job
-queued in the same transaction: a rollback drops it too.)
+A certificate's PDF, or a SCORM package's files, are stored while the transaction
+that records them is still open. If that transaction rolls back, the objects would
+be orphans, so the keys stored in it are deleted when it ends without a commit.
+(Mail is a job queued in the same transaction: a rollback drops it too.)
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from lms.extensions import db
 from lms.storage import StorageError, get_storage
 
-log = logging.getLogger("lms.certificates")
+log = logging.getLogger("lms.storage")
 
-_KEYS = "certificates.stored_keys"
+_KEYS = "lms.stored_keys"
 
 
 def track_stored(key: str) -> None:
@@ -27,7 +27,7 @@ def track_stored(key: str) -> None:
 
 
 def install() -> None:
-    """Listen on every session (idempotent); called from ``receivers.connect``."""
+    """Listen on every session (idempotent); called by the domains that store objects."""
     if not event.contains(Session, "after_commit", _on_commit):
         event.listen(Session, "after_commit", _on_commit)
         event.listen(Session, "after_transaction_end", _on_end)
@@ -46,4 +46,4 @@ def _on_end(session: Session, transaction: SessionTransaction) -> None:
         try:
             get_storage().delete(key)
         except (StorageError, RuntimeError):
-            log.warning("could not delete orphan certificate object %s", key)
+            log.warning("could not delete orphan stored object %s", key)
