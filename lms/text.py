@@ -49,7 +49,9 @@ def clean_text(value: Any, *, max_length: int, required: bool = False,
     of white space (line breaks included) turned into one space and may not hold
     bidirectional controls; multi-line text keeps its line breaks, written ``\\n``.
     """
-    if value is None and not required:
+    if value is None:
+        if required:
+            raise TextError("This field is required.")
         return ""
     if not isinstance(value, str):
         raise TextError("Must be text.")

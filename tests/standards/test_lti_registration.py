@@ -125,3 +125,11 @@ def test_production_refuses_to_make_a_key_silently(make_app, tmp_path, runner) -
     assert result.exit_code == 0, result.output
     kid = json.loads((tmp_path / "lti.json").read_text())["kid"]
     assert production.test_client().get("/lti/jwks.json").get_json()["keys"][0]["kid"] == kid
+
+
+def test_a_missing_field_is_called_required(client, app_ctx) -> None:
+    body = {name: value for name, value in BODY.items() if name != "client_id"}
+    response = client.post("/api/v1/lti/platforms", json=body,
+                           headers=api_headers(make_user(role="admin")))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"client_id": ["This field is required."]}
