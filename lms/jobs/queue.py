@@ -19,7 +19,7 @@ from typing import Any
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -35,6 +35,8 @@ HEAVY_QUEUE_NAME = "lms-heavy"
 HEAVY_ACTOR_NAME = "lms.run_heavy_job"
 #: Session ``info`` key listing job ids to send once the transaction commits.
 _PENDING = "lms.jobs.pending"
+#: ``g`` attribute listing the jobs to hand over once the request is over.
+_DEFERRED = "lms_jobs_deferred"
 
 
 class Queue:
@@ -53,6 +55,8 @@ class Queue:
         self._sender: ThreadPoolExecutor | None = None
         self._sender_pid = 0
         self._unsent: deque[tuple[int, bool, str | None]] = deque()
+        self._local_running = 0
+        self._local_idle = threading.Condition()
 
     def _declare_actor(self, name: str, queue_name: str) -> dramatiq.Actor:
         config = self.app.config
@@ -69,22 +73,46 @@ class Queue:
         """Hand committed jobs (id, heavy) over: to the broker, or to this process.
 
         With a broker, the messages leave from this process's sender thread, so the
-        request that queued them does not wait on the broker's round trip
-        (``tests/perf/reports/jobs.md``). Each carries the id of the request that queued
-        it, for its log lines.
+        request that queued them does not wait on the broker's round trip; without
+        one, the jobs run on this process's job thread. Either starts when the request
+        that queued them is over (``start_deferred``), not beside it on the
+        interpreter lock (``tests/perf/reports/jobs.md``). Each carries the id of the
+        request that queued it, for its log lines.
         """
         from lms.logs import current_request_id
 
         request_id = current_request_id()
+        handed = [(job_id, heavy, request_id) for job_id, heavy in jobs]
+        if self.eager and self.actor is None:
+            for job_id, _heavy, _request_id in handed:
+                self.perform(job_id, request_id, reraise=False)
+        elif has_request_context():
+            g.setdefault(_DEFERRED, []).extend(handed)
+        else:
+            self._hand_over(handed)
+
+    def _hand_over(self, jobs: list[tuple[int, bool, str | None]]) -> None:
         if self.actor is not None:
-            self._unsent.extend((job_id, heavy, request_id) for job_id, heavy in jobs)
+            self._unsent.extend(jobs)
             self._sender_thread().submit(self._send_unsent)
             return
-        for job_id, _heavy in jobs:
-            if self.eager:
-                self.perform(job_id, request_id, reraise=False)
-            else:
-                self._local_executor().submit(self.perform, job_id, request_id, reraise=False)
+        for job_id, _heavy, request_id in jobs:
+            with self._local_idle:
+                self._local_running += 1
+            self._local_executor().submit(self._perform_here, job_id, request_id)
+
+    def _perform_here(self, job_id: int, request_id: str | None) -> None:
+        try:
+            self.perform(job_id, request_id, reraise=False)
+        finally:
+            with self._local_idle:
+                self._local_running -= 1
+                self._local_idle.notify_all()
+
+    def start_deferred(self) -> None:
+        """Hand over the jobs the current request queued (its teardown calls this)."""
+        if deferred := g.pop(_DEFERRED, None):
+            self._hand_over(deferred)
 
     def _sender_thread(self) -> ThreadPoolExecutor:
         """One sender thread per process (made afresh in a forked child)."""
@@ -105,6 +133,8 @@ class Queue:
 
     def flush(self) -> None:
         """Wait until every message queued in this process has reached the broker."""
+        if has_request_context():
+            self.start_deferred()
         if self._sender is not None and self._sender_pid == os.getpid():
             self._sender.submit(lambda: None).result()
 
@@ -136,9 +166,8 @@ class Queue:
         """Let the in-process jobs queued so far finish, and those they queue (tests);
         with a broker, let the messages queued so far reach it."""
         self.flush()
-        while self._executor is not None:
-            executor, self._executor = self._executor, None
-            executor.shutdown(wait=True)
+        with self._local_idle:
+            self._local_idle.wait_for(lambda: self._local_running == 0)
 
     def depth(self) -> int | None:
         """Messages waiting on the broker's queues (None without a broker)."""
@@ -227,7 +256,8 @@ def make_broker(url: str, config: dict[str, Any]) -> dramatiq.Broker:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = Queue(app)
+    queue = app.extensions[EXTENSION] = Queue(app)
+    app.teardown_request(lambda _error: queue.start_deferred())
     if not event.contains(Session, "after_commit", _send_pending):
         event.listen(Session, "after_commit", _send_pending)
         event.listen(Session, "after_transaction_end", _drop_pending)

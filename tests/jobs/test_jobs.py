@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,19 @@ def test_without_eager_mode_jobs_run_on_a_thread_after_the_commit(app, app_ctx, 
     queue.wait_for_local_jobs()
     assert calls == [{"colour": "amber"}]
     assert db.session.get(Job, job.id, populate_existing=True).status == "done"
+
+
+def test_without_a_broker_a_request_s_jobs_start_once_it_is_over(app, monkeypatch):
+    """They do not share the interpreter with the request that queued them."""
+    queue = get_queue(app)
+    monkeypatch.setattr(queue, "eager", False)
+    with app.test_request_context("/courses"):
+        jobs.enqueue("tests.record", colour="teal")
+        db.session.commit()
+        time.sleep(0.3)  # the rest of the request
+        assert calls == []
+    queue.wait_for_local_jobs()
+    assert calls == [{"colour": "teal"}]
 
 
 def test_an_unknown_task_is_refused(app_ctx):

@@ -137,6 +137,18 @@ sys.exit(0)
 """
 
 
+def test_a_request_s_messages_leave_once_it_is_over(broker_app):
+    """The sender thread does not share the interpreter with the request that queued."""
+    queue = get_queue(broker_app)
+    with broker_app.test_request_context("/courses"):
+        send_mail("soon@example.org", "Sent after the request", "Hello")
+        db.session.commit()
+        time.sleep(0.3)  # the rest of the request
+        assert queue.depth() == 0
+    queue.flush()
+    assert queue.depth() == 1
+
+
 def test_a_process_that_exits_right_after_queuing_still_sends_the_message(
         broker_app, namespace):
     """Messages leave from a sender thread; a process on its way out (a gunicorn worker

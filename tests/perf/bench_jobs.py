@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -159,8 +160,11 @@ def enqueue_bench(args: argparse.Namespace) -> list[dict]:
 
 
 def _enqueue_mode(app, mode: str, rounds: int, block: int) -> dict:
-    """Four kinds of block, interleaved: a read-only and a writing transaction (one
-    ``UPDATE``, as a request that saves something), each without and with a job."""
+    """Four kinds of transaction, interleaved one by one in a shuffled order: read-only
+    and writing (one ``UPDATE``, as a request that saves something), each without and
+    with a job. Each transaction's CPU is timed alone; a round is ``block`` of each kind,
+    and its figure the difference of the medians. Interleaving single transactions
+    cancels the machine's drift in speed, which moves blocks timed apart by ±30 %."""
     from lms import jobs
     from lms.accounts.models import User
     from lms.extensions import db
@@ -168,6 +172,7 @@ def _enqueue_mode(app, mode: str, rounds: int, block: int) -> dict:
     from lms.jobs.queue import get_queue
 
     queue = get_queue(app)
+    shuffle = random.Random(15).shuffle  # noqa: S311 (an order, not a secret)
 
     def request(writes: bool, queue_mail: bool, n: int) -> None:
         user = db.session.scalars(select(User).where(User.email == "reader@example.org")).one()
@@ -179,45 +184,66 @@ def _enqueue_mode(app, mode: str, rounds: int, block: int) -> dict:
                          body=MAIL_BODY)
         db.session.commit()
 
-    def timed_block(writes: bool, queue_mail: bool) -> dict[str, float]:
-        backends = _backend_pids("lms_perf_jobs")
-        database_before = _ticks(backends)
+    def timed(kind: tuple[bool, bool], n: int) -> tuple[float, float]:
         thread, process = time.thread_time(), time.process_time()
-        for n in range(block):
-            request(writes, queue_mail, n)
+        request(*kind, n)
+        queue.start_deferred()  # as the request's teardown does
         thread = time.thread_time() - thread
-        queue.wait_for_local_jobs()  # a job run in this process is the process's CPU
-        process = time.process_time() - process
-        database = (_ticks(_backend_pids("lms_perf_jobs") | backends) - database_before)
-        return {"thread": thread / block, "process": process / block,
-                "database": database / harness.CLOCK_TICKS / block}
+        queue.wait_for_local_jobs()  # the message sent, or the job run in this process
+        return thread, time.process_time() - process
+
+    def timed_round() -> dict[tuple[bool, bool], dict[str, list[float]]]:
+        order = [kind for kind in kinds for _ in range(block)]
+        shuffle(order)
+        times: dict = {kind: {"thread": [], "process": []} for kind in kinds}
+        for n, kind in enumerate(order):
+            thread, process = timed(kind, n)
+            times[kind]["thread"].append(thread)
+            times[kind]["process"].append(process)
+        return times
+
+    def database_cpu(kind: tuple[bool, bool]) -> float:
+        """PostgreSQL's CPU a transaction of this kind, over a block of them (its
+        backends' ticks are 10 ms: single transactions cannot be told apart)."""
+        backends = _backend_pids("lms_perf_jobs")
+        before = _ticks(backends)
+        for n in range(block):
+            timed(kind, n)
+        return (_ticks(_backend_pids("lms_perf_jobs") | backends) - before) \
+            / harness.CLOCK_TICKS / block
 
     kinds = [(writes, queue_mail) for writes in (False, True) for queue_mail in (False, True)]
-    samples: dict[tuple[bool, bool], list[dict[str, float]]] = {kind: [] for kind in kinds}
+    rounds_seen = []
     with open(os.devnull, "w") as devnull, redirect_stderr(devnull), \
             app.test_request_context("/reset", method="POST"):
-        for kind in kinds:  # warm-up
-            timed_block(*kind)
+        timed_round()  # warm-up
         for _ in range(rounds):
-            for kind in kinds:
-                samples[kind].append(timed_block(*kind))
+            rounds_seen.append(timed_round())
+        database = {kind: statistics.mean(database_cpu(kind) for _ in range(5))
+                    for kind in kinds}
     row = {"mode": mode, "transactions": rounds * block * len(kinds),
            "jobs_recorded": db.session.scalar(select(func.count()).select_from(Job)),
            "goal_ms": ENQUEUE_GOAL_MS}
     for writes in (False, True):
         label = "write" if writes else "read"
-        without, with_job = samples[(writes, False)], samples[(writes, True)]
-        added = [w["thread"] - b["thread"] for b, w in zip(without, with_job, strict=True)]
+        without, with_job = (writes, False), (writes, True)
+
+        def added(field: str, r: dict, without=without, with_job=with_job) -> float:
+            return statistics.median(r[with_job][field]) - statistics.median(r[without][field])
+
+        thread_added = [added("thread", r) for r in rounds_seen]
+        pooled = {kind: [t for r in rounds_seen for t in r[kind]["thread"]]
+                  for kind in (without, with_job)}
         row[label] = {
-            "base_ms": ms(statistics.median(s["thread"] for s in without)),
-            "with_ms": ms(statistics.median(s["thread"] for s in with_job)),
-            "added_ms": ms(statistics.median(added)),
-            "added_range_ms": [ms(min(added)), ms(max(added))],
-            "process_added_ms": ms(statistics.median(
-                w["process"] - b["process"] for b, w in zip(without, with_job, strict=True))),
-            # Ticks are 10 ms: the database's figure is the mean over all blocks.
-            "database_added_ms": ms(statistics.mean(s["database"] for s in with_job)
-                                    - statistics.mean(s["database"] for s in without)),
+            "base_ms": ms(statistics.median(pooled[without])),
+            "with_ms": ms(statistics.median(pooled[with_job])),
+            "added_ms": ms(statistics.median(thread_added)),
+            "added_range_ms": [ms(min(thread_added)), ms(max(thread_added))],
+            "pooled_added_ms": ms(statistics.median(pooled[with_job])
+                                  - statistics.median(pooled[without])),
+            "process_added_ms": ms(statistics.median(added("process", r)
+                                                     for r in rounds_seen)),
+            "database_added_ms": ms(database[with_job] - database[without]),
         }
     return row
 
