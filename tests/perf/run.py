@@ -64,7 +64,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--only", default="", help="run only scenarios whose name has this")
+    parser.add_argument("--only", default="",
+                        help="run only scenarios whose name has one of these (comma-separated)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run every page this many times; report each page's median run")
     parser.add_argument("--reseed", action="store_true", help="drop and seed again")
@@ -142,7 +143,9 @@ def bench(database: str, size: str, url: str, args: argparse.Namespace) -> list[
     log = RESULTS / f"gunicorn-{database}-{size}.log"
     with harness.Server(url, log) as server:
         cookie = harness.login(server.url, LOGIN["email"], LOGIN["password"])
-        chosen = [s for s in scenarios(targets) if args.only in s.name or s.name == "healthz"]
+        wanted = args.only.split(",")
+        chosen = [s for s in scenarios(targets)
+                  if any(part in s.name for part in wanted) or s.name == "healthz"]
         rows = [measure(server, s, targets, cookie, args) for s in chosen]
         rows.append(measure(server, chosen[0], targets, cookie, args))  # ceiling, again
     ceiling = sum(r["rps"] for r in rows if r["name"] == "healthz") / 2
