@@ -1,7 +1,7 @@
 """Background jobs and several app servers: what queuing a job costs a request, how
 fast workers back-issue certificates, and two app servers against one.
 
-    .venv/bin/python tests/perf/bench_jobs.py enqueue   [--rounds 20] [--block 100]
+    .venv/bin/python tests/perf/bench_jobs.py enqueue   [--rounds 20] [--block 100]  (of each kind)
     .venv/bin/python tests/perf/bench_jobs.py backissue [--courses 6] [--members 50] [--repeat 3]
                                                         [--threads 4] [--prefetch N]
     .venv/bin/python tests/perf/bench_jobs.py servers   [--size small] [--seconds 5] [--repeat 3]
@@ -71,8 +71,9 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("part", choices=("enqueue", "backissue", "servers"))
-    parser.add_argument("--rounds", type=int, default=20, help="enqueue: blocks per side")
-    parser.add_argument("--block", type=int, default=100, help="enqueue: transactions a block")
+    parser.add_argument("--rounds", type=int, default=20, help="enqueue: rounds")
+    parser.add_argument("--block", type=int, default=100,
+                        help="enqueue: transactions of each kind a round")
     parser.add_argument("--courses", type=int, default=6, help="backissue: jobs (one a course)")
     parser.add_argument("--members", type=int, default=50, help="backissue: members a course")
     parser.add_argument("--threads", type=int, default=4, help="backissue: threads a worker")
