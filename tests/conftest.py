@@ -18,7 +18,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests import factories, s3server
 from tests.databases import fresh_database
@@ -173,9 +173,35 @@ def auth(client):
     return factories.Auth(client)
 
 
+#: The ``environ`` key under which the live server keeps the body it is sending.
+_BODY = "tests.live_server.body"
+
+
+class _ClosingRequestHandler(WSGIRequestHandler):
+    """Closes the body of a response the browser dropped halfway (a cancelled favicon).
+
+    Werkzeug's server leaves it open when reading what the client sent after the
+    drop fails too; its file would then be closed by the garbage collector, with a
+    ResourceWarning in whichever test runs at that moment.
+    """
+
+    def connection_dropped(self, error, environ=None) -> None:
+        body = environ.pop(_BODY, None) if environ else None
+        if hasattr(body, "close"):
+            body.close()
+
+
+def _keeping_the_body(app):
+    def wsgi(environ, start_response):
+        environ[_BODY] = body = app(environ, start_response)
+        return body
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _keeping_the_body(app), threaded=True,
+                         request_handler=_ClosingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
