@@ -75,19 +75,20 @@ class Queue:
         With a broker, the messages leave from this process's sender thread, so the
         request that queued them does not wait on the broker's round trip; without
         one, the jobs run on this process's job thread. Either starts when the request
-        that queued them is over (``start_deferred``), not beside it on the
+        that queued them is over (:func:`start_deferred`), not beside it on the
         interpreter lock (``tests/perf/reports/jobs.md``). Each carries the id of the
         request that queued it, for its log lines.
         """
         from lms.logs import current_request_id
 
         request_id = current_request_id()
-        handed = [(job_id, heavy, request_id) for job_id, heavy in jobs]
         if self.eager and self.actor is None:
-            for job_id, _heavy, _request_id in handed:
+            for job_id, _heavy in jobs:
                 self.perform(job_id, request_id, reraise=False)
-        elif has_request_context():
-            g.setdefault(_DEFERRED, []).extend(handed)
+            return
+        handed = [(job_id, heavy, request_id) for job_id, heavy in jobs]
+        if has_request_context():
+            g.setdefault(_DEFERRED, []).append((self, handed))
         else:
             self._hand_over(handed)
 
@@ -109,11 +110,6 @@ class Queue:
                 self._local_running -= 1
                 self._local_idle.notify_all()
 
-    def start_deferred(self) -> None:
-        """Hand over the jobs the current request queued (its teardown calls this)."""
-        if deferred := g.pop(_DEFERRED, None):
-            self._hand_over(deferred)
-
     def _sender_thread(self) -> ThreadPoolExecutor:
         """One sender thread per process (made afresh in a forked child)."""
         if self._sender is None or self._sender_pid != os.getpid():
@@ -134,7 +130,7 @@ class Queue:
     def flush(self) -> None:
         """Wait until every message queued in this process has reached the broker."""
         if has_request_context():
-            self.start_deferred()
+            start_deferred()
         if self._sender is not None and self._sender_pid == os.getpid():
             self._sender.submit(lambda: None).result()
 
@@ -256,11 +252,18 @@ def make_broker(url: str, config: dict[str, Any]) -> dramatiq.Broker:
 
 
 def init_app(app: Flask) -> None:
-    queue = app.extensions[EXTENSION] = Queue(app)
-    app.teardown_request(lambda _error: queue.start_deferred())
+    app.extensions[EXTENSION] = Queue(app)
+    app.teardown_request(lambda _error: start_deferred())
     if not event.contains(Session, "after_commit", _send_pending):
         event.listen(Session, "after_commit", _send_pending)
         event.listen(Session, "after_transaction_end", _drop_pending)
+
+
+def start_deferred() -> None:
+    """Hand over the jobs the current request queued, each to its app's queue (the
+    request's teardown calls this)."""
+    for queue, jobs in g.pop(_DEFERRED, ()):
+        queue._hand_over(jobs)
 
 
 def get_queue(app: Flask | None = None) -> Queue:
